@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Grants: kernel/src/grant.rs (tock HEAD 65608d717), TOCK-REFERENCE
+ * section 2. Layout diagram in grant.h.
+ */
+#include "grant.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "invariants.h"
+
+/* EnteredGrantKernelManagedLayout::grant_size. */
+static uint32_t kernel_managed_size(const struct gs_grant_shape *s)
+{
+    return 4 + 8 * (s->n_upcalls + s->n_ro + s->n_rw);
+}
+
+uint32_t gs_grant_layout_size(const struct gs_grant_shape *s)
+{
+    uint32_t kms = kernel_managed_size(s);
+    uint32_t a = s->t_align ? s->t_align : 1;
+    uint32_t pad = (a - (kms % a)) % a;
+
+    return kms + pad + s->t_size;
+}
+
+uint32_t gs_grant_layout_align(const struct gs_grant_shape *s)
+{
+    /* EnteredGrantKernelManagedLayout::grant_align: max(align_of::<usize>(), align_of::<T>()). */
+    return s->t_align > 4 ? s->t_align : 4;
+}
+
+uint32_t gs_grant_layout_t_offset(const struct gs_grant_shape *s)
+{
+    return gs_grant_layout_size(s) - s->t_size;
+}
+
+bool gs_grant_shape_valid(const struct gs_grant_shape *s)
+{
+    if (!s || s->n_upcalls > 255 || s->n_ro > 255 || s->n_rw > 255)
+        return false;
+    if (s->t_align == 0 || (s->t_align & (s->t_align - 1)) || s->t_align > 65536)
+        return false;
+    /* Rust: size is a multiple of align. Keep T well inside 32-bit arithmetic. */
+    if (s->t_size % s->t_align || s->t_size > 0x10000000u)
+        return false;
+    return true;
+}
+
+int gs_grant_create(struct gs_kernel *k, uint32_t driver_num, const struct gs_grant_shape *shape,
+                    const void *t_default, struct gs_grant **out)
+{
+    struct gs_grant *g, **grants;
+
+    if (!k || !out || !gs_grant_shape_valid(shape))
+        return GS_E_ARG;
+    if (k->grants_finalized)
+        return GS_E_FINALIZED;
+    if (k->grant_count == k->grant_cap) {
+        unsigned cap = k->grant_cap ? 2 * k->grant_cap : 8;
+        grants = realloc(k->grants, cap * sizeof(*grants));
+        if (!grants)
+            return GS_E_NOMEM_HOST;
+        k->grants = grants;
+        k->grant_cap = cap;
+    }
+    g = calloc(1, sizeof(*g));
+    if (!g)
+        return GS_E_NOMEM_HOST;
+    if (t_default && shape->t_size) {
+        g->t_default = malloc(shape->t_size);
+        if (!g->t_default) {
+            free(g);
+            return GS_E_NOMEM_HOST;
+        }
+        memcpy(g->t_default, t_default, shape->t_size);
+    }
+    g->k = k;
+    g->num = k->grant_count;
+    g->driver_num = driver_num;
+    g->shape = *shape;
+    g->size = gs_grant_layout_size(shape);
+    g->align = gs_grant_layout_align(shape);
+    k->grants[k->grant_count++] = g;
+    *out = g;
+    return GS_OK;
+}
+
+struct gs_grant *gs_kernel_grant(const struct gs_kernel *k, unsigned num)
+{
+    return num < k->grant_count ? k->grants[num] : NULL;
+}
+
+struct gs_grant *gs_kernel_grant_for_driver(const struct gs_kernel *k, uint32_t driver_num)
+{
+    for (unsigned i = 0; i < k->grant_count; i++)
+        if (k->grants[i]->driver_num == driver_num)
+            return k->grants[i];
+    return NULL;
+}
+
+/* Tags the parts of a freshly allocated grant in the shadow map. */
+static void tag_grant(const struct gs_grant *g, struct gs_process *p, uint32_t base)
+{
+    struct gs_mem *m = p->k->mem;
+    const struct gs_grant_shape *s = &g->shape;
+    uint32_t kms = kernel_managed_size(s), t_off = g->size - s->t_size;
+    unsigned id = g->num;
+
+    gs_mem_tag(m, base, 4, gs_powner(p, GS_OWN_GRANT_HDR, id));
+    gs_mem_tag(m, base + 4, 8 * s->n_upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, id));
+    gs_mem_tag(m, base + 4 + 8 * s->n_upcalls, 8 * s->n_ro, gs_powner(p, GS_OWN_GRANT_RO, id));
+    gs_mem_tag(m, base + 4 + 8 * (s->n_upcalls + s->n_ro), 8 * s->n_rw,
+               gs_powner(p, GS_OWN_GRANT_RW, id));
+    gs_mem_tag(m, base + kms, t_off - kms, gs_powner(p, GS_OWN_GRANT_PAD, id));
+    gs_mem_tag(m, base + t_off, s->t_size, gs_powner(p, GS_OWN_GRANT_T, id));
+}
+
+/*
+ * EnteredGrantKernelManagedLayout::initialize_from_counts: the counters word
+ * and every slot set to zero (SavedUpcall/SavedAllowRo/SavedAllowRw default).
+ */
+static void initialize_from_counts(const struct gs_grant *g, struct gs_process *p, uint32_t base)
+{
+    const struct gs_grant_shape *s = &g->shape;
+    uint32_t counters = s->n_upcalls | (s->n_ro << 8) | (s->n_rw << 16);
+    uint32_t a = base + 4;
+    unsigned id = g->num;
+
+    gs_kstore32(p->k, base, counters, gs_powner(p, GS_OWN_GRANT_HDR, id));
+    for (uint32_t i = 0; i < 2 * s->n_upcalls; i++, a += 4)
+        gs_kstore32(p->k, a, 0, gs_powner(p, GS_OWN_GRANT_UPCALLS, id));
+    for (uint32_t i = 0; i < 2 * s->n_ro; i++, a += 4)
+        gs_kstore32(p->k, a, 0, gs_powner(p, GS_OWN_GRANT_RO, id));
+    for (uint32_t i = 0; i < 2 * s->n_rw; i++, a += 4)
+        gs_kstore32(p->k, a, 0, gs_powner(p, GS_OWN_GRANT_RW, id));
+}
+
+/* Writes T::default() at the end of the allocation. */
+static void write_t_default(const struct gs_grant *g, struct gs_process *p, uint32_t base)
+{
+    uint32_t t = base + g->size - g->shape.t_size;
+    gs_owner o = gs_powner(p, GS_OWN_GRANT_T, g->num);
+
+    if (g->shape.t_size == 0)
+        return;
+    if (g->t_default)
+        gs_kwrite(p->k, t, g->t_default, g->shape.t_size, o);
+    else
+        gs_kfill(p->k, t, 0, g->shape.t_size, o);
+}
+
+/*
+ * ProcessGrant::new: look the process up, allocate and initialise the grant
+ * if needed. Returns the process through *out.
+ */
+static int process_grant_new(const struct gs_grant *g, struct gs_pid pid, struct gs_process **out)
+{
+    struct gs_kernel *k = g->k;
+    struct gs_process *p = gs_kernel_get_process(k, pid);
+    uint32_t base, entered;
+    int alloc, err;
+
+    if (k->panicked)
+        return GS_E_PANIC;
+    if (!p)
+        return GS_E_NO_SUCH_APP;
+    alloc = gs_process_grant_is_allocated(p, g->num);
+    if (alloc < 0)
+        return GS_E_INACTIVE_APP;
+    if (alloc == 0) {
+        err = gs_process_allocate_grant(p, g->num, g->driver_num, g->size, g->align, &base);
+        if (err == GS_E_PANIC)
+            return err;
+        if (err)
+            return GS_E_OUT_OF_MEMORY;
+        tag_grant(g, p, base);
+        gs_kernel_event(k, GS_EV_GRANT_ALLOCATED, p, g->num, base, g->size, g->driver_num);
+        /* Enter, initialise the kernel-managed part, leave (the layout guard's Drop). */
+        err = gs_process_enter_grant(p, g->num, &entered);
+        if (err)
+            return err;
+        initialize_from_counts(g, p, base);
+        gs_process_leave_grant(p, g->num);
+        write_t_default(g, p, base);
+    }
+    *out = p;
+    return GS_OK;
+}
+
+/* access_grant_with_allocator: enter, read the layout back from memory. */
+static int access_grant(const struct gs_grant *g, struct gs_process *p, bool panic_on_reenter,
+                        bool with_allocator, struct gs_grant_ctx *ctx)
+{
+    uint32_t base, counters;
+    int err = gs_process_enter_grant(p, g->num, &base);
+
+    if (err) {
+        /* Upstream panics on any enter error here, whatever its cause. */
+        if (panic_on_reenter)
+            return gs_kernel_panic(g->k, "Grant::enter", "Attempted to re-enter a grant region.");
+        return GS_E_ALREADY_IN_USE;
+    }
+    counters = gs_kload32(g->k, base);
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->g = g;
+    ctx->p = p;
+    ctx->base = base;
+    ctx->t_addr = base + g->size - g->shape.t_size;
+    ctx->n_upcalls = counters & 0xFF;
+    ctx->n_ro = (counters >> 8) & 0xFF;
+    ctx->n_rw = (counters >> 16) & 0xFF;
+    ctx->with_allocator = with_allocator;
+    ctx->active = true;
+    gs_kernel_event(g->k, GS_EV_GRANT_ENTERED, p, g->num, base, 0, 0);
+    return GS_OK;
+}
+
+static int enter_common(const struct gs_grant *g, struct gs_pid pid, bool panic_on_reenter,
+                        bool with_allocator, struct gs_grant_ctx *out)
+{
+    struct gs_process *p;
+    int err;
+
+    if (!g || !out)
+        return GS_E_ARG;
+    err = process_grant_new(g, pid, &p);
+    if (err)
+        return err;
+    return access_grant(g, p, panic_on_reenter, with_allocator, out);
+}
+
+int gs_grant_enter(const struct gs_grant *g, struct gs_pid pid, struct gs_grant_ctx *out)
+{
+    return enter_common(g, pid, true, false, out);
+}
+
+int gs_grant_try_enter(const struct gs_grant *g, struct gs_pid pid, struct gs_grant_ctx *out)
+{
+    return enter_common(g, pid, false, false, out);
+}
+
+int gs_grant_enter_with_allocator(const struct gs_grant *g, struct gs_pid pid,
+                                  struct gs_grant_ctx *out)
+{
+    return enter_common(g, pid, true, true, out);
+}
+
+void gs_grant_leave(struct gs_grant_ctx *ctx)
+{
+    if (!ctx || !ctx->active)
+        return;
+    ctx->active = false;
+    gs_process_leave_grant(ctx->p, ctx->g->num);
+    gs_kernel_event(ctx->g->k, GS_EV_GRANT_LEFT, ctx->p, ctx->g->num, 0, 0, 0);
+    gs_invariants_after_op(ctx->g->k);
+}
+
+bool gs_grant_iter_next(const struct gs_grant *g, unsigned *cursor, struct gs_pid *pid)
+{
+    for (unsigned i = *cursor; i < g->k->cfg.num_procs; i++) {
+        struct gs_process *p = g->k->procs[i];
+        if (p && gs_process_grant_is_allocated(p, g->num) == 1) {
+            *pid = p->pid;
+            *cursor = i + 1;
+            return true;
+        }
+    }
+    *cursor = g->k->cfg.num_procs;
+    return false;
+}
+
+int gs_grant_each(const struct gs_grant *g, bool (*fn)(struct gs_grant_ctx *ctx, void *arg),
+                  void *arg)
+{
+    unsigned cursor = 0;
+    struct gs_pid pid;
+
+    while (gs_grant_iter_next(g, &cursor, &pid)) {
+        struct gs_grant_ctx ctx;
+        struct gs_process *p = gs_kernel_get_process(g->k, pid);
+        bool more;
+        int err = access_grant(g, p, true, false, &ctx);
+        if (err)
+            return err;
+        more = fn(&ctx, arg);
+        gs_grant_leave(&ctx);
+        if (!more || g->k->panicked)
+            break;
+    }
+    return g->k->panicked ? GS_E_PANIC : GS_OK;
+}
+
+int gs_grant_t_load32(const struct gs_grant_ctx *ctx, uint32_t off, uint32_t *out)
+{
+    if (!ctx->active)
+        return GS_E_STATE;
+    return gs_mem_load32(ctx->g->k->mem, ctx->t_addr + off, out);
+}
+
+int gs_grant_t_write(struct gs_grant_ctx *ctx, uint32_t off, const void *src, uint32_t len)
+{
+    if (!ctx->active)
+        return GS_E_STATE;
+    /* No bounds check against |T| on purpose: the shadow map reports overruns. */
+    return gs_kstore(ctx->g->k, "GrantData", ctx->t_addr + off, src, len,
+                     gs_powner(ctx->p, GS_OWN_GRANT_T, ctx->g->num));
+}
+
+int gs_grant_t_store32(struct gs_grant_ctx *ctx, uint32_t off, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+
+    return gs_grant_t_write(ctx, off, b, 4);
+}
+
+static uint32_t upcall_slot(const struct gs_grant_ctx *ctx, uint32_t i)
+{
+    return ctx->base + 4 + 8 * i;
+}
+
+static uint32_t allow_slot(const struct gs_grant_ctx *ctx, bool rw, uint32_t i)
+{
+    return ctx->base + 4 + 8 * ctx->n_upcalls + (rw ? 8 * ctx->n_ro : 0) + 8 * i;
+}
+
+int gs_grant_get_upcall(const struct gs_grant_ctx *ctx, uint32_t i, uint32_t *appdata, uint32_t *fn)
+{
+    if (!ctx->active || i >= ctx->n_upcalls)
+        return GS_E_ARG;
+    *appdata = gs_kload32(ctx->g->k, upcall_slot(ctx, i));
+    *fn = gs_kload32(ctx->g->k, upcall_slot(ctx, i) + 4);
+    return GS_OK;
+}
+
+int gs_grant_set_upcall(struct gs_grant_ctx *ctx, uint32_t i, uint32_t appdata, uint32_t fn)
+{
+    gs_owner o;
+
+    if (!ctx->active || i >= ctx->n_upcalls)
+        return GS_E_ARG;
+    o = gs_powner(ctx->p, GS_OWN_GRANT_UPCALLS, ctx->g->num);
+    gs_kstore32(ctx->g->k, upcall_slot(ctx, i), appdata, o);
+    gs_kstore32(ctx->g->k, upcall_slot(ctx, i) + 4, fn, o);
+    return GS_OK;
+}
+
+int gs_grant_get_allow(const struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t *ptr,
+                       uint32_t *len)
+{
+    if (!ctx->active || i >= (rw ? ctx->n_rw : ctx->n_ro))
+        return GS_E_ARG;
+    *ptr = gs_kload32(ctx->g->k, allow_slot(ctx, rw, i));
+    *len = gs_kload32(ctx->g->k, allow_slot(ctx, rw, i) + 4);
+    return GS_OK;
+}
+
+int gs_grant_set_allow(struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t ptr, uint32_t len)
+{
+    gs_owner o;
+
+    if (!ctx->active || i >= (rw ? ctx->n_rw : ctx->n_ro))
+        return GS_E_ARG;
+    o = gs_powner(ctx->p, rw ? GS_OWN_GRANT_RW : GS_OWN_GRANT_RO, ctx->g->num);
+    gs_kstore32(ctx->g->k, allow_slot(ctx, rw, i), ptr, o);
+    gs_kstore32(ctx->g->k, allow_slot(ctx, rw, i) + 4, len, o);
+    return GS_OK;
+}
+
+int gs_grant_alloc_custom(struct gs_grant_ctx *ctx, uint32_t n, uint32_t size, uint32_t align,
+                          const void *init, struct gs_custom_grant *out)
+{
+    uint64_t total = (uint64_t)n * size;
+    uint32_t offset, ptr;
+    struct gs_process *p;
+    int err;
+
+    if (!ctx || !ctx->active || !ctx->with_allocator || !out)
+        return GS_E_ARG;
+    if (total > UINT32_MAX) /* checked_mul(...).ok_or(OutOfMemory) */
+        return GS_E_OUT_OF_MEMORY;
+    p = gs_kernel_get_process(ctx->g->k, ctx->p->pid);
+    if (!p)
+        return GS_E_NO_SUCH_APP;
+    err = gs_process_allocate_custom_grant(p, (uint32_t)total, align, &offset, &ptr);
+    if (err == GS_E_PANIC)
+        return err;
+    if (err)
+        return GS_E_OUT_OF_MEMORY;
+    if (total) {
+        gs_owner o = gs_powner(p, GS_OWN_CUSTOM, p->custom_serial);
+        if (init)
+            gs_kwrite(p->k, ptr, init, (uint32_t)total, o);
+        else
+            gs_kfill(p->k, ptr, 0, (uint32_t)total, o);
+    }
+    out->pid = p->pid;
+    out->offset = offset;
+    out->size = (uint32_t)total;
+    return GS_OK;
+}
+
+int gs_custom_grant_enter(struct gs_kernel *k, const struct gs_custom_grant *cg, uint32_t *addr)
+{
+    struct gs_process *p = gs_kernel_get_process(k, cg->pid);
+
+    if (k->panicked)
+        return GS_E_PANIC;
+    if (!p)
+        return GS_E_NO_SUCH_APP;
+    return gs_process_enter_custom_grant(p, cg->offset, addr);
+}

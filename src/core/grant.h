@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grant.h - grants, kernel/src/grant.rs (TOCK-REFERENCE section 2).
+ *
+ * Layout of one grant allocation, from its base (the grant pointer) up:
+ *
+ *   base +0                 counters word: byte0 = #upcalls, byte1 = #RO,
+ *                           byte2 = #RW, byte3 = 0
+ *        +4                 SavedUpcall[nU]   {appdata, fn_ptr}   8 bytes each
+ *        +4+8nU             SavedAllowRo[nRO] {ptr, len}          8 bytes each
+ *        +4+8nU+8nRO        SavedAllowRw[nRW] {ptr, len}          8 bytes each
+ *        kms = 4+8(nU+nRO+nRW)
+ *        kms ... size-|T|   padding up to align_of(T) (never written)
+ *        size - |T|         T, initialised from the capsule's default
+ *
+ *   size  = kms + (align_T - kms % align_T) % align_T + |T|   (not rounded)
+ *   align = max(4, align_T)
+ *
+ * C has no closures, so entering is an explicit pair: gs_grant_enter()
+ * fills a gs_grant_ctx and sets the entered bit, gs_grant_leave() clears it.
+ * Entering an entered grant panics the simulated kernel, exactly like
+ * upstream's "Attempted to re-enter a grant region."
+ */
+#ifndef GS_GRANT_H
+#define GS_GRANT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel.h"
+#include "process.h"
+
+/* A capsule's grant type: Grant<T, UpcallCount<nU>, AllowRoCount<nRO>, AllowRwCount<nRW>>. */
+struct gs_grant_shape {
+    uint32_t t_size;
+    uint32_t t_align;               /* power of two, 1..65536 */
+    uint32_t n_upcalls, n_ro, n_rw; /* each 0..255 (u8 const generics) */
+};
+
+struct gs_grant {
+    struct gs_kernel *k;
+    unsigned num; /* grant_num: creation order */
+    uint32_t driver_num;
+    struct gs_grant_shape shape;
+    uint32_t size;      /* grant_size */
+    uint32_t align;     /* grant_align */
+    uint8_t *t_default; /* T::default() bytes (t_size of them); NULL = zeros */
+};
+
+/* An entered grant (ProcessGrant inside enter()). */
+struct gs_grant_ctx {
+    const struct gs_grant *g;
+    struct gs_process *p;
+    uint32_t base;                  /* grant pointer (entered bit clear) */
+    uint32_t t_addr;                /* address of T */
+    uint32_t n_upcalls, n_ro, n_rw; /* from the counters word */
+    bool with_allocator;
+    bool active;
+};
+
+/* A custom grant handle (CustomGrant<T>): the process and mem_end - ptr. */
+struct gs_custom_grant {
+    struct gs_pid pid;
+    uint32_t offset;
+    uint32_t size;
+};
+
+/* grant_size / grant_align / offset of T for a shape (no validation). */
+uint32_t gs_grant_layout_size(const struct gs_grant_shape *s);
+uint32_t gs_grant_layout_align(const struct gs_grant_shape *s);
+uint32_t gs_grant_layout_t_offset(const struct gs_grant_shape *s);
+/* Offsets of the slot arrays inside a grant. */
+static inline uint32_t gs_grant_upcall_off(uint32_t i)
+{
+    return 4 + 8 * i;
+}
+
+/* Is the shape valid (counts <= 255, align a power of two <= 65536, sizes fit)? */
+bool gs_grant_shape_valid(const struct gs_grant_shape *s);
+
+/*
+ * Kernel::create_grant(driver_num, shape): numbered in creation order.
+ * t_default: t_size bytes copied (NULL = zero T). Errors: GS_E_FINALIZED
+ * after the first process exists (upstream panics "Grants finalized. Cannot
+ * create a new grant."; grantsim refuses instead, as this is board setup),
+ * GS_E_ARG (bad shape), GS_E_NOMEM_HOST.
+ */
+int gs_grant_create(struct gs_kernel *k, uint32_t driver_num, const struct gs_grant_shape *shape,
+                    const void *t_default, struct gs_grant **out);
+
+/*
+ * Grant::enter(pid): allocates and initialises the grant on first use
+ * (ProcessGrant::new), then enters it. Errors: GS_E_NO_SUCH_APP (stale or
+ * unknown pid), GS_E_INACTIVE_APP (not running), GS_E_OUT_OF_MEMORY
+ * (allocation failed), GS_E_PANIC (already entered: the kernel panics).
+ */
+int gs_grant_enter(const struct gs_grant *g, struct gs_pid pid, struct gs_grant_ctx *out);
+
+/* try_enter: as enter, but an entered grant gives GS_E_ALREADY_IN_USE without a panic. */
+int gs_grant_try_enter(const struct gs_grant *g, struct gs_pid pid, struct gs_grant_ctx *out);
+
+/* enter_with_allocator: as enter, and the ctx may allocate custom grants. */
+int gs_grant_enter_with_allocator(const struct gs_grant *g, struct gs_pid pid,
+                                  struct gs_grant_ctx *out);
+
+/* Leaves an entered grant (clears the entered bit). No-op on an inactive ctx. */
+void gs_grant_leave(struct gs_grant_ctx *ctx);
+
+/*
+ * Grant::iter(): the next process index >= *cursor whose grant is already
+ * allocated (never allocates). Returns false at the end. Start with 0.
+ */
+bool gs_grant_iter_next(const struct gs_grant *g, unsigned *cursor, struct gs_pid *pid);
+
+/*
+ * Grant::each(fn): enters the grant of every process that has it allocated,
+ * in slot order, calls fn, leaves. Stops early when fn returns false or the
+ * kernel panics. Returns GS_E_PANIC if entering panicked, else 0.
+ */
+int gs_grant_each(const struct gs_grant *g, bool (*fn)(struct gs_grant_ctx *ctx, void *arg),
+                  void *arg);
+
+/* T access inside an entered grant: stores are checked against the grant's T tag. */
+int gs_grant_t_load32(const struct gs_grant_ctx *ctx, uint32_t off, uint32_t *out);
+int gs_grant_t_store32(struct gs_grant_ctx *ctx, uint32_t off, uint32_t v);
+int gs_grant_t_write(struct gs_grant_ctx *ctx, uint32_t off, const void *src, uint32_t len);
+
+/* Saved slots (kernel side). Index must be < the count; else GS_E_ARG. */
+int gs_grant_get_upcall(const struct gs_grant_ctx *ctx, uint32_t i, uint32_t *appdata,
+                        uint32_t *fn);
+int gs_grant_set_upcall(struct gs_grant_ctx *ctx, uint32_t i, uint32_t appdata, uint32_t fn);
+int gs_grant_get_allow(const struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t *ptr,
+                       uint32_t *len);
+int gs_grant_set_allow(struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t ptr, uint32_t len);
+
+/*
+ * GrantRegionAllocator::alloc_n_with(n, size, align) inside
+ * enter_with_allocator: allocates n * size bytes, writes init (or zeros)
+ * into them. Errors: GS_E_ARG (ctx not entered with the allocator),
+ * GS_E_OUT_OF_MEMORY (size overflow or allocator failure), GS_E_NO_SUCH_APP.
+ */
+int gs_grant_alloc_custom(struct gs_grant_ctx *ctx, uint32_t n, uint32_t size, uint32_t align,
+                          const void *init, struct gs_custom_grant *out);
+
+/*
+ * CustomGrant::enter(): the address of the custom grant. Errors:
+ * GS_E_NO_SUCH_APP (stale handle: the process restarted),
+ * GS_E_INACTIVE_APP (not running).
+ */
+int gs_custom_grant_enter(struct gs_kernel *k, const struct gs_custom_grant *cg, uint32_t *addr);
+
+/* The grant with number num, or NULL. */
+struct gs_grant *gs_kernel_grant(const struct gs_kernel *k, unsigned num);
+
+/* The first grant created for driver_num, or NULL. */
+struct gs_grant *gs_kernel_grant_for_driver(const struct gs_kernel *k, uint32_t driver_num);
+
+#endif

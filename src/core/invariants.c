@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+#include "invariants.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grant.h"
+#include "process.h"
+#include "tasks.h"
+
+struct checker {
+    struct gs_kernel *k;
+    unsigned flags;
+    unsigned violations;
+};
+
+static void report(struct checker *c, enum gs_finding_kind kind, const char *site, uint32_t addr,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void report(struct checker *c, enum gs_finding_kind kind, const char *site, uint32_t addr,
+                   const char *fmt, ...)
+{
+    struct gs_finding f;
+    va_list ap;
+
+    memset(&f, 0, sizeof(f));
+    f.kind = kind;
+    f.site = site;
+    f.syscall_class = c->k->syscall_class;
+    f.addr = addr;
+    va_start(ap, fmt);
+    vsnprintf(f.text, sizeof(f.text), fmt, ap);
+    va_end(ap);
+    c->violations++;
+    gs_kernel_finding(c->k, &f);
+}
+
+static void check_order(struct checker *c, const struct gs_process *p)
+{
+    uint32_t end = gs_process_mem_end(p);
+    uint32_t g = c->k->grant_count * GS_GRANT_ENTRY_SIZE;
+
+    if (!gs_mem_in_ram(c->k->mem, p->memory_start, p->memory_len))
+        report(c, GS_FIND_LAYOUT, "memory-order", p->memory_start,
+               "process %u block [0x%08x, +0x%x) is not inside RAM", p->index,
+               (unsigned)p->memory_start, (unsigned)p->memory_len);
+    if (!(p->memory_start <= p->hwm && p->hwm <= p->app_break && p->app_break <= p->kernel_break &&
+          p->kernel_break <= p->pcb && (uint64_t)p->pcb + c->k->cfg.pcb_size <= p->taskq &&
+          (uint64_t)p->taskq + GS_CALLBACKS_SIZE <= p->grant_table &&
+          (uint64_t)p->grant_table + g <= end))
+        report(c, GS_FIND_LAYOUT, "memory-order", p->app_break,
+               "process %u: start 0x%08x hwm 0x%08x app_break 0x%08x kernel_break 0x%08x "
+               "pcb 0x%08x ring 0x%08x table 0x%08x end 0x%08x out of order",
+               p->index, (unsigned)p->memory_start, (unsigned)p->hwm, (unsigned)p->app_break,
+               (unsigned)p->kernel_break, (unsigned)p->pcb, (unsigned)p->taskq,
+               (unsigned)p->grant_table, (unsigned)end);
+    if (p->tq_head >= GS_CALLBACK_LEN || p->tq_tail >= GS_CALLBACK_LEN)
+        report(c, GS_FIND_LAYOUT, "task-ring", p->taskq, "process %u: ring head %u tail %u",
+               p->index, p->tq_head, p->tq_tail);
+}
+
+struct span {
+    uint32_t lo, hi;
+    unsigned grant;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Checks one allow slot array of an allocated grant. */
+static void check_allows(struct checker *c, const struct gs_process *p, const struct gs_grant *g,
+                         uint32_t base, bool rw)
+{
+    const struct gs_grant_shape *s = &g->shape;
+    uint32_t n = rw ? s->n_rw : s->n_ro;
+    uint32_t first = base + 4 + 8 * s->n_upcalls + (rw ? 8 * s->n_ro : 0);
+    uint32_t limit = p->hwm < p->app_break ? p->hwm : p->app_break;
+
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ptr = gs_kload32(c->k, first + 8 * i);
+        uint32_t len = gs_kload32(c->k, first + 8 * i + 4);
+        if (len == 0)
+            continue;
+        if (!rw && gs_process_in_app_flash_memory(p, ptr, len))
+            continue;
+        if (!(ptr >= p->memory_start && (uint64_t)ptr + len <= limit))
+            report(c, GS_FIND_LAYOUT, "allow-bounds", ptr,
+                   "process %u grant %u %s allow %u = [0x%08x, +%u) is not below "
+                   "min(hwm 0x%08x, app_break 0x%08x)",
+                   p->index, g->num, rw ? "RW" : "RO", (unsigned)i, (unsigned)ptr, (unsigned)len,
+                   (unsigned)p->hwm, (unsigned)p->app_break);
+    }
+}
+
+static void check_grants(struct checker *c, const struct gs_process *p)
+{
+    struct gs_kernel *k = c->k;
+    struct span *spans;
+    unsigned n = 0;
+
+    if (k->grant_count == 0)
+        return;
+    spans = calloc(k->grant_count, sizeof(*spans));
+    if (!spans)
+        return;
+    for (unsigned i = 0; i < k->grant_count; i++) {
+        const struct gs_grant *g = k->grants[i];
+        uint32_t driver, ptr, base, counters, want;
+        gs_process_grant_entry(p, i, &driver, &ptr);
+        if (ptr == 0)
+            continue;
+        base = ptr & ~1u;
+        if ((ptr & 1) && (c->flags & GS_INV_QUIESCENT))
+            report(c, GS_FIND_LAYOUT, "grant-entered", base, "process %u grant %u is still entered",
+                   p->index, i);
+        if (driver != g->driver_num)
+            report(c, GS_FIND_LAYOUT, "grant-driver", base,
+                   "process %u grant %u entry names driver 0x%x, grant is for 0x%x", p->index, i,
+                   (unsigned)driver, (unsigned)g->driver_num);
+        for (unsigned j = 0; j < i; j++) {
+            uint32_t d2, p2;
+            gs_process_grant_entry(p, j, &d2, &p2);
+            if (p2 != 0 && d2 == driver)
+                report(c, GS_FIND_LAYOUT, "grant-driver", base,
+                       "process %u grants %u and %u both allocated for driver 0x%x", p->index, j, i,
+                       (unsigned)driver);
+        }
+        if (base < p->kernel_break || (uint64_t)base + g->size > p->pcb || base % g->align) {
+            report(c, GS_FIND_LAYOUT, "grant-bounds", base,
+                   "process %u grant %u at 0x%08x size %u align %u outside [0x%08x, 0x%08x) "
+                   "or misaligned",
+                   p->index, i, (unsigned)base, (unsigned)g->size, (unsigned)g->align,
+                   (unsigned)p->kernel_break, (unsigned)p->pcb);
+            continue;
+        }
+        counters = gs_kload32(k, base);
+        want = g->shape.n_upcalls | (g->shape.n_ro << 8) | (g->shape.n_rw << 16);
+        if (counters != want)
+            report(c, GS_FIND_LAYOUT, "grant-bounds", base,
+                   "process %u grant %u counters word 0x%08x, shape says 0x%08x", p->index, i,
+                   (unsigned)counters, (unsigned)want);
+        spans[n].lo = base;
+        spans[n].hi = base + g->size;
+        spans[n].grant = i;
+        n++;
+        check_allows(c, p, g, base, false);
+        check_allows(c, p, g, base, true);
+    }
+    qsort(spans, n, sizeof(*spans), cmp_span);
+    for (unsigned i = 1; i < n; i++)
+        if (spans[i].lo < spans[i - 1].hi)
+            report(c, GS_FIND_LAYOUT, "grant-overlap", spans[i].lo,
+                   "process %u grants %u and %u overlap", p->index, spans[i - 1].grant,
+                   spans[i].grant);
+    free(spans);
+}
+
+/* Enabled byte ranges of one region, from its register values. */
+static unsigned region_ranges(const struct gs_mpu_region *r, uint32_t lo[8], uint64_t hi[8])
+{
+    unsigned size_field = gs_rasr_size_field(r->rasr), n = 0;
+    uint64_t bytes, sub;
+    uint32_t base;
+
+    if (!(r->rasr & GS_RASR_ENABLE))
+        return 0;
+    bytes = (uint64_t)1 << ((size_field < 4 ? 4 : size_field) + 1);
+    base = (uint32_t)(r->rbar & ~(uint32_t)(bytes - 1));
+    if (bytes < 256) {
+        lo[0] = base;
+        hi[0] = base + bytes;
+        return 1;
+    }
+    sub = bytes / 8;
+    for (unsigned b = 0; b < 8; b++) {
+        if (gs_rasr_srd(r->rasr) & (1u << b))
+            continue;
+        lo[n] = (uint32_t)(base + b * sub);
+        hi[n] = base + (b + 1) * sub;
+        n++;
+    }
+    return n;
+}
+
+static bool inside_some_app(const struct gs_kernel *k, uint32_t lo, uint64_t hi)
+{
+    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+        const struct gs_process *q = k->procs[i];
+        if (q && lo >= q->memory_start && hi <= q->app_break)
+            return true;
+    }
+    return false;
+}
+
+static void check_mpu(struct checker *c, const struct gs_process *p)
+{
+    const struct gs_mpu_config *cfg = &p->mpu_cfg;
+    uint32_t lo[8];
+    uint64_t hi[8];
+    uint64_t covered = p->memory_start; /* app memory enabled contiguously from the start */
+
+    if (!p->has_mpu_config || !gs_process_is_running(p))
+        return;
+    for (unsigned r = 0; r < cfg->num_regions; r++) {
+        const struct gs_mpu_region *reg = &cfg->regions[r];
+        unsigned n = region_ranges(reg, lo, hi);
+        unsigned ap = gs_rasr_ap(reg->rasr);
+        bool xn = reg->rasr & GS_RASR_XN;
+        for (unsigned i = 0; i < n; i++) {
+            if (r <= 1) {
+                if (lo[i] < p->memory_start || hi[i] > p->kernel_break)
+                    report(c, GS_FIND_ISOLATION, "mpu-app-exceeds", lo[i],
+                           "process %u region %u enables [0x%08x, 0x%08llx), beyond app memory "
+                           "[0x%08x, kernel break 0x%08x)",
+                           p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
+                           (unsigned)p->memory_start, (unsigned)p->kernel_break);
+                if (lo[i] <= covered && hi[i] > covered)
+                    covered = hi[i];
+            } else if (ap == 2 && !xn) {
+                if (lo[i] < p->app.flash_start || hi[i] > gs_process_flash_end(p))
+                    report(c, GS_FIND_ISOLATION, "mpu-flash-exceeds", lo[i],
+                           "process %u region %u enables [0x%08x, 0x%08llx) outside its TBF "
+                           "[0x%08x, 0x%08x)",
+                           p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
+                           (unsigned)p->app.flash_start, (unsigned)gs_process_flash_end(p));
+            } else if (ap == 3) {
+                if (!inside_some_app(c->k, lo[i], hi[i]))
+                    report(c, GS_FIND_ISOLATION, "mpu-ipc-exceeds", lo[i],
+                           "process %u region %u enables RW [0x%08x, 0x%08llx) outside every "
+                           "process's app-owned memory",
+                           p->index, r, (unsigned)lo[i], (unsigned long long)hi[i]);
+            }
+        }
+    }
+    if (covered < p->app_break)
+        report(c, GS_FIND_ISOLATION, "mpu-app-short", (uint32_t)covered,
+               "process %u: MPU enables app memory only up to 0x%08llx, app break is 0x%08x",
+               p->index, (unsigned long long)covered, (unsigned)p->app_break);
+}
+
+static void expect_tags(struct checker *c, const struct gs_process *p, uint32_t addr, uint32_t len,
+                        gs_owner want, const char *what)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        gs_owner got = gs_mem_owner_at(c->k->mem, addr + i);
+        if (got != want) {
+            char a[96], b[96];
+            report(c, GS_FIND_LAYOUT, "shadow", addr + i,
+                   "process %u %s: byte 0x%08x tagged [%s], expected [%s]", p->index, what,
+                   (unsigned)(addr + i), gs_owner_describe(got, a, sizeof(a)),
+                   gs_owner_describe(want, b, sizeof(b)));
+            return;
+        }
+    }
+}
+
+static void check_shadow(struct checker *c, const struct gs_process *p)
+{
+    struct gs_kernel *k = c->k;
+
+    expect_tags(c, p, p->memory_start, p->app_break - p->memory_start, gs_powner(p, GS_OWN_APP, 0),
+                "app memory");
+    expect_tags(c, p, p->app_break, p->kernel_break - p->app_break, gs_powner(p, GS_OWN_UNUSED, 0),
+                "unused memory");
+    expect_tags(c, p, p->pcb, k->cfg.pcb_size, gs_powner(p, GS_OWN_PCB, 0), "PCB");
+    expect_tags(c, p, p->taskq, GS_CALLBACKS_SIZE, gs_powner(p, GS_OWN_TASKQ, 0), "task ring");
+    expect_tags(c, p, p->grant_table, k->grant_count * GS_GRANT_ENTRY_SIZE,
+                gs_powner(p, GS_OWN_GRANT_TABLE, 0), "grant table");
+    for (unsigned i = 0; i < k->grant_count; i++) {
+        const struct gs_grant *g = k->grants[i];
+        uint32_t driver, ptr, base, kms;
+        gs_process_grant_entry(p, i, &driver, &ptr);
+        if (ptr == 0)
+            continue;
+        base = ptr & ~1u;
+        if (base < p->kernel_break || (uint64_t)base + g->size > p->pcb)
+            continue; /* reported by grant-bounds */
+        kms = 4 + 8 * (g->shape.n_upcalls + g->shape.n_ro + g->shape.n_rw);
+        expect_tags(c, p, base, 4, gs_powner(p, GS_OWN_GRANT_HDR, i), "grant counters");
+        expect_tags(c, p, base + 4, 8 * g->shape.n_upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, i),
+                    "grant upcall slots");
+        expect_tags(c, p, base + kms, g->size - g->shape.t_size - kms,
+                    gs_powner(p, GS_OWN_GRANT_PAD, i), "grant padding");
+        expect_tags(c, p, base + g->size - g->shape.t_size, g->shape.t_size,
+                    gs_powner(p, GS_OWN_GRANT_T, i), "grant T");
+    }
+}
+
+unsigned gs_invariants_check(struct gs_kernel *k, unsigned flags)
+{
+    struct checker c = {.k = k, .flags = flags, .violations = 0};
+
+    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+        const struct gs_process *p = k->procs[i];
+        if (!p)
+            continue;
+        check_order(&c, p);
+        if (c.violations)
+            continue; /* the rest assumes a sane order */
+        check_grants(&c, p);
+        check_mpu(&c, p);
+        if (flags & GS_INV_SHADOW)
+            check_shadow(&c, p);
+        for (unsigned j = 0; j < i; j++) {
+            const struct gs_process *q = k->procs[j];
+            if (q && p->memory_start < gs_process_mem_end(q) &&
+                q->memory_start < gs_process_mem_end(p))
+                report(&c, GS_FIND_LAYOUT, "blocks-disjoint", p->memory_start,
+                       "process blocks %u and %u overlap", j, i);
+        }
+    }
+    return c.violations;
+}
+
+void gs_invariants_after_op(struct gs_kernel *k)
+{
+    if (k->check_invariants && !k->panicked)
+        gs_invariants_check(k, 0);
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernel.h - the simulated kernel object: board options, the grant registry
+ * (Kernel::create_grant), process slots, the process-identifier counter, the
+ * MPU driver, observers, findings and the panic state.
+ *
+ * A kernel panic does not abort the simulator: gs_kernel_panic() records
+ * the message, reports GS_EV_PANIC and a GS_FIND_PANIC finding, and sets
+ * `panicked`; from then on every kernel operation returns GS_E_PANIC and the
+ * run is over.
+ */
+#ifndef GS_KERNEL_H
+#define GS_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mpu.h"
+#include "observer.h"
+#include "tmem.h"
+
+#define GS_MAX_PROCS     16
+#define GS_MAX_OBSERVERS 6
+
+enum gs_profile {
+    GS_PROFILE_HEAD = 0, /* tock HEAD 65608d717 (2026-08-22) */
+    GS_PROFILE_2_2 = 1,  /* tock release-2.2 (9554639b1750) */
+};
+
+struct gs_kernel_config {
+    enum gs_profile profile;
+    unsigned num_procs;           /* process slots, 1..GS_MAX_PROCS (IPC's NUM_PROCS) */
+    uint32_t pcb_size;            /* size_of::<ProcessStandard>(); default 920 */
+    uint32_t pcb_align;           /* align_of::<ProcessStandard>(); default 4 */
+    unsigned mpu_regions;         /* 8 or 16 */
+    uint32_t mpu_min_region_size; /* 32, or 256 for Cortex-M0+ */
+};
+
+/* Fills a config with the defaults above (HEAD, 4 slots, 920/4, 8 regions, 32). */
+void gs_kernel_config_default(struct gs_kernel_config *cfg);
+
+/* ProcessId: slot index + identifier (kernel counter at creation/restart). */
+struct gs_pid {
+    uint32_t index;
+    uint32_t id;
+};
+
+struct gs_grant;
+struct gs_process;
+
+struct gs_observer {
+    gs_observer_fn fn;
+    void *ctx;
+};
+
+struct gs_kernel {
+    struct gs_kernel_config cfg;
+    struct gs_mem *mem;
+    struct gs_mpu mpu;
+
+    struct gs_grant **grants; /* in creation order: grants[i]->num == i */
+    unsigned grant_count, grant_cap;
+    bool grants_finalized;
+
+    struct gs_process *procs[GS_MAX_PROCS]; /* slots; NULL when empty */
+    uint32_t next_process_id;               /* create_process_identifier() */
+
+    struct gs_observer observers[GS_MAX_OBSERVERS];
+    unsigned nobservers;
+
+    bool panicked;
+    char panic_msg[256];
+
+    const char *site;      /* kernel function doing the current store (findings) */
+    int syscall_class;     /* syscall in progress, -1 if none */
+    uint64_t findings;     /* findings reported so far (all oracles) */
+    bool check_invariants; /* run gs_invariants_check after each operation */
+};
+
+/*
+ * Creates a kernel over `mem` (which the caller owns and must outlive it).
+ * The kernel installs itself as mem's finding callback. cfg NULL = defaults.
+ * Errors: GS_E_ARG for an invalid config, GS_E_NOMEM_HOST.
+ */
+int gs_kernel_new(struct gs_mem *mem, const struct gs_kernel_config *cfg, struct gs_kernel **out);
+
+/* Frees the kernel, its grants and its processes. Accepts NULL. */
+void gs_kernel_free(struct gs_kernel *k);
+
+/* Adds an observer (at most GS_MAX_OBSERVERS). Errors: GS_E_NO_SLOT. */
+int gs_kernel_add_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx);
+
+/* Removes the observer registered with exactly (fn, ctx); no-op if absent. */
+void gs_kernel_remove_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx);
+
+/* Delivers an event to every observer. */
+void gs_kernel_emit(struct gs_kernel *k, const struct gs_event *ev);
+
+/* Convenience: emits an event of `kind` for p with values a..d. */
+void gs_kernel_event(struct gs_kernel *k, enum gs_event_kind kind, const struct gs_process *p,
+                     uint32_t a, uint32_t b, uint32_t c, uint32_t d);
+
+/* Reports a finding (counts it and emits GS_EV_FINDING). */
+void gs_kernel_finding(struct gs_kernel *k, const struct gs_finding *f);
+
+/*
+ * The kernel panics with `msg` (printf format). Records the first message,
+ * reports GS_EV_PANIC and a panic finding at `site`. Returns GS_E_PANIC so
+ * callers can `return gs_kernel_panic(...)`.
+ */
+int gs_kernel_panic(struct gs_kernel *k, const char *site, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* get_grant_count_and_finalize(): the number of grants; no more may be created. */
+unsigned gs_kernel_grant_count_and_finalize(struct gs_kernel *k);
+
+/* create_process_identifier(): the next identifier (0 for the first). */
+uint32_t gs_kernel_create_process_identifier(struct gs_kernel *k);
+
+/*
+ * get_process(pid): the process in slot pid.index if its identifier matches
+ * (a stale ProcessId after a restart gives NULL).
+ */
+struct gs_process *gs_kernel_get_process(const struct gs_kernel *k, struct gs_pid pid);
+
+/* The process in a slot, whatever its identifier; NULL if empty or out of range. */
+struct gs_process *gs_kernel_process_at(const struct gs_kernel *k, unsigned index);
+
+/*
+ * Kernel stores into target RAM: as gs_mem_store*, recording the calling
+ * kernel function so that ownership findings name their site.
+ */
+int gs_kstore(struct gs_kernel *k, const char *site, uint32_t addr, const void *src, uint32_t len,
+              gs_owner owner);
+int gs_kstore32_at(struct gs_kernel *k, const char *site, uint32_t addr, uint32_t v,
+                   gs_owner owner);
+int gs_kfill_at(struct gs_kernel *k, const char *site, uint32_t addr, uint8_t byte, uint32_t len,
+                gs_owner owner);
+#define gs_kstore32(k, addr, v, owner) gs_kstore32_at((k), __func__, (addr), (v), (owner))
+#define gs_kfill(k, addr, byte, len, owner)                                                        \
+    gs_kfill_at((k), __func__, (addr), (byte), (len), (owner))
+#define gs_kwrite(k, addr, src, len, owner) gs_kstore((k), __func__, (addr), (src), (len), (owner))
+
+/* Loads a word of target memory; 0 if out of bounds (the core only reads its own objects). */
+uint32_t gs_kload32(const struct gs_kernel *k, uint32_t addr);
+
+/* Name of a profile ("head" / "2.2") and the parser of those names (-1 if unknown). */
+const char *gs_profile_name(enum gs_profile p);
+int gs_profile_from_name(const char *name);
+
+#endif

@@ -63,7 +63,6 @@ struct gs_app_info tb_app(struct tboard *tb, uint32_t flash_len, uint32_t min_ra
     a.binary_end = flash_len;
     a.name = name;
     a.name_len = name ? (uint32_t)strlen(name) : 0;
-    a.nperms = -1;
     tb->next_flash += flash_len;
     return a;
 }

@@ -74,7 +74,6 @@ static int layout_example(void)
     app.binary_end = 0x2000;
     app.name = "blink";
     app.name_len = 5;
-    app.nperms = -1;
     if (gs_process_create(k, &app, &pool, &pool_len, &p) != GS_OK ||
         gs_process_brk(p, 0x20005000, &old) != GS_OK) {
         fprintf(stderr, "grantsim: the example failed to build\n");

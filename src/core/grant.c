@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "invariants.h"
+#include "tasks.h"
 
 /* EnteredGrantKernelManagedLayout::grant_size. */
 static uint32_t kernel_managed_size(const struct gs_grant_shape *s)
@@ -366,6 +367,78 @@ int gs_grant_set_allow(struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t p
     o = gs_powner(ctx->p, rw ? GS_OWN_GRANT_RW : GS_OWN_GRANT_RO, ctx->g->num);
     gs_kstore32(ctx->g->k, allow_slot(ctx, rw, i), ptr, o);
     gs_kstore32(ctx->g->k, allow_slot(ctx, rw, i) + 4, len, o);
+    return GS_OK;
+}
+
+int gs_grant_schedule_upcall(struct gs_grant_ctx *ctx, uint32_t n, uint32_t a, uint32_t b,
+                             uint32_t c)
+{
+    struct gs_task t;
+    uint32_t appdata, fn;
+    int e;
+
+    if (!ctx->active || n >= ctx->n_upcalls)
+        return GS_UPCALL_INVALID_SUBSCRIBE;
+    gs_grant_get_upcall(ctx, n, &appdata, &fn);
+    memset(&t, 0, sizeof(t));
+    t.id.driver = ctx->g->driver_num;
+    t.id.subscribe = n;
+    t.a[0] = a;
+    t.a[1] = b;
+    t.a[2] = c;
+    if (fn == 0) {
+        t.kind = GS_TASK_RETURN_VALUE; /* null upcalls are queued, for Yield-WaitFor */
+    } else {
+        t.kind = GS_TASK_FUNCTION_CALL;
+        t.from_driver = true;
+        t.a[3] = appdata;
+        t.pc = fn;
+    }
+    e = gs_tasks_enqueue(ctx->p, &t);
+    if (e == 0)
+        return 0;
+    return e == GS_EC_NOMEM ? GS_UPCALL_QUEUE_FULL : GS_UPCALL_KERNEL_ERROR;
+}
+
+/* Clips [off, off + n) to a buffer of `len` bytes. */
+static uint32_t clip(uint32_t len, uint32_t off, uint32_t n)
+{
+    if (off >= len)
+        return 0;
+    return n < len - off ? n : len - off;
+}
+
+int gs_grant_allow_read(const struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t off,
+                        void *dst, uint32_t n, uint32_t *done)
+{
+    uint32_t ptr, len, k;
+
+    if (gs_grant_get_allow(ctx, rw, i, &ptr, &len) != GS_OK)
+        return GS_E_ARG;
+    if (!gs_kernel_get_process(ctx->g->k, ctx->p->pid))
+        return GS_E_NO_SUCH_APP;
+    k = clip(len, off, n);
+    if (k && gs_mem_read(ctx->g->k->mem, ptr + off, dst, k) != GS_OK)
+        k = 0;
+    *done = k;
+    return GS_OK;
+}
+
+int gs_grant_allow_write(struct gs_grant_ctx *ctx, uint32_t i, uint32_t off, const void *src,
+                         uint32_t n, uint32_t *done)
+{
+    uint32_t ptr, len, k;
+
+    if (gs_grant_get_allow(ctx, true, i, &ptr, &len) != GS_OK)
+        return GS_E_ARG;
+    if (!gs_kernel_get_process(ctx->g->k, ctx->p->pid))
+        return GS_E_NO_SUCH_APP;
+    k = clip(len, off, n);
+    /* The bytes belong to the app: a stale or corrupted slot shows up as a finding. */
+    if (k && gs_kstore(ctx->g->k, "ProcessBuffer", ptr + off, src, k,
+                       gs_powner(ctx->p, GS_OWN_APP, 0)) != GS_OK)
+        k = 0;
+    *done = k;
     return GS_OK;
 }
 

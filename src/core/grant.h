@@ -133,6 +133,33 @@ int gs_grant_get_allow(const struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint
                        uint32_t *len);
 int gs_grant_set_allow(struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t ptr, uint32_t len);
 
+/* UpcallError (kernel/src/upcall.rs), returned as negative values. */
+enum gs_upcall_err {
+    GS_UPCALL_INVALID_SUBSCRIBE = -100, /* subscribe number >= the grant's upcall count */
+    GS_UPCALL_QUEUE_FULL = -101,        /* enqueue_task said NOMEM */
+    GS_UPCALL_KERNEL_ERROR = -102,      /* the process is not running, or anything else */
+};
+
+/*
+ * GrantKernelData::schedule_upcall(n, (a, b, c)): builds the upcall from the
+ * saved {appdata, fn} of slot n and schedules it (Upcall::schedule): a null
+ * fn queues a ReturnValue, otherwise a FunctionCall with r3 = appdata.
+ * Returns 0 or an enum gs_upcall_err.
+ */
+int gs_grant_schedule_upcall(struct gs_grant_ctx *ctx, uint32_t n, uint32_t a, uint32_t b,
+                             uint32_t c);
+
+/*
+ * Capsule access to an allowed buffer of the entered process: reads (RO or
+ * RW slot i) or writes (RW slot i) up to n bytes at offset off, never outside
+ * [ptr, ptr + len) of the slot. *done = bytes copied. Errors: GS_E_ARG (slot
+ * out of range: upstream's AddressOutOfBounds), GS_E_NO_SUCH_APP.
+ */
+int gs_grant_allow_read(const struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t off,
+                        void *dst, uint32_t n, uint32_t *done);
+int gs_grant_allow_write(struct gs_grant_ctx *ctx, uint32_t i, uint32_t off, const void *src,
+                         uint32_t n, uint32_t *done);
+
 /*
  * GrantRegionAllocator::alloc_n_with(n, size, align) inside
  * enter_with_allocator: allocates n * size bytes, writes init (or zeros)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "errors.h"
 #include "grant.h"
 #include "process.h"
@@ -70,6 +71,8 @@ int gs_kernel_new(struct gs_mem *mem, const struct gs_kernel_config *cfg, struct
         free(k);
         return err;
     }
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        k->rr.order[i] = i;
     gs_mem_set_finding_fn(mem, on_mem_finding, k);
     *out = k;
     return GS_OK;
@@ -86,6 +89,11 @@ void gs_kernel_free(struct gs_kernel *k)
         free(k->grants[i]);
     }
     free(k->grants);
+    for (unsigned i = 0; i < k->ndrivers; i++)
+        if (k->drivers[i]->ops->destroy)
+            k->drivers[i]->ops->destroy(k->drivers[i]);
+    free(k->drivers);
+    free(k->work);
     if (k->mem && k->mem->finding_ctx == k)
         gs_mem_set_finding_fn(k->mem, NULL, NULL);
     free(k);

@@ -45,8 +45,31 @@ struct gs_pid {
     uint32_t id;
 };
 
+struct gs_kernel;
 struct gs_grant;
 struct gs_process;
+struct gs_driver;
+struct gs_syscall;
+struct gs_arch;
+struct gs_task;
+
+/* Kernel work (deferred calls, alarms): run at `at` (instructions since boot). */
+typedef void (*gs_work_fn)(struct gs_kernel *k, void *ctx, uint32_t arg);
+
+struct gs_work {
+    uint64_t at;
+    uint64_t seq; /* FIFO among equal times */
+    gs_work_fn fn;
+    void *ctx;
+    uint32_t arg;
+};
+
+/* Round-robin scheduler state (capsules/system/src/scheduler/round_robin.rs). */
+struct gs_rr {
+    unsigned order[GS_MAX_PROCS]; /* slot indices, head first */
+    uint64_t time_remaining;
+    bool last_rescheduled;
+};
 
 struct gs_observer {
     gs_observer_fn fn;
@@ -71,6 +94,27 @@ struct gs_kernel {
     bool panicked;
     char panic_msg[256];
 
+    struct gs_driver **drivers; /* syscall_driver_lookup, in registration order */
+    unsigned ndrivers, drivers_cap;
+    int (*filter)(void *ctx, const struct gs_process *p, const struct gs_syscall *sc);
+    void *filter_ctx;
+
+    /* Scheduling and time: time is guest instructions (DESIGN.md decision 5). */
+    const struct gs_arch *arch;
+    uint64_t now;           /* instructions executed since boot, plus idle jumps */
+    uint64_t timeslice;     /* instructions per timeslice */
+    uint64_t min_quanta;    /* MIN_QUANTA_THRESHOLD: stop when this few remain */
+    struct gs_rr rr;
+    struct gs_work *work;   /* pending kernel work, unsorted */
+    unsigned nwork, work_cap;
+    uint64_t work_seq;
+    struct gs_process *running; /* process inside arch->run, or NULL */
+    uint64_t run_start;     /* `now` when the current arch->run began */
+    uint64_t slice_left;    /* instructions left in the current timeslice at run start */
+    bool stop_inline;       /* kernel work became due: leave the process at the next svc */
+    /* IPC's schedule_upcall, for Task::IPC in do_process (set by the IPC driver). */
+    void (*ipc_dispatch)(struct gs_kernel *k, struct gs_process *target, const struct gs_task *t);
+    void *ipc; /* the IPC driver (struct gs_ipc), if the board has one */
     const char *site;      /* kernel function doing the current store (findings) */
     int syscall_class;     /* syscall in progress, -1 if none */
     uint64_t findings;     /* findings reported so far (all oracles) */

@@ -229,6 +229,7 @@ static int copy_app(struct gs_process *p, const struct gs_app_info *app)
 {
     p->app = *app;
     p->app.perms = NULL;
+    p->app.perms_len = 0;
     p->app.wfr = NULL;
     p->name = malloc((size_t)app->name_len + 1);
     if (!p->name)
@@ -237,12 +238,13 @@ static int copy_app(struct gs_process *p, const struct gs_app_info *app)
         memcpy(p->name, app->name, app->name_len);
     p->name[app->name_len] = '\0';
     p->app.name = p->name;
-    if (app->nperms > 0) {
-        struct gs_perm_entry *pe = calloc((size_t)app->nperms, sizeof(*pe));
+    if (app->has_perms && app->perms_len) {
+        uint8_t *pe = malloc(app->perms_len);
         if (!pe)
             return GS_E_NOMEM_HOST;
-        memcpy(pe, app->perms, (size_t)app->nperms * sizeof(*pe));
+        memcpy(pe, app->perms, app->perms_len);
         p->app.perms = pe;
+        p->app.perms_len = app->perms_len;
     }
     if (app->nwfr > 0) {
         struct gs_wfr *w = calloc(app->nwfr, sizeof(*w));
@@ -252,6 +254,42 @@ static int copy_app(struct gs_process *p, const struct gs_app_info *app)
         p->app.wfr = w;
     }
     return GS_OK;
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+enum gs_cmd_perms_kind gs_process_command_permissions(const struct gs_process *p, uint32_t driver,
+                                                      uint32_t offset, uint64_t *mask)
+{
+    const uint8_t *t = p->app.perms;
+    uint32_t len = p->app.perms_len, count;
+    bool found = false;
+
+    if (!p->app.has_perms)
+        return GS_PERMS_NONE_AT_ALL;
+    if (len < 2)
+        return GS_PERMS_NONE_AT_ALL; /* malformed */
+    count = (uint32_t)t[0] | ((uint32_t)t[1] << 8);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *e = t + 2 + 16 * i;
+        if ((uint64_t)2 + 16 * (uint64_t)(i + 1) > len)
+            return GS_PERMS_NONE_AT_ALL; /* malformed entry reached */
+        if (le32(e) == driver) {
+            found = true;
+            if (le32(e + 4) == offset) {
+                *mask = (uint64_t)le32(e + 8) | ((uint64_t)le32(e + 12) << 32);
+                return GS_PERMS_MASK;
+            }
+        }
+    }
+    if (found) {
+        *mask = 0;
+        return GS_PERMS_MASK;
+    }
+    return GS_PERMS_NONE_THIS_DRIVER;
 }
 
 void gs_process_free(struct gs_process *p)
@@ -278,7 +316,7 @@ int gs_process_create(struct gs_kernel *k, const struct gs_app_info *app, uint32
         return GS_E_PANIC;
     if (!gs_mem_in_flash(k->mem, app->flash_start, app->flash_len) || app->flash_len == 0 ||
         app->header_size > app->flash_len || (app->name_len && !app->name) ||
-        app->name_len > 4096 || (app->nperms > 0 && !app->perms) || (app->nwfr && !app->wfr))
+        app->name_len > 4096 || (app->has_perms && app->perms_len && !app->perms) || (app->nwfr && !app->wfr))
         return GS_E_ARG;
     for (unsigned i = 0; i < k->cfg.num_procs; i++) {
         if (!k->procs[i]) {

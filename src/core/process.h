@@ -57,13 +57,6 @@ struct gs_upcall_id {
     uint32_t subscribe;
 };
 
-/* One TBF Permissions entry (TOCK-REFERENCE 8.2). */
-struct gs_perm_entry {
-    uint32_t driver;
-    uint32_t offset;
-    uint64_t mask;
-};
-
 /* One writeable flash region (offset from the TBF start, size). */
 struct gs_wfr {
     uint32_t offset;
@@ -88,8 +81,10 @@ struct gs_app_info {
     uint32_t fixed_flash;
     const char *name; /* package name bytes (not NUL-terminated needed) */
     uint32_t name_len;
-    int nperms; /* -1: no Permissions TLV (or malformed) */
-    const struct gs_perm_entry *perms;
+    /* The Permissions TLV's data, raw (u16 count, then 16-byte entries from offset 2). */
+    bool has_perms;
+    const uint8_t *perms;
+    uint32_t perms_len;
     unsigned nwfr;
     const struct gs_wfr *wfr;
 };
@@ -300,6 +295,19 @@ void gs_process_setup_mpu(struct gs_process *p);
  */
 int gs_process_add_mpu_region(struct gs_process *p, uint32_t start, uint32_t size, uint32_t min,
                               uint32_t *out_start, uint32_t *out_size);
+
+/* TbfHeader::get_command_permissions result. */
+enum gs_cmd_perms_kind { GS_PERMS_NONE_AT_ALL, GS_PERMS_NONE_THIS_DRIVER, GS_PERMS_MASK };
+
+/*
+ * get_command_permissions(driver, offset) from the raw Permissions TLV
+ * (libraries/tock-tbf/src/types.rs): the first entry with this driver and
+ * offset gives its mask; entries for the driver but not the offset give
+ * mask 0; no entry for the driver gives NONE_THIS_DRIVER; no TLV, or a
+ * malformed one reached before a match, gives NONE_AT_ALL.
+ */
+enum gs_cmd_perms_kind gs_process_command_permissions(const struct gs_process *p, uint32_t driver,
+                                                      uint32_t offset, uint64_t *mask);
 
 /* Frees a process object (kernel teardown only). Accepts NULL. */
 void gs_process_free(struct gs_process *p);

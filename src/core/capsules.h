@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * capsules.h - the board capsules that real libtock-c apps need, and a
+ * configurable test capsule (docs/drivers.md has the syscall ABI of each).
+ *
+ * Each `*_init` creates the capsule's grant (so the order of the calls is
+ * the grant numbering, as the order of create_grant in a board's main.rs)
+ * and registers its driver. The objects must outlive the kernel.
+ */
+#ifndef GS_CAPSULES_H
+#define GS_CAPSULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "driver.h"
+#include "grant.h"
+
+/* Output sink for console text and debug lines (board-wide, in order). */
+struct gs_text {
+    char *data;
+    uint32_t len, cap;
+};
+void gs_text_append(struct gs_text *t, const char *s, uint32_t n);
+void gs_text_free(struct gs_text *t);
+
+/* ---- Console 0x1 (capsules/core/src/console.rs) ---- */
+struct gs_console {
+    struct gs_driver drv;
+    struct gs_text out;        /* everything written, all processes */
+    struct gs_text per[16];    /* per process slot */
+    const uint8_t *input;      /* bytes a read can return (board-supplied) */
+    uint32_t input_len, input_pos;
+    uint64_t latency;          /* instructions between a write and its upcall */
+};
+int gs_console_init(struct gs_kernel *k, struct gs_console *c, uint32_t driver_num);
+
+/* ---- Alarm 0x0 (capsules/core/src/alarm.rs) ---- */
+struct gs_alarm {
+    struct gs_driver drv;
+    uint32_t freq;   /* ticks per second (default 32768) */
+    uint64_t cpu_hz; /* instructions per second (default 64 MHz) */
+};
+int gs_alarm_init(struct gs_kernel *k, struct gs_alarm *a, uint32_t driver_num);
+/* The 32-bit tick counter at instruction time t. */
+uint32_t gs_alarm_ticks(const struct gs_alarm *a, uint64_t t);
+
+/* ---- LED 0x2 (capsules/core/src/led.rs) ---- */
+#define GS_MAX_LEDS 32
+struct gs_led {
+    struct gs_driver drv;
+    unsigned count;
+    bool on[GS_MAX_LEDS];
+    uint32_t toggles; /* changes so far */
+};
+int gs_led_init(struct gs_kernel *k, struct gs_led *l, uint32_t driver_num, unsigned count);
+
+/* ---- RNG 0x40001 (capsules/core/rng.rs), deterministic xorshift ---- */
+struct gs_rng {
+    struct gs_driver drv;
+    uint64_t state;
+};
+int gs_rng_init(struct gs_kernel *k, struct gs_rng *r, uint32_t driver_num, uint64_t seed);
+
+/* ---- Low-level debug 0x8 (capsules/core/src/low_level_debug) ---- */
+struct gs_lld {
+    struct gs_driver drv;
+    struct gs_text out;
+};
+int gs_lld_init(struct gs_kernel *k, struct gs_lld *l, uint32_t driver_num);
+
+/* ---- Test capsule (grantsim's own; default driver 0x90000) ---- */
+#define GS_TEST_CAPSULE_NUM 0x90000u
+struct gs_test_capsule {
+    struct gs_driver drv;
+    struct gs_grant_shape shape;
+    bool check_t_bounds; /* false models a capsule that writes T unchecked */
+    struct gs_custom_grant customs[16];
+    unsigned ncustoms;
+};
+int gs_test_capsule_init(struct gs_kernel *k, struct gs_test_capsule *t, uint32_t driver_num,
+                         const struct gs_grant_shape *shape);
+
+#endif

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel loop (kernel/src/kernel.rs kernel_loop_operation, do_process),
+ * the Cortex-M switch_to_process decoding (arch/cortex-m/src/syscall.rs), and
+ * RoundRobinSched (capsules/system/src/scheduler/round_robin.rs).
+ */
+#include "sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "invariants.h"
+#include "process.h"
+#include "syscall.h"
+#include "tasks.h"
+
+#define SVC_FRAME_SIZE 32u
+
+enum stop_reason { NO_WORK, TIMESLICE_EXPIRED, KERNEL_PREEMPTION, STOPPED, LIMIT, FAILED };
+
+const char *gs_run_end_name(enum gs_run_end e)
+{
+    switch (e) {
+    case GS_RUN_IDLE:
+        return "idle";
+    case GS_RUN_LIMIT:
+        return "limit";
+    case GS_RUN_PANIC:
+        return "panic";
+    case GS_RUN_ERROR:
+        return "error";
+    }
+    return "unknown";
+}
+
+void gs_kernel_set_arch(struct gs_kernel *k, const struct gs_arch *arch)
+{
+    k->arch = arch;
+}
+
+int gs_kernel_set_timeslice(struct gs_kernel *k, uint64_t timeslice)
+{
+    if (timeslice == 0)
+        timeslice = GS_DEFAULT_TIMESLICE;
+    if (timeslice < 20)
+        return GS_E_ARG;
+    k->timeslice = timeslice;
+    k->min_quanta = timeslice / 20;
+    return GS_OK;
+}
+
+uint64_t gs_kernel_now(const struct gs_kernel *k)
+{
+    return k->now;
+}
+
+int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint32_t arg)
+{
+    if (k->nwork == k->work_cap) {
+        unsigned cap = k->work_cap ? 2 * k->work_cap : 16;
+        struct gs_work *w = realloc(k->work, cap * sizeof(*w));
+        if (!w)
+            return GS_E_NOMEM_HOST;
+        k->work = w;
+        k->work_cap = cap;
+    }
+    k->work[k->nwork].at = at;
+    k->work[k->nwork].seq = k->work_seq++;
+    k->work[k->nwork].fn = fn;
+    k->work[k->nwork].ctx = ctx;
+    k->work[k->nwork].arg = arg;
+    k->nwork++;
+    if (at <= k->now)
+        k->stop_inline = true; /* due now: the running process yields the CPU to kernel work */
+    return GS_OK;
+}
+
+unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint32_t arg)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < k->nwork;) {
+        if (k->work[i].fn == fn && k->work[i].ctx == ctx && k->work[i].arg == arg) {
+            k->work[i] = k->work[--k->nwork];
+            n++;
+        } else {
+            i++;
+        }
+    }
+    return n;
+}
+
+/* Index of the earliest item (by time, then queueing order), or -1. */
+static int earliest(const struct gs_kernel *k)
+{
+    int best = -1;
+
+    for (unsigned i = 0; i < k->nwork; i++)
+        if (best < 0 || k->work[i].at < k->work[best].at ||
+            (k->work[i].at == k->work[best].at && k->work[i].seq < k->work[best].seq))
+            best = (int)i;
+    return best;
+}
+
+bool gs_kernel_next_work(const struct gs_kernel *k, uint64_t *at)
+{
+    int i = earliest(k);
+
+    if (i < 0)
+        return false;
+    *at = k->work[i].at;
+    return true;
+}
+
+static bool work_due(const struct gs_kernel *k)
+{
+    uint64_t at;
+
+    return gs_kernel_next_work(k, &at) && at <= k->now;
+}
+
+/* Runs every item due now (items queued meanwhile for now run too). */
+static void run_due_work(struct gs_kernel *k)
+{
+    int i;
+
+    while (!k->panicked && (i = earliest(k)) >= 0 && k->work[i].at <= k->now) {
+        struct gs_work w = k->work[i];
+        k->work[i] = k->work[--k->nwork];
+        w.fn(k, w.ctx, w.arg);
+    }
+    k->stop_inline = false;
+}
+
+/* ---- RoundRobinSched ---- */
+
+static void rr_rotate(struct gs_kernel *k)
+{
+    unsigned n = k->cfg.num_procs, head = k->rr.order[0];
+
+    memmove(&k->rr.order[0], &k->rr.order[1], (n - 1) * sizeof(k->rr.order[0]));
+    k->rr.order[n - 1] = head;
+}
+
+/* next(): the first ready process, moving empty and unready slots to the back. */
+static struct gs_process *rr_next(struct gs_kernel *k, uint64_t *timeslice)
+{
+    for (unsigned tries = 0; tries < k->cfg.num_procs; tries++) {
+        struct gs_process *p = k->procs[k->rr.order[0]];
+        if (p && gs_process_ready(p)) {
+            if (!k->rr.last_rescheduled)
+                k->rr.time_remaining = k->timeslice;
+            *timeslice = k->rr.time_remaining;
+            return p;
+        }
+        rr_rotate(k);
+    }
+    return NULL;
+}
+
+/* result(): only a kernel preemption with time left keeps the process at the head. */
+static void rr_result(struct gs_kernel *k, enum stop_reason why, uint64_t used)
+{
+    bool again = why == KERNEL_PREEMPTION && k->rr.time_remaining > used;
+
+    if (again)
+        k->rr.time_remaining -= used;
+    k->rr.last_rescheduled = again;
+    if (!again)
+        rr_rotate(k);
+}
+
+/* ---- switch_to and its decoding ---- */
+
+static void fault(struct gs_process *p, enum gs_fault_kind kind, uint32_t addr)
+{
+    gs_kernel_event(p->k, GS_EV_FAULT, p, kind, addr, 0, 0);
+    gs_process_set_fault_state(p);
+}
+
+/*
+ * What the Cortex-M switch_to_process and Kernel::do_process do after the
+ * process trapped: track the stack minimum, check the stack pointer, decode
+ * an svc, and act (handle_syscall, or set_fault_state).
+ */
+static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct gs_trap_info *t)
+{
+    uint32_t psp = p->ss.psp, frame[8];
+    bool bad_sp = psp < p->memory_start || (uint64_t)psp + SVC_FRAME_SIZE > p->app_break;
+    uint16_t insn = 0;
+    struct gs_syscall sc;
+    struct gs_event ev;
+
+    /* set_new_app_stack_min_pointer. */
+    if (!p->has_stack_min || psp < p->stack_min) {
+        p->has_stack_min = true;
+        p->stack_min = psp;
+    }
+    if (t->trap == GS_TRAP_FAULT) {
+        memset(&ev, 0, sizeof(ev));
+        ev.kind = GS_EV_FAULT;
+        ev.p = p;
+        ev.a = t->fault.kind;
+        ev.b = t->fault.addr;
+        ev.c = t->fault.pc;
+        ev.d = t->fault.addr_valid;
+        gs_kernel_emit(k, &ev);
+        gs_process_set_fault_state(p); /* process_fault_hook () returns Err */
+        return;
+    }
+    if (bad_sp) {
+        fault(p, GS_FAULT_BAD_STACK, psp);
+        return;
+    }
+    if (t->trap != GS_TRAP_SVC)
+        return; /* Interrupted */
+    for (unsigned i = 0; i < 8; i++)
+        frame[i] = gs_kload32(k, psp + 4 * i);
+    p->ss.yield_pc = frame[6];
+    p->ss.psr = frame[7];
+    /* The class is the low byte of the svc halfword before the stacked PC. */
+    if (gs_mem_load16(k->mem, frame[6] - 2, &insn) != GS_OK ||
+        !gs_syscall_decode(k->cfg.profile == GS_PROFILE_2_2, (uint8_t)(insn & 0xFF), frame, &sc)) {
+        fault(p, GS_FAULT_BAD_SYSCALL, frame[6] - 2);
+        return;
+    }
+    gs_handle_syscall(k, p, &sc);
+}
+
+/*
+ * The head of do_process's loop for a process that just ran: may the loop
+ * switch straight back to it? (Timeslice left, no kernel work due, ready and
+ * Running.) If so, program the MPU as the Running arm does.
+ */
+static bool may_continue(struct gs_kernel *k, struct gs_process *p, uint64_t left)
+{
+    if (k->panicked || k->stop_inline || left <= k->min_quanta || work_due(k) ||
+        !gs_process_ready(p) || p->state != GS_ST_RUNNING)
+        return false;
+    gs_process_setup_mpu(p);
+    gs_mpu_enable(&k->mpu);
+    return true;
+}
+
+bool gs_kernel_svc_inline(struct gs_kernel *k, struct gs_process *p, uint64_t executed)
+{
+    struct gs_trap_info t;
+
+    k->now = k->run_start + executed;
+    memset(&t, 0, sizeof(t));
+    t.trap = GS_TRAP_SVC;
+    after_switch(k, p, &t);
+    if (executed >= k->slice_left)
+        return false;
+    return may_continue(k, p, k->slice_left - executed);
+}
+
+/* do_process: returns why the process stopped and the instructions it used. */
+static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, uint64_t timeslice,
+                                   uint64_t limit, uint64_t *used_out)
+{
+    uint64_t used = 0;
+    enum stop_reason why = NO_WORK;
+    struct gs_task task;
+
+    for (;;) {
+        uint64_t left = timeslice - used;
+        if (k->panicked) {
+            why = FAILED;
+            break;
+        }
+        if (left <= k->min_quanta) {
+            p->timeslice_expirations++;
+            why = TIMESLICE_EXPIRED;
+            break;
+        }
+        if (used >= limit) {
+            why = LIMIT;
+            break;
+        }
+        if (work_due(k)) { /* continue_process: kernel work preempts */
+            why = KERNEL_PREEMPTION;
+            break;
+        }
+        if (!gs_process_ready(p)) {
+            why = NO_WORK;
+            break;
+        }
+        switch (p->state) {
+        case GS_ST_RUNNING: {
+            struct gs_trap_info t;
+            uint64_t budget = left < limit - used ? left : limit - used;
+            int err;
+            gs_process_setup_mpu(p);
+            gs_mpu_enable(&k->mpu);
+            memset(&t, 0, sizeof(t));
+            k->running = p;
+            k->run_start = k->now;
+            k->slice_left = left;
+            err = k->arch->ops->run(k->arch->ctx, p, budget, &t);
+            k->running = NULL;
+            gs_mpu_disable(&k->mpu);
+            k->now = k->run_start + t.instructions;
+            used += t.instructions;
+            if (err) {
+                *used_out = used;
+                return FAILED;
+            }
+            if (t.trap == GS_TRAP_SVC_HANDLED)
+                continue;
+            after_switch(k, p, &t);
+            if (t.trap == GS_TRAP_BUDGET && used >= timeslice) {
+                p->timeslice_expirations++;
+                why = TIMESLICE_EXPIRED;
+                *used_out = used;
+                return why;
+            }
+            continue;
+        }
+        case GS_ST_YIELDED:
+            if (!gs_tasks_dequeue(p, &task))
+                break;
+            if (task.kind == GS_TASK_RETURN_VALUE)
+                break; /* Yield-Wait does not wake for null upcalls */
+            if (task.kind == GS_TASK_FUNCTION_CALL)
+                gs_set_process_function(p, &task);
+            else if (k->ipc_dispatch)
+                k->ipc_dispatch(k, p, &task);
+            else
+                gs_kernel_panic(k, "do_process", "Kernel consistency error: IPC Task with no IPC");
+            continue;
+        case GS_ST_YIELDED_FOR:
+            if (gs_tasks_remove_upcall(p, p->wait_for, &task)) {
+                struct gs_ret r = {GS_RET_YIELD_WAIT_FOR, 0, task.a[0], task.a[1], task.a[2]};
+                gs_set_syscall_return(p, &r);
+                continue;
+            }
+            break;
+        case GS_ST_STOPPED:
+            why = STOPPED;
+            break;
+        case GS_ST_FAULTED:
+        case GS_ST_TERMINATED:
+            gs_kernel_panic(k, "do_process", "Attempted to schedule an unrunnable process");
+            why = FAILED;
+            break;
+        }
+        break;
+    }
+    *used_out = used;
+    return why;
+}
+
+enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
+{
+    uint64_t end = k->now + max_instructions;
+
+    if (!k->arch || !k->arch->ops || !k->arch->ops->run)
+        return GS_RUN_ERROR;
+    if (k->timeslice == 0)
+        gs_kernel_set_timeslice(k, 0);
+    for (;;) {
+        struct gs_process *p;
+        uint64_t slice, used, at;
+        enum stop_reason why;
+
+        if (k->panicked)
+            return GS_RUN_PANIC;
+        run_due_work(k);
+        if (k->panicked)
+            return GS_RUN_PANIC;
+        if (k->now >= end)
+            return GS_RUN_LIMIT;
+        p = rr_next(k, &slice);
+        if (!p) {
+            /* TrySleep: jump to the next piece of kernel work, if any. */
+            if (!gs_kernel_next_work(k, &at))
+                return GS_RUN_IDLE;
+            if (at > end) {
+                k->now = end;
+                return GS_RUN_LIMIT;
+            }
+            if (at > k->now)
+                k->now = at;
+            continue;
+        }
+        why = do_process(k, p, slice, end - k->now, &used);
+        if (why == FAILED && !k->panicked)
+            return GS_RUN_ERROR;
+        rr_result(k, why, used);
+        gs_invariants_after_op(k);
+    }
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sched.h - the kernel loop: Kernel::kernel_loop_operation and do_process
+ * (kernel/src/kernel.rs, TOCK-REFERENCE 4.6) with the round-robin scheduler
+ * (capsules/system/src/scheduler/round_robin.rs), over the arch seam.
+ *
+ * Time is counted in guest instructions. A timeslice of T instructions
+ * stands for RoundRobin's 10 ms, and MIN_QUANTA_THRESHOLD_US (500 us) for
+ * T / 20; both are board options. Kernel work (capsule completions, alarms)
+ * is queued with a due time and runs between process runs; a due item
+ * preempts the running process as DeferredCall::has_tasks() does upstream.
+ * When no process is ready the clock jumps to the next piece of work.
+ */
+#ifndef GS_SCHED_H
+#define GS_SCHED_H
+
+#include <stdint.h>
+
+#include "arch.h"
+#include "kernel.h"
+
+/* Default timeslice: 10 ms at 64 MHz, one instruction per cycle. */
+#define GS_DEFAULT_TIMESLICE 640000u
+
+enum gs_run_end {
+    GS_RUN_IDLE,   /* nothing is ready and no kernel work is pending: nothing can happen */
+    GS_RUN_LIMIT,  /* the instruction limit of this call was reached */
+    GS_RUN_PANIC,  /* the kernel panicked */
+    GS_RUN_ERROR,  /* the machine failed (not the process) */
+};
+
+/* Name of a run end ("idle", "limit", "panic", "error"). */
+const char *gs_run_end_name(enum gs_run_end e);
+
+/* Sets the machine (not owned). The kernel needs one before gs_kernel_run. */
+void gs_kernel_set_arch(struct gs_kernel *k, const struct gs_arch *arch);
+
+/*
+ * Sets the timeslice in instructions (min_quanta = timeslice / 20). 0 means
+ * the default. Errors: GS_E_ARG for a timeslice under 20.
+ */
+int gs_kernel_set_timeslice(struct gs_kernel *k, uint64_t timeslice);
+
+/* Current time in instructions (exact even inside a syscall handled inline). */
+uint64_t gs_kernel_now(const struct gs_kernel *k);
+
+/*
+ * Queues kernel work to run at time `at` (now or later; earlier times run at
+ * the next opportunity). Items with equal times run in queueing order.
+ * Errors: GS_E_NOMEM_HOST.
+ */
+int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint32_t arg);
+
+/* Removes every queued item with this (fn, ctx, arg); returns how many. */
+unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint32_t arg);
+
+/* Time of the earliest queued item; false when there is none. */
+bool gs_kernel_next_work(const struct gs_kernel *k, uint64_t *at);
+
+/*
+ * Runs the kernel loop for at most `max_instructions` of simulated time.
+ * Errors are reported by the return value: see enum gs_run_end.
+ */
+enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions);
+
+#endif

@@ -92,3 +92,64 @@ int tb_run(Suite *s)
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void fb_init(struct fboard *fb, const struct gs_kernel_config *cfg, bool inline_svc)
+{
+    struct gs_grant_shape ts = {.t_size = 16, .t_align = 4, .n_upcalls = 2, .n_ro = 2, .n_rw = 2};
+    struct gs_kernel *k;
+
+    memset(fb, 0, sizeof(*fb));
+    tb_init(&fb->tb, cfg);
+    k = fb->tb.k;
+    ck_assert_int_eq(gs_fake_new(k, inline_svc, &fb->fake), GS_OK);
+    ck_assert_int_eq(gs_console_init(k, &fb->con, 0x1), GS_OK);
+    ck_assert_int_eq(gs_alarm_init(k, &fb->alarm, 0x0), GS_OK);
+    ck_assert_int_eq(gs_led_init(k, &fb->led, 0x2, 4), GS_OK);
+    ck_assert_int_eq(gs_rng_init(k, &fb->rng, 0x40001, 1), GS_OK);
+    ck_assert_int_eq(gs_lld_init(k, &fb->lld, 0x8), GS_OK);
+    ck_assert_int_eq(gs_ipc_init(k, &fb->ipc, GS_IPC_DRIVER_NUM), GS_OK);
+    ck_assert_int_eq(gs_test_capsule_init(k, &fb->test, GS_TEST_CAPSULE_NUM, &ts), GS_OK);
+}
+
+void fb_free(struct fboard *fb)
+{
+    gs_fake_free(fb->fake);
+    tb_free(&fb->tb);
+}
+
+struct gs_process *fb_proc(struct fboard *fb, uint32_t min_ram, const char *name,
+                           const struct gs_fake_action *a, unsigned n)
+{
+    struct gs_app_info app = tb_app(&fb->tb, 0x2000, min_ram, name);
+    struct gs_process *p = NULL;
+
+    app.init_fn_offset = gs_fake_init_offset(0);
+    ck_assert_int_eq(gs_fake_app_image(fb->tb.k, app.flash_start + app.header_size), GS_OK);
+    ck_assert_int_eq(gs_process_create(fb->tb.k, &app, &fb->tb.pool_start, &fb->tb.pool_len, &p),
+                     GS_OK);
+    ck_assert_int_eq(gs_fake_script(fb->fake, p->index, a, n), GS_OK);
+    return p;
+}
+
+const struct gs_fake_record *fb_recs(struct fboard *fb, const struct gs_process *p, unsigned *n)
+{
+    return gs_fake_records(fb->fake, p->index, n);
+}
+
+const struct gs_fake_record *fb_svc(struct fboard *fb, const struct gs_process *p, unsigned k)
+{
+    unsigned n, seen = 0;
+    const struct gs_fake_record *r = gs_fake_records(fb->fake, p->index, &n);
+
+    for (unsigned i = 0; i < n; i++) {
+        if (r[i].upcall)
+            continue;
+        if (seen++ == k)
+            return &r[i];
+    }
+    ck_abort_msg("process %u has no svc record %u (%u records; state %s; panic \"%s\"; last "
+                 "finding \"%s\")",
+                 p->index, k, n, gs_state_name(p->state), fb->tb.rec.last_panic,
+                 fb->tb.rec.last_finding_text);
+    return NULL;
+}

@@ -7,7 +7,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capsules.h"
 #include "errors.h"
+#include "fake_arch.h"
+#include "ipc.h"
+#include "sched.h"
+#include "syscall.h"
 #include "grant.h"
 #include "invariants.h"
 #include "kernel.h"
@@ -54,6 +59,49 @@ struct gs_process *tb_proc(struct tboard *tb, uint32_t min_ram, const char *name
 
 /* Runs the invariant checker (quiescent, with shadow) and returns violations. */
 unsigned tb_check(struct tboard *tb);
+
+/* A board with the fake arch and every capsule, in this grant order:
+ * console 0x1, alarm 0x0, LED 0x2 (no grant), RNG 0x40001, LLD 0x8 (no grant),
+ * IPC 0x10000, test capsule 0x90000 (2 upcalls, 2 RO, 2 RW, T 16 bytes). */
+struct fboard {
+    struct tboard tb;
+    struct gs_fake *fake;
+    struct gs_console con;
+    struct gs_alarm alarm;
+    struct gs_led led;
+    struct gs_rng rng;
+    struct gs_lld lld;
+    struct gs_ipc ipc;
+    struct gs_test_capsule test;
+};
+
+void fb_init(struct fboard *fb, const struct gs_kernel_config *cfg, bool inline_svc);
+void fb_free(struct fboard *fb);
+
+/* A process running `n` fake actions (flash 0x2000 with the fake image). */
+struct gs_process *fb_proc(struct fboard *fb, uint32_t min_ram, const char *name,
+                           const struct gs_fake_action *a, unsigned n);
+
+/* Records of a process (asserts there are at least `min`). */
+const struct gs_fake_record *fb_recs(struct fboard *fb, const struct gs_process *p, unsigned *n);
+
+/* The k-th svc result record of process p (upcall records skipped); asserts it exists. */
+const struct gs_fake_record *fb_svc(struct fboard *fb, const struct gs_process *p, unsigned k);
+
+/* Builders of fake actions. */
+#define SVC(c, a, b, x, y)                                                                         \
+    {                                                                                              \
+        .op = GS_FAKE_SVC, .n = (c), .r = {(a), (b), (x), (y) }                                    \
+    }
+#define SVCB(c, a, b, x, y, b0, b1, b2, b3)                                                        \
+    {                                                                                              \
+        .op = GS_FAKE_SVC, .n = (c), .r = {(a), (b), (x), (y)}, .base = {(b0), (b1), (b2), (b3) }  \
+    }
+#define SPIN(k)                                                                                    \
+    {                                                                                              \
+        .op = GS_FAKE_SPIN, .n = (k)                                                               \
+    }
+#define NACT(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
 
 /* Runs a Check suite; returns the process exit status. */
 int tb_run(Suite *s);

@@ -38,24 +38,24 @@ enum gs_trap {
 
 enum gs_fault_kind {
     GS_FAULT_NONE = 0,
-    GS_FAULT_DATA_READ,    /* MemManage DACCVIOL on a load (or unmapped) */
-    GS_FAULT_DATA_WRITE,   /* MemManage DACCVIOL on a store */
-    GS_FAULT_EXEC,         /* MemManage IACCVIOL (instruction fetch) */
-    GS_FAULT_STACKING,     /* MSTKERR: exception entry could not push the frame */
-    GS_FAULT_UNSTACKING,   /* MUNSTKERR: exception return could not pop it */
-    GS_FAULT_UNDEFINED,    /* UsageFault UNDEFINSTR (udf, invalid encodings) */
-    GS_FAULT_INVALID_STATE,/* UsageFault INVSTATE (e.g. branch without the Thumb bit) */
-    GS_FAULT_BKPT,         /* bkpt in an app without a debugger: HardFault */
-    GS_FAULT_BAD_STACK,    /* the kernel found psp outside [memory_start, app_break - 32] */
-    GS_FAULT_BAD_SYSCALL,  /* svc >= 8 or an invalid yield variant (decode failed) */
+    GS_FAULT_DATA_READ,     /* MemManage DACCVIOL on a load (or unmapped) */
+    GS_FAULT_DATA_WRITE,    /* MemManage DACCVIOL on a store */
+    GS_FAULT_EXEC,          /* MemManage IACCVIOL (instruction fetch) */
+    GS_FAULT_STACKING,      /* MSTKERR: exception entry could not push the frame */
+    GS_FAULT_UNSTACKING,    /* MUNSTKERR: exception return could not pop it */
+    GS_FAULT_UNDEFINED,     /* UsageFault UNDEFINSTR (udf, invalid encodings) */
+    GS_FAULT_INVALID_STATE, /* UsageFault INVSTATE (e.g. branch without the Thumb bit) */
+    GS_FAULT_BKPT,          /* bkpt in an app without a debugger: HardFault */
+    GS_FAULT_BAD_STACK,     /* the kernel found psp outside [memory_start, app_break - 32] */
+    GS_FAULT_BAD_SYSCALL,   /* svc >= 8 or an invalid yield variant (decode failed) */
     GS_FAULT_OTHER,
 };
 
 struct gs_fault {
     enum gs_fault_kind kind;
-    bool addr_valid;   /* MMFAR valid */
-    uint32_t addr;     /* faulting data address */
-    uint32_t pc;       /* the faulting instruction (exact) */
+    bool addr_valid;                  /* MMFAR valid */
+    uint32_t addr;                    /* faulting data address */
+    uint32_t pc;                      /* the faulting instruction (exact) */
     uint32_t cfsr, hfsr, mmfar, bfar; /* as the hardware would latch them */
 };
 

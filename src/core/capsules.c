@@ -64,8 +64,8 @@ static bool enter_or_fail(struct gs_driver *d, struct gs_pid pid, struct gs_gran
 static int make_grant(struct gs_kernel *k, struct gs_driver *d, uint32_t num, uint32_t t_size,
                       uint32_t nu, uint32_t nro, uint32_t nrw)
 {
-    struct gs_grant_shape s = {.t_size = t_size, .t_align = t_size ? 4 : 1, .n_upcalls = nu,
-                               .n_ro = nro, .n_rw = nrw};
+    struct gs_grant_shape s = {
+        .t_size = t_size, .t_align = t_size ? 4 : 1, .n_upcalls = nu, .n_ro = nro, .n_rw = nrw};
 
     return gs_grant_create(k, num, &s, NULL, &d->grant);
 }

@@ -27,11 +27,11 @@ void gs_text_free(struct gs_text *t);
 /* ---- Console 0x1 (capsules/core/src/console.rs) ---- */
 struct gs_console {
     struct gs_driver drv;
-    struct gs_text out;        /* everything written, all processes */
-    struct gs_text per[16];    /* per process slot */
-    const uint8_t *input;      /* bytes a read can return (board-supplied) */
+    struct gs_text out;     /* everything written, all processes */
+    struct gs_text per[16]; /* per process slot */
+    const uint8_t *input;   /* bytes a read can return (board-supplied) */
     uint32_t input_len, input_pos;
-    uint64_t latency;          /* instructions between a write and its upcall */
+    uint64_t latency; /* instructions between a write and its upcall */
 };
 int gs_console_init(struct gs_kernel *k, struct gs_console *c, uint32_t driver_num);
 

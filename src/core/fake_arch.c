@@ -8,7 +8,7 @@
 #include "pmsav7.h"
 #include "sched.h"
 
-#define FRAME 32u
+#define FRAME      32u
 #define XPSR_THUMB 0x01000000u
 /* Where a process interrupted between actions resumes (inside the init area). */
 #define IDLE_POINT (GS_FAKE_INIT + 0x10)
@@ -16,10 +16,10 @@
 struct fake_proc {
     struct gs_fake_action *script;
     unsigned n, pos;
-    uint32_t spin_left;  /* instructions left of the current SPIN action */
-    bool pending;        /* an svc was issued and its return not seen yet */
+    uint32_t spin_left; /* instructions left of the current SPIN action */
+    bool pending;       /* an svc was issued and its return not seen yet */
     struct gs_fake_record cur;
-    uint32_t resume_pc;  /* pc that means "the pending svc returned" */
+    uint32_t resume_pc; /* pc that means "the pending svc returned" */
     uint32_t sp;
     struct gs_fake_record *rec;
     unsigned nrec, cap;
@@ -117,8 +117,7 @@ int gs_fake_script(struct gs_fake *f, unsigned index, const struct gs_fake_actio
     return GS_OK;
 }
 
-const struct gs_fake_record *gs_fake_records(const struct gs_fake *f, unsigned index,
-                                             unsigned *n)
+const struct gs_fake_record *gs_fake_records(const struct gs_fake *f, unsigned index, unsigned *n)
 {
     *n = index < GS_MAX_PROCS ? f->procs[index].nrec : 0;
     return index < GS_MAX_PROCS ? f->procs[index].rec : NULL;
@@ -165,8 +164,7 @@ static bool mpu_ok(const struct gs_fake *f, uint32_t addr, uint32_t len, enum gs
            gs_mem_in_ram(f->k->mem, addr, len);
 }
 
-static void fault_out(struct gs_trap_info *out, enum gs_fault_kind kind, uint32_t addr,
-                      uint32_t pc)
+static void fault_out(struct gs_trap_info *out, enum gs_fault_kind kind, uint32_t addr, uint32_t pc)
 {
     out->trap = GS_TRAP_FAULT;
     out->fault.kind = kind;
@@ -255,7 +253,7 @@ static int fake_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_
         if (executed >= budget) {
             out->trap = GS_TRAP_BUDGET;
             out->instructions = executed;
-            if (!push_frame(f, p, fp, none, app + IDLE_POINT + 1, &bad))
+            if (!push_frame(f, p, fp, none, app + IDLE_POINT, &bad))
                 fault_out(out, GS_FAULT_STACKING, bad, app + IDLE_POINT);
             return 0;
         }
@@ -277,7 +275,7 @@ static int fake_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_
         case GS_FAKE_FAULT:
             executed++;
             out->instructions = executed;
-            push_frame(f, p, fp, none, app + IDLE_POINT + 1, &bad);
+            push_frame(f, p, fp, none, app + IDLE_POINT, &bad);
             fault_out(out, (enum gs_fault_kind)a->n, resolve(p, a->base[0], a->r[0]),
                       app + IDLE_POINT);
             fp->pos++;
@@ -298,7 +296,7 @@ static int fake_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_
         fp->resume_pc = pc;
         if (fp->pos < fp->n)
             fp->pos++;
-        if (!push_frame(f, p, fp, r, pc | 1, &bad)) {
+        if (!push_frame(f, p, fp, r, pc, &bad)) {
             out->instructions = executed;
             fault_out(out, GS_FAULT_STACKING, bad, pc - 2);
             return 0;

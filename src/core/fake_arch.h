@@ -36,35 +36,35 @@
 #define GS_FAKE_IMAGE_LEN 0x260u
 
 enum gs_fake_op {
-    GS_FAKE_SVC,   /* svc #cls with r0..r3 (values, or relative to a base: see arg_base) */
-    GS_FAKE_SPIN,  /* execute `n` instructions of straight-line code */
-    GS_FAKE_FAULT, /* take a fault of kind `n` at address r[0] */
-    GS_FAKE_SET_SP,/* move the stack pointer to r[0] (relative to arg_base[0]) */
+    GS_FAKE_SVC,    /* svc #cls with r0..r3 (values, or relative to a base: see arg_base) */
+    GS_FAKE_SPIN,   /* execute `n` instructions of straight-line code */
+    GS_FAKE_FAULT,  /* take a fault of kind `n` at address r[0] */
+    GS_FAKE_SET_SP, /* move the stack pointer to r[0] (relative to arg_base[0]) */
 };
 
 /* How an argument is turned into a value at run time. */
 enum gs_fake_base {
-    GS_FB_ABS = 0,   /* the value itself */
-    GS_FB_MEM,       /* memory_start + value */
-    GS_FB_APP,       /* app start (flash) + value */
-    GS_FB_UPCALL,    /* address of upcall entry point `value` (0..15), Thumb bit set */
+    GS_FB_ABS = 0, /* the value itself */
+    GS_FB_MEM,     /* memory_start + value */
+    GS_FB_APP,     /* app start (flash) + value */
+    GS_FB_UPCALL,  /* address of upcall entry point `value` (0..15), Thumb bit set */
 };
 
 struct gs_fake_action {
     enum gs_fake_op op;
-    uint32_t n;                  /* class for SVC, count for SPIN, fault kind for FAULT */
+    uint32_t n; /* class for SVC, count for SPIN, fault kind for FAULT */
     uint32_t r[4];
     enum gs_fake_base base[4];
 };
 
 /* One completed svc or delivered upcall, in order. */
 struct gs_fake_record {
-    bool upcall;       /* false: an svc result; true: an upcall delivery */
-    unsigned step;     /* index of the action (for an upcall: the action it interrupted) */
-    uint32_t cls;      /* svc class */
-    uint32_t args[4];  /* svc: the registers passed */
-    uint32_t r[4];     /* svc: registers after return; upcall: r0..r3 delivered */
-    uint32_t fn;       /* upcall: function address */
+    bool upcall;      /* false: an svc result; true: an upcall delivery */
+    unsigned step;    /* index of the action (for an upcall: the action it interrupted) */
+    uint32_t cls;     /* svc class */
+    uint32_t args[4]; /* svc: the registers passed */
+    uint32_t r[4];    /* svc: registers after return; upcall: r0..r3 delivered */
+    uint32_t fn;      /* upcall: function address */
 };
 
 struct gs_fake;
@@ -100,8 +100,7 @@ uint32_t gs_fake_upcall_fn(const struct gs_process *p, unsigned i);
 int gs_fake_script(struct gs_fake *f, unsigned index, const struct gs_fake_action *a, unsigned n);
 
 /* Records of slot `index`: pointer to *n records (valid until the next run). */
-const struct gs_fake_record *gs_fake_records(const struct gs_fake *f, unsigned index,
-                                             unsigned *n);
+const struct gs_fake_record *gs_fake_records(const struct gs_fake *f, unsigned index, unsigned *n);
 
 /* Index of the next action of slot `index` (how far its script got). */
 unsigned gs_fake_position(const struct gs_fake *f, unsigned index);

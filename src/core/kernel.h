@@ -101,20 +101,20 @@ struct gs_kernel {
 
     /* Scheduling and time: time is guest instructions (DESIGN.md decision 5). */
     const struct gs_arch *arch;
-    uint64_t now;           /* instructions executed since boot, plus idle jumps */
-    uint64_t timeslice;     /* instructions per timeslice */
-    uint64_t min_quanta;    /* MIN_QUANTA_THRESHOLD: stop when this few remain */
+    uint64_t now;        /* instructions executed since boot, plus idle jumps */
+    uint64_t timeslice;  /* instructions per timeslice */
+    uint64_t min_quanta; /* MIN_QUANTA_THRESHOLD: stop when this few remain */
     struct gs_rr rr;
-    struct gs_work *work;   /* pending kernel work, unsorted */
+    struct gs_work *work; /* pending kernel work, unsorted */
     unsigned nwork, work_cap;
     uint64_t work_seq;
     struct gs_process *running; /* process inside arch->run, or NULL */
-    uint64_t run_start;     /* `now` when the current arch->run began */
-    uint64_t slice_left;    /* instructions left in the current timeslice at run start */
-    bool stop_inline;       /* kernel work became due: leave the process at the next svc */
+    uint64_t run_start;         /* `now` when the current arch->run began */
+    uint64_t slice_left;        /* instructions left in the current timeslice at run start */
+    bool stop_inline;           /* kernel work became due: leave the process at the next svc */
     /* IPC's schedule_upcall, for Task::IPC in do_process (set by the IPC driver). */
     void (*ipc_dispatch)(struct gs_kernel *k, struct gs_process *target, const struct gs_task *t);
-    void *ipc; /* the IPC driver (struct gs_ipc), if the board has one */
+    void *ipc;             /* the IPC driver (struct gs_ipc), if the board has one */
     const char *site;      /* kernel function doing the current store (findings) */
     int syscall_class;     /* syscall in progress, -1 if none */
     uint64_t findings;     /* findings reported so far (all oracles) */

@@ -36,7 +36,7 @@ enum gs_event_kind {
     GS_EV_FAULT,            /* a = fault kind, b = address */
     GS_EV_QUIRK,            /* an upstream quirk was exercised; text names it */
     GS_EV_DEBUG,            /* the kernel's debug!() output; text is the line */
-    GS_EV_CONSOLE, /* console output of p: a = length, text = bytes (not NUL-ended) */
+    GS_EV_CONSOLE,          /* console output of p: a = length, text = bytes (not NUL-ended) */
     GS_EV_PANIC,            /* the kernel panicked; text is the panic message */
     GS_EV_FINDING,          /* an oracle finding; see finding */
 };

@@ -316,7 +316,8 @@ int gs_process_create(struct gs_kernel *k, const struct gs_app_info *app, uint32
         return GS_E_PANIC;
     if (!gs_mem_in_flash(k->mem, app->flash_start, app->flash_len) || app->flash_len == 0 ||
         app->header_size > app->flash_len || (app->name_len && !app->name) ||
-        app->name_len > 4096 || (app->has_perms && app->perms_len && !app->perms) || (app->nwfr && !app->wfr))
+        app->name_len > 4096 || (app->has_perms && app->perms_len && !app->perms) ||
+        (app->nwfr && !app->wfr))
         return GS_E_ARG;
     for (unsigned i = 0; i < k->cfg.num_procs; i++) {
         if (!k->procs[i]) {

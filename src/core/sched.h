@@ -23,10 +23,10 @@
 #define GS_DEFAULT_TIMESLICE 640000u
 
 enum gs_run_end {
-    GS_RUN_IDLE,   /* nothing is ready and no kernel work is pending: nothing can happen */
-    GS_RUN_LIMIT,  /* the instruction limit of this call was reached */
-    GS_RUN_PANIC,  /* the kernel panicked */
-    GS_RUN_ERROR,  /* the machine failed (not the process) */
+    GS_RUN_IDLE,  /* nothing is ready and no kernel work is pending: nothing can happen */
+    GS_RUN_LIMIT, /* the instruction limit of this call was reached */
+    GS_RUN_PANIC, /* the kernel panicked */
+    GS_RUN_ERROR, /* the machine failed (not the process) */
 };
 
 /* Name of a run end ("idle", "limit", "panic", "error"). */

@@ -24,9 +24,9 @@ bool gs_ret_is_success(const struct gs_ret *r)
 
 const char *gs_syscall_class_name(unsigned cls)
 {
-    static const char *const names[] = {"Yield",         "Subscribe", "Command",
-                                        "ReadWriteAllow", "ReadOnlyAllow", "Memop",
-                                        "Exit",          "UserspaceReadableAllow"};
+    static const char *const names[] = {
+        "Yield",         "Subscribe", "Command", "ReadWriteAllow",
+        "ReadOnlyAllow", "Memop",     "Exit",    "UserspaceReadableAllow"};
     return cls < 8 ? names[cls] : "Invalid";
 }
 
@@ -220,7 +220,7 @@ struct gs_ret gs_memop(struct gs_process *p, uint32_t op, uint32_t arg)
                                                      : gs_ret_failure(GS_EC_NOMEM);
     case 1:
         return gs_process_sbrk(p, (int32_t)arg, &old) == GS_OK ? gs_ret_u32(old)
-                                                                : gs_ret_failure(GS_EC_NOMEM);
+                                                               : gs_ret_failure(GS_EC_NOMEM);
     case 2:
         return gs_ret_u32(p->memory_start);
     case 3:
@@ -452,8 +452,8 @@ void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct g
     memcpy(ev.r, sc->r, sizeof(ev.r));
     gs_kernel_emit(k, &ev);
 
-    if (sc->cls != GS_SYS_YIELD && sc->cls != GS_SYS_EXIT && sc->cls != GS_SYS_MEMOP &&
-        k->filter && (e = k->filter(k->filter_ctx, p, sc)) != 0) {
+    if (sc->cls != GS_SYS_YIELD && sc->cls != GS_SYS_EXIT && sc->cls != GS_SYS_MEMOP && k->filter &&
+        (e = k->filter(k->filter_ctx, p, sc)) != 0) {
         /* A filtered call gets a plain Failure, even for subscribe and allow. */
         ret = gs_ret_failure((uint32_t)e);
         gs_set_syscall_return(p, &ret);

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel loop and round-robin scheduling (TOCK-REFERENCE 4.6) with the fake arch. */
+#include <string.h>
+
+#include "helpers.h"
+
+#define MEM  GS_FB_MEM
+#define UPC  GS_FB_UPCALL
+#define ABS  GS_FB_ABS
+#define TEST GS_TEST_CAPSULE_NUM
+
+static struct fboard fb;
+
+static void teardown(void)
+{
+    fb_free(&fb);
+}
+
+/* Order in which processes issued their svcs, recorded through the observer. */
+struct order {
+    unsigned n;
+    unsigned who[64];
+};
+
+static void on_event(void *ctx, const struct gs_event *ev)
+{
+    struct order *o = ctx;
+
+    if (ev->kind == GS_EV_SYSCALL && o->n < 64)
+        o->who[o->n++] = ev->p->index;
+}
+
+START_TEST(round_robin_with_timeslices)
+{
+    const struct gs_fake_action a[] = {SPIN(250), SVC(2, TEST, 0, 0, 0), SPIN(250),
+                                       SVC(2, TEST, 0, 0, 0)};
+    struct order o = {0};
+    struct gs_process *p, *q;
+
+    fb_init(&fb, NULL, true);
+    gs_kernel_set_timeslice(fb.tb.k, 100); /* min quanta 5 */
+    gs_kernel_add_observer(fb.tb.k, on_event, &o);
+    p = fb_proc(&fb, 1024, "a", a, NACT(a));
+    q = fb_proc(&fb, 1024, "b", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 100000), GS_RUN_IDLE);
+    /* Each spin of 250 needs three slices: the processes alternate. */
+    ck_assert_uint_ge(p->timeslice_expirations, 4);
+    ck_assert_uint_ge(q->timeslice_expirations, 4);
+    ck_assert_uint_eq(o.n, 6); /* 2 commands + the final yield, each */
+    /* a cmd, b cmd, then a's second cmd and its final yield in one slice, then b's. */
+    {
+        static const unsigned want[6] = {0, 1, 0, 0, 1, 1};
+        for (unsigned i = 0; i < 6; i++)
+            ck_assert_uint_eq(o.who[i], want[i]);
+    }
+    ck_assert_uint_eq(fb_svc(&fb, p, 1)->r[0], 128);
+}
+END_TEST
+
+/* The same program gives the same records and the same time, inline or not. */
+static uint64_t run_once(bool inline_svc, struct gs_fake_record *out, unsigned *nout)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(1, TEST, 0, 1, 3, ABS, ABS, UPC, ABS),
+        SVC(2, TEST, 1, 0, 5),
+        SVC(2, TEST, 2, 0, 0xFEED),
+        SVC(2, 0x0, 5, 100, 0), /* alarm in 100 ticks */
+        SVC(0, 1, 0, 0, 0),
+        SVC(2, TEST, 3, 0, 0),
+        SVC(0, 2, 0x0, 0, 0),
+    };
+    const struct gs_fake_record *r;
+    struct gs_process *p;
+    uint64_t now;
+    unsigned n;
+
+    fb_init(&fb, NULL, inline_svc);
+    p = fb_proc(&fb, 1024, "x", a, NACT(a));
+    fb_proc(&fb, 1024, "y", a, NACT(a));
+    gs_kernel_run(fb.tb.k, 10000000);
+    r = fb_recs(&fb, p, &n);
+    memcpy(out, r, n * sizeof(*r));
+    *nout = n;
+    now = gs_kernel_now(fb.tb.k);
+    fb_free(&fb);
+    return now;
+}
+
+START_TEST(inline_and_trapping_paths_agree)
+{
+    static struct gs_fake_record a[64], b[64];
+    unsigned na, nb;
+    uint64_t ta = run_once(true, a, &na), tb2 = run_once(false, b, &nb);
+
+    ck_assert_uint_gt(na, 4);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_mem_eq(a, b, na * sizeof(a[0]));
+    ck_assert_uint_eq(ta, tb2);
+    /* Deterministic: a second identical run is identical too. */
+    ck_assert_uint_eq(run_once(true, b, &nb), ta);
+    ck_assert_mem_eq(a, b, na * sizeof(a[0]));
+    fb_init(&fb, NULL, true); /* for the teardown */
+}
+END_TEST
+
+START_TEST(idle_jumps_to_alarm)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(1, 0x0, 0, 0, 0x5, ABS, ABS, UPC, ABS), SVC(2, 0x0, 5, 32768, 0), /* one second */
+        SVC(0, 1, 0, 0, 0), SVC(2, 0x0, 2, 0, 0),                              /* now */
+    };
+    struct gs_process *p;
+    const struct gs_fake_record *r, *up = NULL;
+    unsigned n;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "alarm", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 200000000), GS_RUN_IDLE);
+    /* Time jumped to the alarm: 64 M instructions (one second at 64 MHz). */
+    ck_assert_uint_ge(gs_kernel_now(fb.tb.k), 64000000);
+    ck_assert_uint_lt(gs_kernel_now(fb.tb.k), 64001000);
+    r = fb_recs(&fb, p, &n);
+    for (unsigned i = 0; i < n; i++)
+        if (r[i].upcall)
+            up = &r[i];
+    ck_assert_ptr_nonnull(up);
+    /* Upcall (now, reference + dt, 0) with appdata 5. */
+    ck_assert_uint_ge(up->r[0], up->r[1]);
+    ck_assert_uint_eq(up->r[1], fb_svc(&fb, p, 1)->r[1]);
+    ck_assert_uint_eq(up->r[3], 5);
+    ck_assert_uint_ge(fb_svc(&fb, p, 3)->r[1], 32768);
+}
+END_TEST
+
+START_TEST(limit_stops_a_busy_system)
+{
+    const struct gs_fake_action a[] = {SPIN(1000000)};
+
+    fb_init(&fb, NULL, true);
+    fb_proc(&fb, 1024, "busy", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 5000), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), 5000);
+}
+END_TEST
+
+START_TEST(stopped_process_is_not_scheduled)
+{
+    const struct gs_fake_action a[] = {SVC(2, TEST, 0, 0, 0), SVC(2, TEST, 0, 0, 0)};
+    struct gs_process *p;
+    unsigned n;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "stop", a, NACT(a));
+    gs_process_stop(p);
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 100000), GS_RUN_IDLE);
+    fb_recs(&fb, p, &n);
+    ck_assert_uint_eq(n, 0);
+    gs_process_resume(p);
+    gs_kernel_run(fb.tb.k, 100000);
+    fb_recs(&fb, p, &n);
+    ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+START_TEST(fault_policy_restart_threshold)
+{
+    const struct gs_fake_action a[] = {
+        {.op = GS_FAKE_FAULT, .n = GS_FAULT_DATA_READ, .r = {0x10}},
+    };
+    struct gs_process *p;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "crash", a, NACT(a));
+    p->fault_policy = GS_FP_THRESHOLD_RESTART;
+    p->fault_threshold = 3;
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 1000000), GS_RUN_IDLE);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_uint_eq(p->restart_count, 4);
+    ck_assert_uint_eq(fb.tb.rec.events[GS_EV_FAULT], 5);
+}
+END_TEST
+
+START_TEST(fault_policy_panic_ends_the_run)
+{
+    const struct gs_fake_action a[] = {
+        {.op = GS_FAKE_FAULT, .n = GS_FAULT_DATA_WRITE, .r = {0x10}},
+    };
+
+    fb_init(&fb, NULL, true);
+    fb_proc(&fb, 1024, "crash", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 1000000), GS_RUN_PANIC);
+    ck_assert_str_eq(fb.tb.rec.last_panic, "Process crash had a fault");
+}
+END_TEST
+
+/* Kernel work (the console's write-done) preempts the writer and is delivered in order. */
+START_TEST(console_write_and_upcall)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(1, 0x1, 1, 0, 0xC0, ABS, ABS, UPC, ABS),
+        SVCB(4, 0x1, 1, 0x300, 5, ABS, ABS, GS_FB_APP, ABS),
+        SVC(2, 0x1, 1, 3, 0), /* write 3 of the 5 allowed bytes */
+        SVC(2, 0x1, 1, 3, 0), /* busy */
+        SVC(0, 1, 0, 0, 0),
+        SVC(2, 0x1, 1, 9, 0), /* min(9, 5) */
+        SVC(0, 2, 0x1, 1, 0),
+    };
+    struct gs_process *p;
+    const struct gs_fake_record *r;
+    unsigned n, ups = 0;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "con", a, NACT(a));
+    memcpy(gs_mem_host_ptr(&fb.tb.mem, gs_process_app_start(p) + 0x300, 5), "hello", 5);
+    gs_kernel_run(fb.tb.k, 1000000);
+    ck_assert_str_eq(fb.con.out.data, "helhello");
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[1], GS_EC_BUSY);
+    r = fb_recs(&fb, p, &n);
+    for (unsigned i = 0; i < n; i++) {
+        if (r[i].upcall) {
+            ups++;
+            ck_assert_uint_eq(r[i].r[0], 3); /* (written, 0, 0) */
+            ck_assert_uint_eq(r[i].r[1], 0);
+            ck_assert_uint_eq(r[i].r[3], 0xC0);
+        }
+    }
+    ck_assert_uint_eq(ups, 1);
+    /* The second write-done came back through wait-for: (5, 0, 0). */
+    ck_assert_uint_eq(fb_svc(&fb, p, 6)->r[0], 5);
+}
+END_TEST
+
+START_TEST(rng_and_low_level_debug)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(5, 0, 0x200, 0, 0, ABS, MEM, ABS, ABS),
+        SVCB(3, 0x40001, 0, 0x100, 8, ABS, ABS, MEM, ABS),
+        SVC(2, 0x40001, 1, 6, 0),
+        SVC(0, 2, 0x40001, 0, 0),
+        SVC(2, 0x8, 2, 0x1234, 0),
+        SVC(2, 0x8, 3, 1, 2),
+    };
+    struct gs_process *p;
+    uint8_t *buf;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "rng", a, NACT(a));
+    gs_kernel_run(fb.tb.k, 1000000);
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[1], 6); /* bytes filled */
+    buf = gs_mem_host_ptr(&fb.tb.mem, p->memory_start + 0x100, 8);
+    ck_assert(buf[0] | buf[1] | buf[2] | buf[3] | buf[4] | buf[5]);
+    ck_assert_uint_eq(buf[6], 0);
+    ck_assert_uint_eq(buf[7], 0);
+    ck_assert_str_eq(fb.lld.out.data, "LowLevelDebug: App 0x0 prints 0x1234\n"
+                                      "LowLevelDebug: App 0x0 prints 0x1 0x2\n");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sched");
+    TCase *tc = tcase_create("sched");
+
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, round_robin_with_timeslices);
+    tcase_add_test(tc, inline_and_trapping_paths_agree);
+    tcase_add_test(tc, idle_jumps_to_alarm);
+    tcase_add_test(tc, limit_stops_a_busy_system);
+    tcase_add_test(tc, stopped_process_is_not_scheduled);
+    tcase_add_test(tc, fault_policy_restart_threshold);
+    tcase_add_test(tc, fault_policy_panic_ends_the_run);
+    tcase_add_test(tc, console_write_and_upcall);
+    tcase_add_test(tc, rng_and_low_level_debug);
+    suite_add_tcase(s, tc);
+    return tb_run(s);
+}

@@ -1656,6 +1656,13 @@ static size_t m_phnum_xnum(struct eb *e, size_t *len)
     return 44;
 }
 
+static size_t m_shnum_big(struct eb *e, size_t *len)
+{
+    (void)len;
+    put16(e->f + 48, GS_ELF_MAX_SHNUM + 1);
+    return 48;
+}
+
 static size_t m_phentsize(struct eb *e, size_t *len)
 {
     (void)len;
@@ -1855,7 +1862,8 @@ static const struct bad_elf bad_elves[] = {
     {"e-version", m_version, GS_LE_ELF_HEADER, "e_version"},
     {"ehsize", m_ehsize, GS_LE_ELF_HEADER, "e_ehsize"},
     {"no-phdrs", m_phnum0, GS_LE_ELF_LAYOUT, "e_phnum"},
-    {"pn-xnum", m_phnum_xnum, GS_LE_ELF_LAYOUT, "e_phnum"},
+    {"pn-xnum", m_phnum_xnum, GS_LE_TOO_LARGE, "e_phnum"},
+    {"too-many-sections", m_shnum_big, GS_LE_TOO_LARGE, "e_shnum"},
     {"phentsize", m_phentsize, GS_LE_ELF_HEADER, "e_phentsize"},
     {"phoff-past-end", m_phoff_out, GS_LE_ELF_BOUNDS, "e_phoff"},
     {"phoff-wraps", m_phoff_wrap, GS_LE_ELF_BOUNDS, "e_phoff"},

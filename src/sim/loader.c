@@ -1220,9 +1220,13 @@ static int elf_tables(struct elf *x)
     x->phnum = ld16_unchecked(f + 44);
     x->shnum = ld16_unchecked(f + 48);
     x->shstrndx = ld16_unchecked(f + 50);
-    if (x->phnum == 0 || x->phnum == 0xFFFF)
-        return fail(x->err, GS_LE_ELF_LAYOUT, 44, x->phnum, "e_phnum",
-                    "e_phnum %u: no usable program headers", (unsigned)x->phnum);
+    if (x->phnum == 0)
+        return fail(x->err, GS_LE_ELF_LAYOUT, 44, 0, "e_phnum", "no program headers");
+    /* The section walk is phnum x shnum x shnum: keep it bounded. */
+    if (x->phnum > GS_ELF_MAX_PHNUM)
+        return fail(x->err, GS_LE_TOO_LARGE, 44, x->phnum, "e_phnum",
+                    "e_phnum %u: more than %u program headers", (unsigned)x->phnum,
+                    GS_ELF_MAX_PHNUM);
     if (ld16_unchecked(f + 42) != PHDR_SIZE)
         return fail(x->err, GS_LE_ELF_HEADER, 42, ld16_unchecked(f + 42), "e_phentsize",
                     "e_phentsize %u is not 32", (unsigned)ld16_unchecked(f + 42));
@@ -1232,6 +1236,9 @@ static int elf_tables(struct elf *x)
     if (x->shnum == 0)
         return fail(x->err, GS_LE_ELF_HEADER, 48, 0, "e_shnum",
                     "no section headers (extended numbering is not supported)");
+    if (x->shnum > GS_ELF_MAX_SHNUM)
+        return fail(x->err, GS_LE_TOO_LARGE, 48, x->shnum, "e_shnum",
+                    "e_shnum %u: more than %u sections", (unsigned)x->shnum, GS_ELF_MAX_SHNUM);
     if (ld16_unchecked(f + 46) != SHDR_SIZE)
         return fail(x->err, GS_LE_ELF_HEADER, 46, ld16_unchecked(f + 46), "e_shentsize",
                     "e_shentsize %u is not 40", (unsigned)ld16_unchecked(f + 46));

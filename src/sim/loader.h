@@ -385,6 +385,8 @@ void gs_flash_scan_free(struct gs_flash_scan *s);
 #define GS_ELF_FLASH_ORIGIN  0x80000000u /* userland_generic.ld's sentinel */
 #define GS_ELF_MAX_IMAGE     0x400000u   /* 4 MiB: larger flash images are refused */
 #define GS_ELF_MAX_WFR       16u
+#define GS_ELF_MAX_PHNUM     64u  /* libtock-c apps have about 5 */
+#define GS_ELF_MAX_SHNUM     512u /* and about 40 sections with debug info */
 #define GS_ELF_STACK_AUTO    UINT32_MAX
 #define GS_ELF_DEFAULT_STACK 2048u /* elf2tab's fallback, libtock-c's STACK_SIZE */
 #define GS_ELF_DEFAULT_HEAP  1024u /* elf2tab's --app-heap / --kernel-heap defaults */
@@ -437,8 +439,8 @@ struct gs_elf_image {
  * way elf2tab's elf_to_tbf lays out the binary. Every header, table, segment
  * and section range is validated before use; p_paddr below 0x80000000,
  * segments out of order or overlapping in flash, p_filesz > p_memsz, an
- * entry point outside the loaded bytes and images over GS_ELF_MAX_IMAGE are
- * refused. o NULL = defaults. *out is written only on success; free it with
+ * entry point outside the loaded bytes, images over GS_ELF_MAX_IMAGE and
+ * tables over GS_ELF_MAX_PHNUM / GS_ELF_MAX_SHNUM entries are refused. o NULL = defaults. *out is written only on success; free it with
  * gs_elf_image_free.
  * Errors: GS_LE_ELF_HEADER, GS_LE_ELF_BOUNDS, GS_LE_ELF_LAYOUT,
  * GS_LE_TOO_LARGE (err->field names the field, e.g.

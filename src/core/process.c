@@ -59,6 +59,9 @@ uint32_t gs_process_initial_kernel_size(struct gs_kernel *k, bool for_reset)
 
 uint32_t gs_process_flash_non_protected_start(const struct gs_process *p)
 {
+    /* TbfHeader::get_protected_size: 0 without a Program or Main TLV. */
+    if (p->app.no_main)
+        return p->app.flash_start;
     return p->app.flash_start + p->app.header_size + p->app.protected_trailer;
 }
 
@@ -74,7 +77,9 @@ uint32_t gs_process_app_start(const struct gs_process *p)
 
 uint32_t gs_process_init_pc(const struct gs_process *p)
 {
-    /* TbfHeader::get_init_function_offset = init_fn_offset + header_size. */
+    /* TbfHeader::get_init_function_offset = init_fn_offset + header_size (0 without Main). */
+    if (p->app.no_main)
+        return p->app.flash_start;
     return p->app.flash_start + p->app.header_size + p->app.init_fn_offset;
 }
 
@@ -316,7 +321,7 @@ int gs_process_create(struct gs_kernel *k, const struct gs_app_info *app, uint32
         return GS_E_PANIC;
     if (!gs_mem_in_flash(k->mem, app->flash_start, app->flash_len) || app->flash_len == 0 ||
         app->header_size > app->flash_len || (app->name_len && !app->name) ||
-        app->name_len > 4096 || (app->has_perms && app->perms_len && !app->perms) ||
+        app->name_len > 0xFFFF || (app->has_perms && app->perms_len && !app->perms) ||
         (app->nwfr && !app->wfr))
         return GS_E_ARG;
     for (unsigned i = 0; i < k->cfg.num_procs; i++) {

@@ -75,6 +75,7 @@ struct gs_app_info {
     uint32_t init_fn_offset;    /* from the Program/Main TLV (relative to header end) */
     uint32_t min_ram;           /* minimum_ram_size */
     uint32_t binary_end;        /* offset of the footers; = flash_len without Program TLV */
+    bool no_main;               /* neither Main nor Program TLV: protected size and init offset 0 */
     bool has_fixed_ram;
     uint32_t fixed_ram;
     bool has_fixed_flash;

@@ -514,6 +514,19 @@ START_TEST(buffer_checks)
 }
 END_TEST
 
+START_TEST(injected_allocation_failure)
+{
+    struct gs_process *p = worked_example();
+    uint32_t off, ptr;
+
+    tb.k->inject.grant_alloc_at = 2;
+    ck_assert_int_eq(gs_process_allocate_custom_grant(p, 16, 4, &off, &ptr), GS_OK);
+    ck_assert_int_eq(gs_process_allocate_custom_grant(p, 16, 4, &off, &ptr), GS_E_OUT_OF_MEMORY);
+    ck_assert_int_eq(gs_process_allocate_custom_grant(p, 16, 4, &off, &ptr), GS_OK);
+    ck_assert_uint_eq(tb.k->inject.grant_allocs, 3);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("process");
@@ -537,6 +550,7 @@ int main(void)
     tcase_add_test(tc, states_and_ready);
     tcase_add_test(tc, fault_policies);
     tcase_add_test(tc, buffer_checks);
+    tcase_add_test(tc, injected_allocation_failure);
     suite_add_tcase(s, tc);
     return tb_run(s);
 }

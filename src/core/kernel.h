@@ -115,6 +115,15 @@ struct gs_kernel {
     /* IPC's schedule_upcall, for Task::IPC in do_process (set by the IPC driver). */
     void (*ipc_dispatch)(struct gs_kernel *k, struct gs_process *target, const struct gs_task *t);
     void *ipc;             /* the IPC driver (struct gs_ipc), if the board has one */
+    /*
+     * Fault injection (STYLE.md habit 7): when an `*_at` counter is non-zero,
+     * the Nth call of that kind fails as upstream's would for lack of memory.
+     */
+    struct {
+        uint64_t grant_alloc_at, grant_allocs; /* allocate_in_grant_region_internal */
+        uint64_t mpu_region_at, mpu_regions;   /* add_mpu_region (IPC) */
+    } inject;
+
     const char *site;      /* kernel function doing the current store (findings) */
     int syscall_class;     /* syscall in progress, -1 if none */
     uint64_t findings;     /* findings reported so far (all oracles) */

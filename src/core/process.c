@@ -482,6 +482,8 @@ int gs_process_alloc_in_grant_region(struct gs_process *p, uint32_t size, uint32
         return GS_E_PANIC;
     if (!p->has_mpu_config)
         return GS_E_OUT_OF_MEMORY;
+    if (k->inject.grant_alloc_at && ++k->inject.grant_allocs == k->inject.grant_alloc_at)
+        return GS_E_OUT_OF_MEMORY; /* injected */
     cand = p->kernel_break - size;
     a = align < 2 ? 2 : align; /* bit 0 stays free for the entered flag */
     new_break = cand & ~(a - 1);
@@ -866,6 +868,9 @@ int gs_process_add_mpu_region(struct gs_process *p, uint32_t start, uint32_t siz
 
     if (!p->has_mpu_config)
         return GS_E_OUT_OF_MEMORY;
+    if (p->k->inject.mpu_region_at &&
+        ++p->k->inject.mpu_regions == p->k->inject.mpu_region_at)
+        return GS_E_OUT_OF_MEMORY; /* injected */
     err = gs_mpu_allocate_region(&p->k->mpu, &p->mpu_cfg, start, size, min, GS_PERM_RW, &rs, &rsz);
     if (err == GS_E_PANIC)
         return gs_kernel_panic(p->k, "add_mpu_region", "%s", p->k->mpu.panic_msg);

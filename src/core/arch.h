@@ -53,9 +53,10 @@ enum gs_fault_kind {
 
 struct gs_fault {
     enum gs_fault_kind kind;
-    bool addr_valid;                  /* MMFAR valid */
-    uint32_t addr;                    /* faulting data address */
-    uint32_t pc;                      /* the faulting instruction (exact) */
+    bool addr_valid;   /* MMFAR valid */
+    uint32_t addr;     /* faulting data address */
+    uint32_t pc;       /* the faulting instruction */
+    bool pc_ambiguous; /* more than one instruction of its block could have faulted */
     uint32_t cfsr, hfsr, mmfar, bfar; /* as the hardware would latch them */
 };
 

@@ -114,7 +114,7 @@ struct gs_kernel {
     bool stop_inline;           /* kernel work became due: leave the process at the next svc */
     /* IPC's schedule_upcall, for Task::IPC in do_process (set by the IPC driver). */
     void (*ipc_dispatch)(struct gs_kernel *k, struct gs_process *target, const struct gs_task *t);
-    void *ipc;             /* the IPC driver (struct gs_ipc), if the board has one */
+    void *ipc; /* the IPC driver (struct gs_ipc), if the board has one */
     /*
      * Fault injection (STYLE.md habit 7): when an `*_at` counter is non-zero,
      * the Nth call of that kind fails as upstream's would for lack of memory.

@@ -868,8 +868,7 @@ int gs_process_add_mpu_region(struct gs_process *p, uint32_t start, uint32_t siz
 
     if (!p->has_mpu_config)
         return GS_E_OUT_OF_MEMORY;
-    if (p->k->inject.mpu_region_at &&
-        ++p->k->inject.mpu_regions == p->k->inject.mpu_region_at)
+    if (p->k->inject.mpu_region_at && ++p->k->inject.mpu_regions == p->k->inject.mpu_region_at)
         return GS_E_OUT_OF_MEMORY; /* injected */
     err = gs_mpu_allocate_region(&p->k->mpu, &p->mpu_cfg, start, size, min, GS_PERM_RW, &rs, &rsz);
     if (err == GS_E_PANIC)

@@ -265,7 +265,8 @@ static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, ui
     struct gs_task task;
 
     for (;;) {
-        uint64_t left = timeslice - used;
+        /* A machine may overrun its budget by part of a block: never wrap. */
+        uint64_t left = used >= timeslice ? 0 : timeslice - used;
         if (k->panicked) {
             why = FAILED;
             break;
@@ -290,7 +291,8 @@ static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, ui
         switch (p->state) {
         case GS_ST_RUNNING: {
             struct gs_trap_info t;
-            uint64_t budget = left < limit - used ? left : limit - used;
+            uint64_t room = used >= limit ? 0 : limit - used;
+            uint64_t budget = left < room ? left : room;
             int err;
             gs_process_setup_mpu(p);
             gs_mpu_enable(&k->mpu);

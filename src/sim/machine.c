@@ -1,0 +1,969 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Cortex-M machine over Unicorn 2.0.1. See machine.h for the design;
+ * exception entry/return follow the ARMv7-M ARM (PushStack / PopStack with
+ * CCR.STKALIGN = 1); fault status values follow the CFSR/HFSR layouts.
+ */
+#include "machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#include "errors.h"
+#include "pmsav7.h"
+#include "process.h"
+#include "sched.h"
+
+#define PAGE      1024u
+#define UNTIL     0xFFFFFFFEu /* never a Thumb PC: emulation stops only when we say so */
+#define MAX_SPANS 200
+
+/* Fault status bits (ARMv7-M ARM B3.2.15-17). */
+#define CFSR_IACCVIOL   (1u << 0)
+#define CFSR_DACCVIOL   (1u << 1)
+#define CFSR_MUNSTKERR  (1u << 3)
+#define CFSR_MSTKERR    (1u << 4)
+#define CFSR_MMARVALID  (1u << 7)
+#define CFSR_UNDEFINSTR (1u << 16)
+#define CFSR_INVSTATE   (1u << 17)
+#define HFSR_FORCED     (1u << 30)
+#define HFSR_DEBUGEVT   (1u << 31)
+
+/* QEMU's exception numbers as Unicorn passes them to the interrupt hook. */
+#define EXCP_UDEF     1
+#define EXCP_SWI      2
+#define EXCP_PREFETCH 3
+#define EXCP_DATA     4
+#define EXCP_BKPT     7
+#define EXCP_INVSTATE 18
+
+/* Page states: GS_ACC_* rights as Unicorn protections, or one of these. */
+#define PG_MMIO     0x10 /* RAM page cut by the MPU: every access checked */
+#define PG_CUTFLASH 0x20 /* flash page cut by the MPU: mapped R+X, exec checked */
+
+enum stop {
+    STOP_NONE,
+    STOP_SVC,         /* return GS_TRAP_SVC */
+    STOP_SVC_HANDLED, /* return GS_TRAP_SVC_HANDLED */
+    STOP_BUDGET,
+    STOP_FAULT,
+};
+
+struct access {
+    unsigned n;
+    bool write[16];
+    uint32_t addr[16], size[16];
+};
+
+struct engine;
+
+struct mmio_page {
+    struct engine *e;
+    uint32_t base;
+};
+
+struct engine {
+    struct gs_machine *m;
+    uc_engine *uc;
+    unsigned index;
+    /* Pages: RAM pages first, then flash pages. */
+    uint8_t *state;
+    struct mmio_page *mmio; /* per RAM page */
+    uc_hook *code_hooks;    /* exec checks of cut flash pages */
+    unsigned ncode_hooks;
+    bool synced;
+    uint32_t sync_rbar[GS_PMSAV7_MAX_REGIONS], sync_rasr[GS_PMSAV7_MAX_REGIONS], sync_ctrl;
+    /* The current run. */
+    struct gs_process *p;
+    struct gs_trap_info *out;
+    uint64_t budget, executed;
+    enum stop stop;
+    uint32_t block, block_size; /* last translated block entered */
+    /* A fault seen by a hook: registers saved there (stale PC). */
+    struct gs_fault fault;
+    bool fault_has_ctx;
+    uc_context *fault_ctx;
+};
+
+struct gs_machine {
+    struct gs_kernel *k;
+    struct gs_arch arch;
+    bool inline_svc;
+    unsigned nram, nflash; /* pages */
+    struct engine engines[GS_MAX_PROCS];
+    struct gs_machine_stats stats;
+    /* Scratch engine to find the faulting instruction. */
+    uc_engine *scratch;
+    uint8_t *scratch_ram;
+    struct access scratch_acc; /* the scratch engine's hooks record here */
+};
+
+static const int frame_regs[] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
+                                 UC_ARM_REG_R12, UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_XPSR};
+static const int callee_regs[] = {UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                                  UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11};
+/* Everything the scratch engine needs to replay one instruction. */
+static const int all_regs[] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                               UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                               UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+                               UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_XPSR};
+#define NALL ((int)(sizeof(all_regs) / sizeof(all_regs[0])))
+
+const char *gs_fault_kind_name(enum gs_fault_kind k)
+{
+    switch (k) {
+    case GS_FAULT_NONE:
+        return "none";
+    case GS_FAULT_DATA_READ:
+        return "data read";
+    case GS_FAULT_DATA_WRITE:
+        return "data write";
+    case GS_FAULT_EXEC:
+        return "instruction fetch";
+    case GS_FAULT_STACKING:
+        return "stacking";
+    case GS_FAULT_UNSTACKING:
+        return "unstacking";
+    case GS_FAULT_UNDEFINED:
+        return "undefined instruction";
+    case GS_FAULT_INVALID_STATE:
+        return "invalid state";
+    case GS_FAULT_BKPT:
+        return "breakpoint";
+    case GS_FAULT_BAD_STACK:
+        return "bad stack pointer";
+    case GS_FAULT_BAD_SYSCALL:
+        return "bad syscall";
+    case GS_FAULT_OTHER:
+        return "other";
+    }
+    return "unknown";
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static struct gs_mem *mem(const struct engine *e)
+{
+    return e->m->k->mem;
+}
+
+static const struct gs_pmsav7 *hw(const struct engine *e)
+{
+    return &e->m->k->mpu.hw;
+}
+
+/* An unprivileged access as the MPU and the simulated memory decide it. */
+static bool allowed(const struct engine *e, uint32_t addr, uint32_t len, enum gs_access acc,
+                    uint32_t *bad)
+{
+    if (!gs_pmsav7_allows(hw(e), addr, len, acc, false, bad))
+        return false;
+    if (!gs_mem_in_ram(mem(e), addr, len) &&
+        !(acc != GS_ACC_WRITE && gs_mem_in_flash(mem(e), addr, len))) {
+        *bad = addr;
+        return false;
+    }
+    return true;
+}
+
+static void put32(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * PushStack: the 8-word frame below sp, 8-byte aligned (xPSR bit 9 records
+ * the padding). psp moves to the frame even if a store faults.
+ */
+static bool push_frame(struct engine *e, uint32_t sp, const uint32_t f[8], uint32_t *frameptr,
+                       uint32_t *bad)
+{
+    uint32_t align = (sp >> 2) & 1;
+    uint32_t fp = (sp - 32) & ~(align << 2);
+    uint8_t *host;
+
+    *frameptr = fp;
+    if (!allowed(e, fp, 32, GS_ACC_WRITE, bad))
+        return false;
+    host = gs_mem_host_ptr(mem(e), fp, 32);
+    for (unsigned i = 0; i < 7; i++)
+        put32(host + 4 * i, f[i]);
+    put32(host + 28, (f[7] & ~(1u << 9)) | (align << 9));
+    return true;
+}
+
+/* PopStack: the frame at psp; *sp_out is the stack pointer after it. */
+static bool pop_frame(struct engine *e, uint32_t psp, uint32_t f[8], uint32_t *sp_out,
+                      uint32_t *bad)
+{
+    if (!allowed(e, psp, 32, GS_ACC_READ, bad))
+        return false;
+    for (unsigned i = 0; i < 8; i++)
+        gs_mem_load32(mem(e), psp + 4 * i, &f[i]);
+    *sp_out = psp + 32 + (((f[7] >> 9) & 1) << 2);
+    return true;
+}
+
+/* Loads the CPU from a frame (exception return) and the stored r4-r11. */
+static void load_cpu(struct engine *e, const uint32_t f[8], uint32_t sp)
+{
+    uint32_t v[8], pc = f[6] & ~1u, xpsr = f[7] & ~(1u << 9);
+    void *pv[8];
+
+    for (unsigned i = 0; i < 8; i++) {
+        v[i] = f[i];
+        pv[i] = &v[i];
+    }
+    v[6] = pc;
+    v[7] = xpsr;
+    uc_reg_write_batch(e->uc, (int *)frame_regs, pv, 8);
+    uc_reg_write(e->uc, UC_ARM_REG_SP, &sp);
+    for (unsigned i = 0; i < 8; i++)
+        pv[i] = &e->p->ss.regs[i];
+    uc_reg_write_batch(e->uc, (int *)callee_regs, pv, 8);
+}
+
+/* Reads r0-r3, r12, lr, pc, xpsr, sp and r4-r11 into f[], *sp and ss.regs. */
+static void read_cpu(struct engine *e, uint32_t f[8], uint32_t *sp)
+{
+    void *pv[8];
+
+    for (unsigned i = 0; i < 8; i++)
+        pv[i] = &f[i];
+    uc_reg_read_batch(e->uc, (int *)frame_regs, pv, 8);
+    uc_reg_read(e->uc, UC_ARM_REG_SP, sp);
+    for (unsigned i = 0; i < 8; i++)
+        pv[i] = &e->p->ss.regs[i];
+    uc_reg_read_batch(e->uc, (int *)callee_regs, pv, 8);
+}
+
+/* ----------------------------------------------------- page mapping */
+
+static uint32_t page_addr(const struct gs_machine *m, unsigned i)
+{
+    const struct gs_mem *mm = m->k->mem;
+
+    return i < m->nram ? mm->ram_base + i * PAGE : mm->flash_base + (i - m->nram) * PAGE;
+}
+
+static uint8_t *page_host(const struct gs_machine *m, unsigned i)
+{
+    return gs_mem_host_ptr(m->k->mem, page_addr(m, i), PAGE);
+}
+
+/* Desired state of every page of [first, first + n) from unprivileged rights spans. */
+static void desired(const struct engine *e, unsigned first, unsigned n, bool flash, uint8_t *out)
+{
+    struct gs_pmsav7_span spans[MAX_SPANS];
+    uint32_t lo = page_addr(e->m, first);
+    uint64_t hi = (uint64_t)lo + (uint64_t)n * PAGE;
+    unsigned ns = gs_pmsav7_unpriv_spans(hw(e), lo, hi, spans, MAX_SPANS), s = 0;
+
+    if (ns > MAX_SPANS)
+        ns = MAX_SPANS; /* cannot happen with 16 regions; be safe */
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t plo = (uint64_t)lo + (uint64_t)i * PAGE, phi = plo + PAGE;
+        unsigned rights;
+        bool cut = false;
+        while (s < ns && spans[s].end <= plo)
+            s++;
+        rights = s < ns ? spans[s].rights : 0;
+        for (unsigned t = s; t < ns && spans[t].start < phi; t++)
+            if (spans[t].rights != rights)
+                cut = true;
+        if (!cut)
+            out[i] = (uint8_t)rights;
+        else if (!flash)
+            out[i] = PG_MMIO;
+        else
+            out[i] = PG_CUTFLASH;
+    }
+}
+
+static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
+static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *user);
+static void on_forbidden_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user);
+
+/* Installs exec-fault code hooks over the non-executable parts of a cut flash page. */
+static void hook_cut_flash(struct engine *e, uint32_t base)
+{
+    struct gs_pmsav7_span spans[24];
+    unsigned n = gs_pmsav7_unpriv_spans(hw(e), base, (uint64_t)base + PAGE, spans, 24);
+
+    for (unsigned i = 0; i < n && i < 24; i++) {
+        uc_hook h;
+        if (spans[i].rights & GS_ACC_EXEC)
+            continue;
+        if (uc_hook_add(e->uc, &h, UC_HOOK_CODE, (void *)on_forbidden_code, e, spans[i].start,
+                        (uint64_t)spans[i].end - 1) != UC_ERR_OK)
+            continue;
+        uc_hook *v = realloc(e->code_hooks, (e->ncode_hooks + 1) * sizeof(*v));
+        if (!v) {
+            uc_hook_del(e->uc, h);
+            continue;
+        }
+        e->code_hooks = v;
+        e->code_hooks[e->ncode_hooks++] = h;
+    }
+    uc_ctl_remove_cache(e->uc, base, (uint64_t)base + PAGE);
+}
+
+static void unmap_page(struct engine *e, unsigned i)
+{
+    if (e->state[i] == 0)
+        return;
+    uc_mem_unmap(e->uc, page_addr(e->m, i), PAGE);
+    e->state[i] = 0;
+    e->m->stats.page_ops++;
+}
+
+/* Maps a run of pages [i, i + n) that all want state `st` (none mapped now). */
+static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
+{
+    struct gs_machine *m = e->m;
+
+    if (st == 0)
+        return;
+    if (st == PG_MMIO) {
+        for (unsigned j = i; j < i + n; j++) {
+            e->mmio[j].e = e;
+            e->mmio[j].base = page_addr(m, j);
+            uc_mmio_map(e->uc, page_addr(m, j), PAGE, mmio_read, &e->mmio[j], mmio_write,
+                        &e->mmio[j]);
+            e->state[j] = st;
+            m->stats.page_ops++;
+        }
+        return;
+    }
+    uint32_t prot = st == PG_CUTFLASH ? (UC_PROT_READ | UC_PROT_EXEC) : st;
+    uc_mem_map_ptr(e->uc, page_addr(m, i), (size_t)n * PAGE, prot, page_host(m, i));
+    m->stats.page_ops++;
+    for (unsigned j = i; j < i + n; j++) {
+        e->state[j] = st;
+        if (st == PG_CUTFLASH) {
+            hook_cut_flash(e, page_addr(m, j));
+            m->stats.inexact_pages++;
+        }
+    }
+}
+
+/* Makes the engine's mapping match the MPU registers (if they changed). */
+static void sync_pages(struct engine *e)
+{
+    struct gs_machine *m = e->m;
+    const struct gs_pmsav7 *h = hw(e);
+    unsigned total = m->nram + m->nflash;
+    uint8_t *want;
+
+    if (e->synced && h->ctrl == e->sync_ctrl && !memcmp(h->rbar, e->sync_rbar, sizeof(h->rbar)) &&
+        !memcmp(h->rasr, e->sync_rasr, sizeof(h->rasr)))
+        return;
+    want = malloc(total);
+    if (!want)
+        return;
+    desired(e, 0, m->nram, false, want);
+    desired(e, m->nram, m->nflash, true, want + m->nram);
+    for (unsigned i = 0; i < e->ncode_hooks; i++)
+        uc_hook_del(e->uc, e->code_hooks[i]);
+    e->ncode_hooks = 0;
+    /* Unmap what changes, then map runs of equal state (split at the RAM/flash seam). */
+    for (unsigned i = 0; i < total; i++)
+        if (e->state[i] != want[i] || want[i] == PG_CUTFLASH)
+            unmap_page(e, i);
+    for (unsigned i = 0; i < total;) {
+        unsigned j = i + 1;
+        if (e->state[i] == want[i] || want[i] == 0) {
+            i++;
+            continue;
+        }
+        while (j < total && j != m->nram && want[j] == want[i] && e->state[j] != want[j])
+            j++;
+        map_run(e, i, j - i, want[i]);
+        i = j;
+    }
+    free(want);
+    memcpy(e->sync_rbar, h->rbar, sizeof(h->rbar));
+    memcpy(e->sync_rasr, h->rasr, sizeof(h->rasr));
+    e->sync_ctrl = h->ctrl;
+    e->synced = true;
+    m->stats.remaps++;
+}
+
+/* ---------------------------------------------------------------- faults */
+
+static void note_fault(struct engine *e, enum gs_fault_kind kind, uint32_t addr, bool save_ctx)
+{
+    if (e->stop == STOP_FAULT)
+        return; /* the first fault wins */
+    memset(&e->fault, 0, sizeof(e->fault));
+    e->fault.kind = kind;
+    e->fault.addr = addr;
+    e->fault.addr_valid = kind == GS_FAULT_DATA_READ || kind == GS_FAULT_DATA_WRITE;
+    e->fault_has_ctx = save_ctx && uc_context_save(e->uc, e->fault_ctx) == UC_ERR_OK;
+    e->stop = STOP_FAULT;
+}
+
+static bool on_mem_fault(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t v,
+                         void *user)
+{
+    struct engine *e = user;
+    enum gs_fault_kind kind;
+
+    (void)uc;
+    (void)size;
+    (void)v;
+    switch (type) {
+    case UC_MEM_WRITE_UNMAPPED:
+    case UC_MEM_WRITE_PROT:
+        kind = GS_FAULT_DATA_WRITE;
+        break;
+    case UC_MEM_FETCH_UNMAPPED:
+    case UC_MEM_FETCH_PROT:
+        kind = GS_FAULT_EXEC;
+        break;
+    default:
+        kind = GS_FAULT_DATA_READ;
+        break;
+    }
+    note_fault(e, kind, (uint32_t)addr, true);
+    return false;
+}
+
+static void on_forbidden_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct engine *e = user;
+
+    (void)size;
+    note_fault(e, GS_FAULT_EXEC, (uint32_t)addr, true);
+    e->fault.pc = (uint32_t)addr; /* a code hook sees the exact PC */
+    uc_emu_stop(uc);
+}
+
+static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user)
+{
+    struct mmio_page *pg = user;
+    struct engine *e = pg->e;
+    uint32_t addr = pg->base + (uint32_t)off, bad = 0;
+    uint64_t v = 0;
+    const uint8_t *h;
+
+    e->m->stats.mmio_accesses++;
+    if (e->stop == STOP_FAULT)
+        return 0;
+    if (!allowed(e, addr, size, GS_ACC_READ, &bad)) {
+        note_fault(e, GS_FAULT_DATA_READ, bad, true);
+        uc_emu_stop(uc);
+        return 0;
+    }
+    h = gs_mem_host_ptr(mem(e), addr, size);
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)h[i] << (8 * i);
+    return v;
+}
+
+static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *user)
+{
+    struct mmio_page *pg = user;
+    struct engine *e = pg->e;
+    uint32_t addr = pg->base + (uint32_t)off, bad = 0;
+    uint8_t *h;
+
+    e->m->stats.mmio_accesses++;
+    if (e->stop == STOP_FAULT)
+        return; /* nothing more is stored once a fault is pending */
+    if (!allowed(e, addr, size, GS_ACC_WRITE, &bad)) {
+        note_fault(e, GS_FAULT_DATA_WRITE, bad, true);
+        uc_emu_stop(uc);
+        return;
+    }
+    h = gs_mem_host_ptr(mem(e), addr, size);
+    for (unsigned i = 0; i < size; i++)
+        h[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ------------------------------------------- finding the faulting instruction */
+
+static void on_scratch_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t v,
+                              void *user)
+{
+    struct access *a = user;
+
+    (void)uc;
+    (void)v;
+    if (a->n < 16) {
+        a->write[a->n] = type == UC_MEM_WRITE || type == UC_MEM_WRITE_UNMAPPED;
+        a->addr[a->n] = (uint32_t)addr;
+        a->size[a->n] = (uint32_t)size;
+        a->n++;
+    }
+}
+
+static bool on_scratch_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t v,
+                                void *user)
+{
+    on_scratch_access(uc, type, addr, size, v, user);
+    return false;
+}
+
+/* The scratch engine: a private copy of RAM (so replays change nothing) and the real flash. */
+static bool scratch_ready(struct gs_machine *m, struct access *acc)
+{
+    const struct gs_mem *mm = m->k->mem;
+    uint32_t control = 3;
+    uc_hook h;
+
+    if (m->scratch)
+        return true;
+    m->scratch_ram = malloc(mm->ram_size);
+    if (!m->scratch_ram || uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &m->scratch) != UC_ERR_OK) {
+        free(m->scratch_ram);
+        m->scratch_ram = NULL;
+        m->scratch = NULL;
+        return false;
+    }
+    uc_ctl_set_cpu_model(m->scratch, UC_CPU_ARM_CORTEX_M4);
+    uc_mem_map_ptr(m->scratch, mm->ram_base, mm->ram_size, UC_PROT_READ | UC_PROT_WRITE,
+                   m->scratch_ram);
+    uc_mem_map_ptr(m->scratch, mm->flash_base, mm->flash_size, UC_PROT_READ | UC_PROT_EXEC,
+                   mm->flash);
+    uc_hook_add(m->scratch, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_scratch_access,
+                acc, 1, 0);
+    uc_hook_add(m->scratch, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_scratch_unmapped, acc, 1, 0);
+    uc_reg_write(m->scratch, UC_ARM_REG_CONTROL, &control);
+    return true;
+}
+
+/* Length of the Thumb instruction whose first halfword is hw. */
+static unsigned insn_len(uint16_t hw16)
+{
+    return (hw16 >> 11) >= 0x1D ? 4 : 2;
+}
+
+/*
+ * Which instruction of the faulting block made the access? Replay each
+ * instruction from the registers saved at the fault and keep those whose
+ * access of the right kind covers the fault address.
+ */
+static void find_fault_pc(struct engine *e, const uint32_t regs[NALL])
+{
+    struct access *accp = &e->m->scratch_acc;
+#define acc (*accp)
+    struct gs_machine *m = e->m;
+    uint32_t a = e->block, end = e->block + e->block_size, found = e->block;
+    unsigned matches = 0;
+
+    if (!scratch_ready(m, &acc)) {
+        e->fault.pc = e->block;
+        e->fault.pc_ambiguous = true;
+        return;
+    }
+    memcpy(m->scratch_ram, mem(e)->ram, mem(e)->ram_size);
+    while (a < end) {
+        uint16_t hw16 = 0;
+        void *pv[NALL];
+        uint32_t vals[NALL];
+        bool want_write = e->fault.kind == GS_FAULT_DATA_WRITE;
+
+        if (gs_mem_load16(mem(e), a, &hw16) != GS_OK)
+            break;
+        for (int i = 0; i < NALL; i++) {
+            vals[i] = regs[i];
+            pv[i] = &vals[i];
+        }
+        uc_reg_write_batch(m->scratch, (int *)all_regs, pv, NALL);
+        acc.n = 0;
+        uc_emu_start(m->scratch, a | 1, UNTIL, 0, 1);
+        for (unsigned i = 0; i < acc.n; i++) {
+            if (acc.write[i] == want_write && e->fault.addr >= acc.addr[i] &&
+                e->fault.addr - acc.addr[i] < acc.size[i]) {
+                found = a;
+                matches++;
+                break;
+            }
+        }
+        a += insn_len(hw16);
+    }
+    e->fault.pc = found;
+    e->fault.pc_ambiguous = matches != 1;
+#undef acc
+}
+
+/* Builds the fault report and stacks the faulting context (exception entry). */
+static void finish_fault(struct engine *e)
+{
+    struct gs_fault *f = &e->fault;
+    uint32_t regs[NALL], fr[8], sp, fp, bad = 0;
+
+    if (e->fault_has_ctx) {
+        for (int i = 0; i < NALL; i++)
+            uc_context_reg_read(e->fault_ctx, all_regs[i], &regs[i]);
+        if (f->kind == GS_FAULT_DATA_READ || f->kind == GS_FAULT_DATA_WRITE)
+            find_fault_pc(e, regs);
+        else if (f->kind == GS_FAULT_EXEC && f->pc == 0)
+            f->pc = f->addr;
+        for (int i = 0; i < 4; i++)
+            fr[i] = regs[i];
+        fr[4] = regs[12];
+        fr[5] = regs[14];
+        fr[6] = f->pc;
+        fr[7] = regs[15];
+        sp = regs[13];
+        for (int i = 0; i < 8; i++)
+            e->p->ss.regs[i] = regs[4 + i];
+    } else {
+        read_cpu(e, fr, &sp);
+        if (!f->pc)
+            f->pc = fr[6];
+        fr[6] = f->pc;
+    }
+    switch (f->kind) {
+    case GS_FAULT_DATA_READ:
+    case GS_FAULT_DATA_WRITE:
+        f->cfsr = CFSR_DACCVIOL | CFSR_MMARVALID;
+        f->mmfar = f->addr;
+        break;
+    case GS_FAULT_EXEC:
+        f->cfsr = CFSR_IACCVIOL;
+        break;
+    case GS_FAULT_STACKING:
+        f->cfsr = CFSR_MSTKERR;
+        break;
+    case GS_FAULT_UNSTACKING:
+        f->cfsr = CFSR_MUNSTKERR;
+        break;
+    case GS_FAULT_UNDEFINED:
+        f->cfsr = CFSR_UNDEFINSTR;
+        break;
+    case GS_FAULT_INVALID_STATE:
+        f->cfsr = CFSR_INVSTATE;
+        break;
+    default:
+        break;
+    }
+    f->hfsr = f->kind == GS_FAULT_BKPT ? HFSR_DEBUGEVT : HFSR_FORCED;
+    /* Fault entry stacks the context too; a stacking failure adds MSTKERR. */
+    if (f->kind != GS_FAULT_STACKING && f->kind != GS_FAULT_UNSTACKING) {
+        if (!push_frame(e, sp, fr, &fp, &bad))
+            f->cfsr |= CFSR_MSTKERR;
+        e->p->ss.psp = fp;
+    }
+    e->out->trap = GS_TRAP_FAULT;
+    e->out->fault = *f;
+    e->m->stats.faults++;
+}
+
+/* ---------------------------------------------------------------- hooks */
+
+/* Number of Thumb instructions in [addr, addr + size). */
+static uint32_t count_insns(const struct engine *e, uint32_t addr, uint32_t size)
+{
+    const uint8_t *code = gs_mem_host_ptr(mem(e), addr, size);
+    uint32_t n = 0;
+
+    if (!code)
+        return size / 2 ? size / 2 : 1;
+    for (uint32_t i = 0; i + 1 < size; n++)
+        i += insn_len((uint16_t)(code[i] | (code[i + 1] << 8)));
+    return n ? n : 1;
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct engine *e = user;
+    uint32_t n = count_insns(e, (uint32_t)addr, size);
+
+    /* Always let the first block run, so every run makes progress. */
+    if (e->executed && e->executed + n > e->budget) {
+        e->stop = STOP_BUDGET;
+        uc_emu_stop(uc);
+        return;
+    }
+    e->executed += n;
+    e->block = (uint32_t)addr;
+    e->block_size = size;
+    e->m->stats.blocks++;
+}
+
+/* svc: exception entry, the kernel, and (inline) exception return. */
+static void on_svc(struct engine *e)
+{
+    struct gs_machine *m = e->m;
+    uint32_t f[8], sp, fp, bad = 0;
+
+    m->stats.svcs++;
+    read_cpu(e, f, &sp);
+    if (!push_frame(e, sp, f, &fp, &bad)) {
+        e->p->ss.psp = fp;
+        note_fault(e, GS_FAULT_STACKING, bad, false);
+        e->fault.pc = f[6] - 2;
+        e->fault.addr_valid = true;
+        uc_emu_stop(e->uc);
+        return;
+    }
+    e->p->ss.psp = fp;
+    if (!m->inline_svc) {
+        e->stop = STOP_SVC;
+        uc_emu_stop(e->uc);
+        return;
+    }
+    if (!gs_kernel_svc_inline(m->k, e->p, e->executed)) {
+        e->stop = STOP_SVC_HANDLED;
+        uc_emu_stop(e->uc);
+        return;
+    }
+    m->stats.inline_svcs++;
+    sync_pages(e);
+    if (!pop_frame(e, e->p->ss.psp, f, &sp, &bad)) {
+        note_fault(e, GS_FAULT_UNSTACKING, bad, false);
+        e->fault.pc = 0;
+        uc_emu_stop(e->uc);
+        return;
+    }
+    load_cpu(e, f, sp); /* redirects PC: emulation continues there */
+}
+
+static void on_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+    struct engine *e = user;
+    uint32_t pc = 0;
+
+    if (intno == EXCP_SWI) {
+        on_svc(e);
+        return;
+    }
+    uc_reg_read(uc, UC_ARM_REG_PC, &pc);
+    switch (intno) {
+    case EXCP_BKPT:
+        note_fault(e, GS_FAULT_BKPT, pc, false);
+        break;
+    case EXCP_PREFETCH:
+        note_fault(e, GS_FAULT_EXEC, pc, false);
+        break;
+    case EXCP_UDEF:
+        note_fault(e, GS_FAULT_UNDEFINED, pc, false);
+        break;
+    case EXCP_INVSTATE:
+        note_fault(e, GS_FAULT_INVALID_STATE, pc, false);
+        break;
+    default:
+        note_fault(e, GS_FAULT_OTHER, pc, false);
+        break;
+    }
+    e->fault.pc = pc;
+    uc_emu_stop(uc); /* any exception but svc must stop, or a prefetch abort retries forever */
+}
+
+/* ---------------------------------------------------------------- run */
+
+/* Stacks the current context for a budget stop (SysTick) and returns it. */
+static void budget_stop(struct engine *e)
+{
+    uint32_t f[8], sp, fp, bad = 0;
+
+    read_cpu(e, f, &sp);
+    e->out->trap = GS_TRAP_BUDGET;
+    if (!push_frame(e, sp, f, &fp, &bad)) {
+        e->fault.kind = GS_FAULT_STACKING;
+        e->out->trap = GS_TRAP_FAULT;
+        memset(&e->out->fault, 0, sizeof(e->out->fault));
+        e->out->fault.kind = GS_FAULT_STACKING;
+        e->out->fault.addr = bad;
+        e->out->fault.addr_valid = true;
+        e->out->fault.pc = f[6];
+        e->out->fault.cfsr = CFSR_MSTKERR;
+        e->out->fault.hfsr = HFSR_FORCED;
+    }
+    e->p->ss.psp = fp;
+}
+
+static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_trap_info *out)
+{
+    struct gs_machine *m = ctx;
+    struct engine *e = &m->engines[p->index];
+    uint32_t f[8], sp, bad = 0, pc;
+
+    memset(out, 0, sizeof(*out));
+    m->stats.runs++;
+    e->p = p;
+    e->out = out;
+    e->budget = budget ? budget : 1;
+    e->executed = 0;
+    e->stop = STOP_NONE;
+    e->fault_has_ctx = false;
+    sync_pages(e);
+    if (!pop_frame(e, p->ss.psp, f, &sp, &bad)) {
+        note_fault(e, GS_FAULT_UNSTACKING, bad, false);
+        e->fault.pc = 0;
+        finish_fault(e);
+        return 0;
+    }
+    load_cpu(e, f, sp);
+    for (;;) {
+        uc_err err;
+        uc_reg_read(e->uc, UC_ARM_REG_PC, &pc);
+        err = uc_emu_start(e->uc, pc | 1, UNTIL, 0, 0);
+        out->instructions = e->executed;
+        switch (e->stop) {
+        case STOP_SVC:
+            out->trap = GS_TRAP_SVC;
+            return 0;
+        case STOP_SVC_HANDLED:
+            out->trap = GS_TRAP_SVC_HANDLED;
+            return 0;
+        case STOP_BUDGET:
+            budget_stop(e);
+            return 0;
+        case STOP_FAULT:
+            finish_fault(e);
+            return 0;
+        case STOP_NONE:
+            break;
+        }
+        uc_reg_read(e->uc, UC_ARM_REG_PC, &pc);
+        if (err == UC_ERR_INSN_INVALID) {
+            uint16_t insn = 0;
+            gs_mem_load16(mem(e), pc, &insn);
+            /* Hints Unicorn 2.0.1 rejects: nop, yield, wfe, sev are no-ops here. */
+            if (insn == 0xBF00 || insn == 0xBF10 || insn == 0xBF20 || insn == 0xBF40) {
+                pc += 2;
+                uc_reg_write(e->uc, UC_ARM_REG_PC, &pc);
+                continue;
+            }
+            note_fault(e, GS_FAULT_UNDEFINED, pc, false);
+            e->fault.pc = pc;
+            finish_fault(e);
+            return 0;
+        }
+        if (err == UC_ERR_OK) {
+            /* wfi: sleeps until the next interrupt, i.e. the end of the timeslice. */
+            e->executed = e->budget > e->executed ? e->budget : e->executed;
+            out->instructions = e->executed;
+            budget_stop(e);
+            return 0;
+        }
+        note_fault(e, GS_FAULT_OTHER, pc, false);
+        e->fault.pc = pc;
+        finish_fault(e);
+        return 0;
+    }
+}
+
+static const struct gs_arch_ops machine_ops = {.run = m_run};
+
+/* ---------------------------------------------------------------- setup */
+
+static int engine_init(struct gs_machine *m, struct engine *e, unsigned index)
+{
+    uint32_t control = 3; /* unprivileged thread mode on PSP, as a Tock process runs */
+    uc_hook h;
+    unsigned total = m->nram + m->nflash;
+
+    e->m = m;
+    e->index = index;
+    e->state = calloc(total, 1);
+    e->mmio = calloc(m->nram ? m->nram : 1, sizeof(*e->mmio));
+    if (!e->state || !e->mmio)
+        return GS_E_NOMEM_HOST;
+    if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &e->uc) != UC_ERR_OK)
+        return GS_E_INTERNAL;
+    /* The model must be set before any map or register access; not UC_MODE_MCLASS. */
+    uc_ctl_set_cpu_model(e->uc, UC_CPU_ARM_CORTEX_M4);
+    if (uc_context_alloc(e->uc, &e->fault_ctx) != UC_ERR_OK)
+        return GS_E_INTERNAL;
+    /* Every hook before the first uc_emu_start. */
+    if (uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)on_intr, e, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(e->uc, &h, UC_HOOK_BLOCK, (void *)on_block, e, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(e->uc, &h,
+                    UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT |
+                        UC_HOOK_MEM_READ_PROT,
+                    (void *)on_mem_fault, e, 1, 0) != UC_ERR_OK)
+        return GS_E_INTERNAL;
+    uc_reg_write(e->uc, UC_ARM_REG_CONTROL, &control);
+    return GS_OK;
+}
+
+static void engine_free(struct engine *e)
+{
+    if (e->uc) {
+        if (e->fault_ctx)
+            uc_context_free(e->fault_ctx);
+        uc_close(e->uc);
+    }
+    free(e->state);
+    free(e->mmio);
+    free(e->code_hooks);
+    memset(e, 0, sizeof(*e));
+}
+
+int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
+{
+    struct gs_machine *m;
+    const struct gs_mem *mm;
+    int err;
+
+    if (!k || !out)
+        return GS_E_ARG;
+    mm = k->mem;
+    if (mm->ram_base % PAGE || mm->ram_size % PAGE || mm->flash_base % PAGE ||
+        mm->flash_size % PAGE)
+        return GS_E_ARG;
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return GS_E_NOMEM_HOST;
+    m->k = k;
+    m->inline_svc = true;
+    m->nram = mm->ram_size / PAGE;
+    m->nflash = mm->flash_size / PAGE;
+    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+        err = engine_init(m, &m->engines[i], i);
+        if (err) {
+            gs_machine_free(m);
+            return err;
+        }
+    }
+    m->arch.ops = &machine_ops;
+    m->arch.ctx = m;
+    gs_kernel_set_arch(k, &m->arch);
+    *out = m;
+    return GS_OK;
+}
+
+void gs_machine_free(struct gs_machine *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        engine_free(&m->engines[i]);
+    if (m->scratch)
+        uc_close(m->scratch);
+    free(m->scratch_ram);
+    if (m->k && m->k->arch == &m->arch)
+        gs_kernel_set_arch(m->k, NULL);
+    free(m);
+}
+
+const struct gs_arch *gs_machine_arch(struct gs_machine *m)
+{
+    return &m->arch;
+}
+
+void gs_machine_set_inline(struct gs_machine *m, bool on)
+{
+    m->inline_svc = on;
+}
+
+const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m)
+{
+    return &m->stats;
+}
+
+void gs_machine_reset(struct gs_machine *m)
+{
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        m->engines[i].synced = false;
+}

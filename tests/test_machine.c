@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Cortex-M machine: our apps (apps/) and scripted processes run on
+ * Unicorn with the MPU enforced, through the real kernel loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "helpers.h"
+#include "machine.h"
+
+static struct gs_board *b;
+static struct recorder rec;
+static struct gs_fault last_fault;
+static unsigned nfaults;
+
+static void on_event(void *ctx, const struct gs_event *ev)
+{
+    struct recorder *r = ctx;
+
+    if ((unsigned)ev->kind < 32)
+        r->events[ev->kind]++;
+    if (ev->kind == GS_EV_FINDING) {
+        r->findings[ev->finding->kind]++;
+        snprintf(r->last_finding_text, sizeof(r->last_finding_text), "%s", ev->finding->text);
+    }
+    if (ev->kind == GS_EV_PANIC)
+        snprintf(r->last_panic, sizeof(r->last_panic), "%s", ev->text);
+}
+
+/* The arch reports faults through the kernel's fault event: a = kind, b = addr, c = pc. */
+static void on_fault(void *ctx, const struct gs_event *ev)
+{
+    (void)ctx;
+    if (ev->kind != GS_EV_FAULT)
+        return;
+    nfaults++;
+    memset(&last_fault, 0, sizeof(last_fault));
+    last_fault.kind = (enum gs_fault_kind)ev->a;
+    last_fault.addr = ev->b;
+    last_fault.pc = ev->c;
+}
+
+static void board_up(bool inline_svc, uint64_t timeslice)
+{
+    struct gs_board_config c;
+    struct gs_grant_shape ts = {.t_size = 16, .t_align = 4, .n_upcalls = 2, .n_ro = 2, .n_rw = 2};
+
+    gs_board_config_default(&c);
+    c.inline_svc = inline_svc;
+    c.timeslice = timeslice;
+    ck_assert_int_eq(gs_board_new(&c, &b), GS_OK);
+    ck_assert_int_eq(gs_board_add_console(b, 0x1), GS_OK);
+    ck_assert_int_eq(gs_board_add_alarm(b, 0x0), GS_OK);
+    ck_assert_int_eq(gs_board_add_led(b, 0x2, 4), GS_OK);
+    ck_assert_int_eq(gs_board_add_lld(b, 0x8), GS_OK);
+    ck_assert_int_eq(gs_board_add_ipc(b, GS_IPC_DRIVER_NUM), GS_OK);
+    ck_assert_int_eq(gs_board_add_test(b, GS_TEST_CAPSULE_NUM, &ts, true), GS_OK);
+    memset(&rec, 0, sizeof(rec));
+    nfaults = 0;
+    gs_kernel_add_observer(b->k, on_event, &rec);
+    gs_kernel_add_observer(b->k, on_fault, NULL);
+    b->k->check_invariants = true;
+}
+
+static void setup(void)
+{
+    board_up(true, 0);
+}
+
+static void teardown(void)
+{
+    gs_board_free(b);
+    b = NULL;
+}
+
+static void add_app(const char *app, const char *package)
+{
+    char path[512];
+    FILE *f;
+    uint8_t *buf;
+    long n;
+    struct gs_load_error err;
+
+    snprintf(path, sizeof(path), "%s/%s.elf", GS_APP_DIR, app);
+    f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "missing %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    memset(&err, 0, sizeof(err));
+    ck_assert_msg(gs_board_add_elf(b, buf, (size_t)n, package, NULL, &err) == GS_OK, "%s: %s", app,
+                  err.message);
+    free(buf);
+}
+
+static const char *console(void)
+{
+    return b->console->out.data ? b->console->out.data : "";
+}
+
+START_TEST(hello_prints_and_exits)
+{
+    struct gs_process *p;
+
+    add_app("hello", "hello");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    ck_assert_int_eq(gs_board_run(b, 50000000), GS_RUN_IDLE);
+    p = gs_board_process(b, 0);
+    ck_assert_str_eq(console(), "Hello from grantsim, the answer is 42\n");
+    ck_assert_int_eq(p->state, GS_ST_TERMINATED);
+    ck_assert(p->completion_some);
+    ck_assert_uint_eq(p->completion_code, 0);
+    ck_assert_uint_eq(b->k->findings, 0);
+    ck_assert_uint_gt(gs_machine_stats(b->machine)->inline_svcs, 0);
+}
+END_TEST
+
+START_TEST(grant_peek_faults_at_the_load)
+{
+    struct gs_process *p;
+    uint32_t grant_start = 0;
+    uint16_t insn;
+    const char *at;
+
+    add_app("grant_peek", "grant_peek");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    p = gs_board_process(b, 0);
+    gs_board_run(b, 50000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_uint_eq(nfaults, 1);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_DATA_READ);
+    /* The address memop 6 gave (printed) is where the load faults: kernel memory. */
+    at = strstr(console(), "grant region starts at 0x");
+    ck_assert_ptr_nonnull(at);
+    grant_start = (uint32_t)strtoul(at + strlen("grant region starts at "), NULL, 16);
+    ck_assert_ptr_nonnull(strstr(console(), "grant_peek: reading it\n"));
+    ck_assert_uint_eq(last_fault.addr, grant_start);
+    ck_assert_uint_ge(grant_start, p->kernel_break);
+    /* The exact faulting instruction: inside the app's flash, and a load. */
+    ck_assert_uint_ge(last_fault.pc, gs_process_app_start(p));
+    ck_assert_uint_lt(last_fault.pc, gs_process_flash_end(p));
+    ck_assert_int_eq(gs_mem_load16(&b->mem, last_fault.pc, &insn), GS_OK);
+    /* 16-bit LDR (imm) 0b01101..., LDR (reg) 0b0101100..., or a 32-bit LDR.W 0xF8D_/0xF85_. */
+    ck_assert_msg((insn & 0xF800) == 0x6800 || (insn & 0xFE00) == 0x5800 ||
+                      (insn & 0xFFF0) == 0xF8D0 || (insn & 0xFFF0) == 0xF850,
+                  "pc 0x%x holds 0x%04x", last_fault.pc, insn);
+    /* The stacked frame shows that PC. */
+    ck_assert_uint_eq(gs_kload32(b->k, p->ss.psp + 24), last_fault.pc);
+}
+END_TEST
+
+START_TEST(grant_stress_passes)
+{
+    struct gs_process *p;
+
+    add_app("grant_stress", "grant_stress");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 200000000);
+    p = gs_board_process(b, 0);
+    ck_assert_msg(strstr(console(), "grant_stress: PASS (32 checks)\n"), "%s", console());
+    ck_assert_int_eq(p->state, GS_ST_TERMINATED);
+    ck_assert_uint_eq(p->completion_code, 0);
+    ck_assert_uint_eq(b->k->findings, 0);
+}
+END_TEST
+
+START_TEST(allow_brk_passes)
+{
+    struct gs_process *p;
+
+    add_app("allow_brk", "allow_brk");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 100000000);
+    p = gs_board_process(b, 0);
+    ck_assert_msg(strstr(console(), "allow_brk: PASS\n"), "%s", console());
+    ck_assert_uint_eq(p->completion_code, 0);
+    ck_assert_uint_eq(b->k->findings, 0);
+}
+END_TEST
+
+START_TEST(yields_pass)
+{
+    struct gs_process *p;
+
+    add_app("yields", "yields");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 400000000);
+    p = gs_board_process(b, 0);
+    ck_assert_msg(strstr(console(), "yields: PASS\n"), "%s", console());
+    ck_assert_uint_eq(p->completion_code, 0);
+}
+END_TEST
+
+START_TEST(ipc_pair_runs_rot13)
+{
+    add_app("ipc_service", "org.grantsim.rot13");
+    add_app("ipc_client", "ipc_client");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 400000000);
+    ck_assert_msg(strstr(console(), "rot13 1: Uryyb Jbeyq!\nrot13 2: Hello World!\n"
+                                    "rot13 3: Uryyb Jbeyq!\nrot13 client done\n"),
+                  "%s", console());
+    ck_assert_uint_eq(gs_board_process(b, 1)->completion_code, 0);
+    ck_assert_uint_eq(b->k->findings, 0);
+}
+END_TEST
+
+START_TEST(restart_loop_and_bare_bones)
+{
+    struct gs_process *r, *bb;
+
+    add_app("restart_loop", "restart_loop");
+    add_app("bare_bones", "bare_bones");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 20000000);
+    r = gs_board_process(b, 0);
+    bb = gs_board_process(b, 1);
+    ck_assert_uint_ge(r->restart_count, 3);
+    ck_assert_ptr_null(strstr(console(), "stale"));
+    ck_assert_ptr_nonnull(strstr(console(), "start\nstart\nstart\n"));
+    ck_assert_int_eq(bb->state, GS_ST_YIELDED);
+    ck_assert_uint_eq(bb->syscall_count, 1);
+}
+END_TEST
+
+/* ---- scripted processes ---- */
+
+#define STEP(k, a0, a1, a2, a3)                                                                    \
+    {                                                                                              \
+        .kind = (k), .a = { a0, a1, a2, a3 }                                                       \
+    }
+#define ABS(v) gs_sarg_abs(v)
+#define RAM(v) gs_sarg_ram(v)
+
+static void script_add(const struct gs_script_step *st, unsigned n, uint32_t extra,
+                       enum gs_script_final fin)
+{
+    struct gs_script s;
+    struct gs_load_error err;
+
+    memset(&s, 0, sizeof(s));
+    s.prologue = gs_script_prologue(n) + extra;
+    s.final = fin;
+    s.nsteps = n;
+    s.steps = st;
+    ck_assert_int_eq(gs_board_add_script(b, &s, "script", 2048, &err), GS_OK);
+}
+
+/* Adds one script, loads the board, returns its process. */
+static struct gs_process *script_proc(const struct gs_script_step *st, unsigned n, uint32_t extra,
+                                      enum gs_script_final fin)
+{
+    script_add(st, n, extra, fin);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    return gs_board_process(b, b->napps - 1);
+}
+
+START_TEST(script_syscalls_record_results)
+{
+    const struct gs_script_step st[] = {
+        STEP(2, ABS(GS_TEST_CAPSULE_NUM), ABS(2), ABS(0), ABS(0xABCD)), /* store T */
+        STEP(2, ABS(GS_TEST_CAPSULE_NUM), ABS(3), ABS(0), ABS(0)),      /* load T */
+        STEP(5, ABS(2), ABS(0), ABS(0), ABS(0)),                        /* memory start */
+        STEP(2, ABS(0x777), ABS(0), ABS(0), ABS(0)),                    /* no driver */
+    };
+    struct gs_process *p = script_proc(st, 4, 0, GS_SCRIPT_EXIT_TERMINATE);
+    struct gs_script_report *r = calloc(1, sizeof(*r));
+
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_TERMINATED);
+    ck_assert_int_eq(gs_board_script_report(b, 0, r), GS_OK);
+    ck_assert_uint_eq(r->steps_done, 4);
+    ck_assert_uint_eq(r->results[0].r[0], 128);
+    ck_assert_uint_eq(r->results[1].r[0], 129);
+    ck_assert_uint_eq(r->results[1].r[1], 0xABCD);
+    ck_assert_uint_eq(r->results[2].r[1], p->memory_start);
+    ck_assert_uint_eq(r->results[3].r[0], 0);
+    ck_assert_uint_eq(r->results[3].r[1], GS_EC_NODEVICE);
+    ck_assert_uint_eq(r->entry_r[1], p->memory_start);
+    ck_assert_uint_eq(r->entry_r[3], p->memory_start + 32);
+    free(r);
+}
+END_TEST
+
+/* Reading the grant region faults; the report names the exact load instruction. */
+START_TEST(script_load_from_kernel_memory_faults)
+{
+    const struct gs_script_step st[] = {
+        STEP(5, ABS(6), ABS(0), ABS(0), ABS(0)),
+        STEP(GS_SCRIPT_OP_LOAD32, ABS(0), ABS(0), ABS(0), ABS(0)), /* patched below */
+    };
+    struct gs_script_step s2[2];
+    struct gs_process *p;
+    uint16_t insn;
+
+    memcpy(s2, st, sizeof(st));
+    /* The grant region of this process: memory_start + block size - what the kernel keeps. */
+    p = script_proc(s2, 2, 0, GS_SCRIPT_EXIT_TERMINATE);
+    /* Rewrite the LOAD32 argument to the kernel break now that it is known (data only). */
+    {
+        uint32_t table = gs_process_app_start(p) + GS_SCRIPT_TABLE_OFF;
+        uint32_t step1 = table + GS_SCRIPT_T_STEPS + GS_SCRIPT_STEP_SIZE;
+        uint8_t *w = gs_mem_host_ptr(&b->mem, step1 + 8, 4);
+        uint32_t kb = p->kernel_break;
+        w[0] = (uint8_t)kb;
+        w[1] = (uint8_t)(kb >> 8);
+        w[2] = (uint8_t)(kb >> 16);
+        w[3] = (uint8_t)(kb >> 24);
+    }
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_DATA_READ);
+    ck_assert_uint_eq(last_fault.addr, p->kernel_break);
+    ck_assert_int_eq(gs_mem_load16(&b->mem, last_fault.pc, &insn), GS_OK);
+    ck_assert_msg((insn & 0xF800) == 0x6800 || (insn & 0xFFF0) == 0xF8D0, "0x%04x at 0x%x", insn,
+                  last_fault.pc);
+}
+END_TEST
+
+/*
+ * A small process: its app memory ends inside a 1 KiB page, which the
+ * machine must check access by access (an MMIO page).
+ */
+START_TEST(cut_page_is_exact)
+{
+    const struct gs_script_step st[] = {
+        STEP(GS_SCRIPT_OP_STORE32, RAM(0), ABS(0x11223344), ABS(0), ABS(0)), /* patched */
+        STEP(GS_SCRIPT_OP_LOAD32, RAM(0), ABS(0), ABS(0), ABS(0)),
+        STEP(GS_SCRIPT_OP_STORE32, RAM(0), ABS(0x55667788), ABS(0), ABS(0)), /* patched */
+    };
+    struct gs_script_step s2[3];
+    struct gs_process *p;
+    uint32_t enabled_end, value = 0;
+
+    memcpy(s2, st, sizeof(st));
+    /* A prologue ending at +0x500: a subregion edge inside a 1 KiB page. */
+    p = script_proc(s2, 3, 0x500 - gs_script_prologue(3), GS_SCRIPT_EXIT_TERMINATE);
+    /* After the prologue brk the MPU exposes up to a subregion edge E (not page aligned). */
+    {
+        uint32_t brk = p->memory_start + 0x500;
+        uint32_t sub = p->mpu_cfg.regions[0].size / 8;
+        enabled_end = p->memory_start + ((brk - p->memory_start + sub - 1) / sub) * sub;
+    }
+    ck_assert_uint_ne(enabled_end % 1024, 0);
+    /* Patch the steps: store at E - 4 (allowed: MPU slack), load it, store at E (forbidden). */
+    {
+        uint32_t table = gs_process_app_start(p) + GS_SCRIPT_TABLE_OFF + GS_SCRIPT_T_STEPS;
+        uint32_t offs[3] = {enabled_end - 4 - p->memory_start, enabled_end - 4 - p->memory_start,
+                            enabled_end - p->memory_start};
+        for (unsigned i = 0; i < 3; i++) {
+            uint8_t *w = gs_mem_host_ptr(&b->mem, table + i * GS_SCRIPT_STEP_SIZE + 8, 4);
+            w[0] = (uint8_t)offs[i];
+            w[1] = (uint8_t)(offs[i] >> 8);
+            w[2] = (uint8_t)(offs[i] >> 16);
+            w[3] = (uint8_t)(offs[i] >> 24);
+        }
+    }
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_DATA_WRITE);
+    ck_assert_uint_eq(last_fault.addr, enabled_end);
+    gs_mem_load32(&b->mem, enabled_end - 4, &value);
+    ck_assert_uint_eq(value, 0x11223344);
+    gs_mem_load32(&b->mem, enabled_end, &value);
+    ck_assert_uint_ne(value, 0x55667788); /* the forbidden store did not happen */
+    ck_assert_uint_gt(gs_machine_stats(b->machine)->mmio_accesses, 0);
+}
+END_TEST
+
+/* brk below the stack: the next svc's frame is outside app memory: the kernel faults it. */
+START_TEST(stack_below_break_faults)
+{
+    const struct gs_script_step st[] = {
+        STEP(5, ABS(0), RAM(0x40), ABS(0), ABS(0)),
+        STEP(2, ABS(0x2), ABS(0), ABS(0), ABS(0)),
+    };
+    struct gs_process *p = script_proc(st, 2, 0, GS_SCRIPT_EXIT_TERMINATE);
+
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_BAD_STACK);
+}
+END_TEST
+
+/*
+ * brk(memory_start) succeeds, but the return value cannot be written: psp + 16 is above
+ * the new break, so set_syscall_return_value fails and the kernel faults the process.
+ */
+START_TEST(brk_to_memory_start_faults_on_return)
+{
+    const struct gs_script_step st[] = {
+        STEP(5, ABS(0), RAM(0), ABS(0), ABS(0)),
+        STEP(2, ABS(0x2), ABS(0), ABS(0), ABS(0)),
+    };
+    struct gs_process *p = script_proc(st, 2, 0, GS_SCRIPT_EXIT_TERMINATE);
+
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_BAD_STACK);
+    ck_assert_uint_eq(p->app_break, p->memory_start);
+}
+END_TEST
+
+/* An MPU config that hides the stack (a kernel bug): the exception return faults. */
+START_TEST(hidden_stack_is_an_unstacking_fault)
+{
+    const struct gs_script_step st[] = {
+        STEP(2, ABS(0x2), ABS(0), ABS(0), ABS(0)),
+    };
+    struct gs_process *p = script_proc(st, 1, 0, GS_SCRIPT_EXIT_TERMINATE);
+
+    /* Let the prologue run, then disable every app subregion behind the kernel's back. */
+    b->k->check_invariants = false;
+    gs_board_run(b, 50);
+    p->mpu_cfg.regions[0].rasr |= 0xFF00;
+    p->mpu_cfg.regions[1].rasr = 0;
+    p->mpu_cfg.dirty = true;
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_UNSTACKING);
+}
+END_TEST
+
+/* Same program inline and trapping, and twice: identical results and identical time. */
+static uint64_t spin_run(bool inline_svc, struct gs_script_report *r)
+{
+    const struct gs_script_step st[] = {
+        STEP(GS_SCRIPT_OP_SPIN, ABS(3000), ABS(0), ABS(0), ABS(0)),
+        STEP(2, ABS(0), ABS(2), ABS(0), ABS(0)), /* alarm now */
+        STEP(GS_SCRIPT_OP_SPIN, ABS(3000), ABS(0), ABS(0), ABS(0)),
+        STEP(2, ABS(0), ABS(2), ABS(0), ABS(0)),
+    };
+    uint64_t now;
+
+    gs_board_free(b);
+    board_up(inline_svc, 1000); /* small timeslices: SPINs get interrupted */
+    script_add(st, 4, 0, GS_SCRIPT_EXIT_TERMINATE);
+    script_add(st, 4, 0, GS_SCRIPT_EXIT_TERMINATE);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 10000000);
+    now = gs_kernel_now(b->k);
+    ck_assert_int_eq(gs_board_script_report(b, 1, r), GS_OK);
+    return now;
+}
+
+START_TEST(deterministic_and_inline_equivalent)
+{
+    struct gs_script_report *a = calloc(1, sizeof(*a)), *c = calloc(1, sizeof(*c));
+    uint64_t t1, t2, t3;
+
+    gs_board_free(b);
+    b = NULL;
+    board_up(true, 0);
+    t1 = spin_run(true, a);
+    ck_assert_uint_eq(a->steps_done, 4);
+    ck_assert_uint_gt(gs_board_process(b, 1)->timeslice_expirations, 0);
+    ck_assert_uint_gt(a->results[3].r[1], a->results[1].r[1]);
+    t2 = spin_run(false, c);
+    ck_assert_uint_eq(t1, t2);
+    ck_assert_mem_eq(a->results, c->results, 4 * sizeof(a->results[0]));
+    t3 = spin_run(true, c);
+    ck_assert_uint_eq(t1, t3);
+    ck_assert_mem_eq(a->results, c->results, 4 * sizeof(a->results[0]));
+    free(a);
+    free(c);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("machine");
+    TCase *apps = tcase_create("apps");
+    TCase *scr = tcase_create("scripts");
+
+    tcase_set_timeout(apps, 60);
+    tcase_add_checked_fixture(apps, setup, teardown);
+    tcase_add_test(apps, hello_prints_and_exits);
+    tcase_add_test(apps, grant_peek_faults_at_the_load);
+    tcase_add_test(apps, grant_stress_passes);
+    tcase_add_test(apps, allow_brk_passes);
+    tcase_add_test(apps, yields_pass);
+    tcase_add_test(apps, ipc_pair_runs_rot13);
+    tcase_add_test(apps, restart_loop_and_bare_bones);
+    suite_add_tcase(s, apps);
+
+    tcase_set_timeout(scr, 60);
+    tcase_add_checked_fixture(scr, setup, teardown);
+    tcase_add_test(scr, script_syscalls_record_results);
+    tcase_add_test(scr, script_load_from_kernel_memory_faults);
+    tcase_add_test(scr, cut_page_is_exact);
+    tcase_add_test(scr, stack_below_break_faults);
+    tcase_add_test(scr, brk_to_memory_start_faults_on_return);
+    tcase_add_test(scr, hidden_stack_is_an_unstacking_fault);
+    tcase_add_test(scr, deterministic_and_inline_equivalent);
+    suite_add_tcase(s, scr);
+    return tb_run(s);
+}

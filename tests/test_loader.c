@@ -128,8 +128,7 @@ struct perm_entry {
     uint64_t mask;
 };
 
-static void tb_perms(struct tbfb *t, uint16_t count, const struct perm_entry *e,
-                     unsigned n_written)
+static void tb_perms(struct tbfb *t, uint16_t count, const struct perm_entry *e, unsigned n_written)
 {
     uint8_t d[2 + 16 * 8];
 

@@ -235,14 +235,6 @@ int gs_kfill_at(struct gs_kernel *k, const char *site, uint32_t addr, uint8_t by
     return gs_mem_fill(k->mem, addr, byte, len, owner);
 }
 
-uint32_t gs_kload32(const struct gs_kernel *k, uint32_t addr)
-{
-    uint32_t v = 0;
-
-    (void)gs_mem_load32(k->mem, addr, &v);
-    return v;
-}
-
 const char *gs_profile_name(enum gs_profile p)
 {
     return p == GS_PROFILE_2_2 ? "2.2" : "head";

@@ -195,7 +195,13 @@ int gs_kfill_at(struct gs_kernel *k, const char *site, uint32_t addr, uint8_t by
 #define gs_kwrite(k, addr, src, len, owner) gs_kstore((k), __func__, (addr), (src), (len), (owner))
 
 /* Loads a word of target memory; 0 if out of bounds (the core only reads its own objects). */
-uint32_t gs_kload32(const struct gs_kernel *k, uint32_t addr);
+static inline uint32_t gs_kload32(const struct gs_kernel *k, uint32_t addr)
+{
+    uint32_t v = 0;
+
+    (void)gs_mem_load32(k->mem, addr, &v);
+    return v;
+}
 
 /* Name of a profile ("head" / "2.2") and the parser of those names (-1 if unknown). */
 const char *gs_profile_name(enum gs_profile p);

@@ -162,19 +162,27 @@ unsigned gs_pmsav7_rights(const struct gs_pmsav7 *hw, uint32_t addr, bool privil
 bool gs_pmsav7_allows(const struct gs_pmsav7 *hw, uint32_t addr, uint32_t size, enum gs_access acc,
                       bool privileged, uint32_t *fault_addr)
 {
+    uint64_t a = addr, end = (uint64_t)addr + size;
+
     if (size == 0)
         return true;
-    if ((uint64_t)addr + size > 0x100000000ull) {
+    if (end > 0x100000000ull) {
         if (fault_addr)
             *fault_addr = addr;
         return false;
     }
-    for (uint32_t i = 0; i < size; i++) {
-        if (!(gs_pmsav7_rights(hw, addr + i, privileged) & (unsigned)acc)) {
+    /*
+     * Region bases and sizes, and subregions, are multiples of 32 bytes
+     * (SIZE >= 4), so rights are constant inside each aligned 32-byte block:
+     * one check per block decides every byte of it.
+     */
+    while (a < end) {
+        if (!(gs_pmsav7_rights(hw, (uint32_t)a, privileged) & (unsigned)acc)) {
             if (fault_addr)
-                *fault_addr = addr + i;
+                *fault_addr = (uint32_t)a;
             return false;
         }
+        a = (a & ~(uint64_t)31) + 32;
     }
     return true;
 }

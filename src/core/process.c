@@ -168,6 +168,7 @@ int gs_process_initialize_ukb(struct gs_process *p, uint32_t start, uint32_t app
 {
     /* arch/cortex-m/src/syscall.rs initialize_process (the subtraction wraps as upstream). */
     memset(p->ss.regs, 0, sizeof(p->ss.regs));
+    p->ss_gen++;
     p->ss.yield_pc = 0;
     p->ss.psr = XPSR_THUMB;
     p->ss.psp = app_brk;

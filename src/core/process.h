@@ -145,8 +145,10 @@ struct gs_process {
     bool mpu_region_used[GS_MPU_REGIONS_CACHE];
     uint32_t mpu_region_start[GS_MPU_REGIONS_CACHE], mpu_region_size[GS_MPU_REGIONS_CACHE];
 
-    /* Userspace-kernel boundary state. */
+    /* Userspace-kernel boundary state. A machine may keep r4-r11 in its CPU
+     * while a run is in progress; ss is complete whenever no run is. */
     struct gs_stored_state ss;
+    uint32_t ss_gen; /* incremented when the kernel re-initializes ss */
 
     /* Debug (ProcessStandardDebugFull). */
     uint64_t syscall_count, dropped_upcalls, timeslice_expirations;

@@ -215,8 +215,14 @@ static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct
     }
     if (t->trap != GS_TRAP_SVC)
         return; /* Interrupted */
-    for (unsigned i = 0; i < 8; i++)
-        frame[i] = gs_kload32(k, psp + 4 * i);
+    {
+        uint8_t raw[32];
+        if (gs_mem_read(k->mem, psp, raw, sizeof(raw)) != GS_OK)
+            memset(raw, 0, sizeof(raw));
+        for (unsigned i = 0; i < 8; i++)
+            frame[i] = (uint32_t)raw[4 * i] | ((uint32_t)raw[4 * i + 1] << 8) |
+                       ((uint32_t)raw[4 * i + 2] << 16) | ((uint32_t)raw[4 * i + 3] << 24);
+    }
     p->ss.yield_pc = frame[6];
     p->ss.psr = frame[7];
     /* The class is the low byte of the svc halfword before the stacked PC. */

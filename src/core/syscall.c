@@ -140,8 +140,9 @@ static unsigned encoded_mask(enum gs_ret_variant v)
 void gs_set_syscall_return(struct gs_process *p, const struct gs_ret *ret)
 {
     struct gs_kernel *k = p->k;
-    uint32_t psp = p->ss.psp, r[4];
-    unsigned mask = encoded_mask(ret->v);
+    uint32_t psp = p->ss.psp, r[4] = {0, 0, 0, 0};
+    unsigned mask = encoded_mask(ret->v), n = 0;
+    uint8_t raw[16];
     struct gs_event ev;
 
     /* set_syscall_return_value: psp.saturating_add(16) > app_brk is refused. */
@@ -150,21 +151,29 @@ void gs_set_syscall_return(struct gs_process *p, const struct gs_ret *ret)
         gs_process_set_fault_state(p);
         return;
     }
-    for (unsigned i = 0; i < 4; i++)
-        r[i] = gs_kload32(k, psp + 4 * i);
+    /* The encoding writes r0 .. r(n-1) (every mask is a prefix); the rest stay as stacked. */
     gs_ret_encode(ret, r);
-    for (unsigned i = 0; i < 4; i++)
-        if (mask & (1u << i))
-            gs_kstore32(k, psp + 4 * i, r[i], gs_powner(p, GS_OWN_APP, 0));
+    while (mask & (1u << n))
+        n++;
+    for (unsigned i = 0; i < n; i++) {
+        raw[4 * i] = (uint8_t)r[i];
+        raw[4 * i + 1] = (uint8_t)(r[i] >> 8);
+        raw[4 * i + 2] = (uint8_t)(r[i] >> 16);
+        raw[4 * i + 3] = (uint8_t)(r[i] >> 24);
+    }
+    gs_kwrite(k, psp, raw, 4 * n, gs_powner(p, GS_OWN_APP, 0));
     gs_process_set_state(p, GS_ST_RUNNING);
     p->yield_for_ready = false;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = GS_EV_SYSCALL_RETURN;
-    ev.p = p;
-    ev.a = ret->v;
-    ev.b = mask;
-    memcpy(ev.r, r, sizeof(r));
-    gs_kernel_emit(k, &ev);
+    if (k->nobservers) {
+        memset(&ev, 0, sizeof(ev));
+        ev.kind = GS_EV_SYSCALL_RETURN;
+        ev.p = p;
+        ev.a = ret->v;
+        ev.b = mask;
+        for (unsigned i = 0; i < 4; i++)
+            ev.r[i] = i < n ? r[i] : gs_kload32(k, psp + 4 * i);
+        gs_kernel_emit(k, &ev);
+    }
 }
 
 void gs_set_process_function(struct gs_process *p, const struct gs_task *t)
@@ -445,12 +454,14 @@ void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct g
     p->has_last_syscall = true;
     p->last_syscall[0] = sc->cls;
     memcpy(&p->last_syscall[1], sc->r, sizeof(sc->r));
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = GS_EV_SYSCALL;
-    ev.p = p;
-    ev.a = sc->cls;
-    memcpy(ev.r, sc->r, sizeof(ev.r));
-    gs_kernel_emit(k, &ev);
+    if (k->nobservers) {
+        memset(&ev, 0, sizeof(ev));
+        ev.kind = GS_EV_SYSCALL;
+        ev.p = p;
+        ev.a = sc->cls;
+        memcpy(ev.r, sc->r, sizeof(ev.r));
+        gs_kernel_emit(k, &ev);
+    }
 
     if (sc->cls != GS_SYS_YIELD && sc->cls != GS_SYS_EXIT && sc->cls != GS_SYS_MEMOP && k->filter &&
         (e = k->filter(k->filter_ctx, p, sc)) != 0) {

@@ -141,16 +141,6 @@ void gs_mem_set_finding_fn(struct gs_mem *m, gs_mem_finding_fn fn, void *ctx)
     m->finding_ctx = ctx;
 }
 
-bool gs_mem_in_ram(const struct gs_mem *m, uint32_t addr, uint32_t len)
-{
-    return gs_range_inside(m->ram_base, m->ram_size, addr, len);
-}
-
-bool gs_mem_in_flash(const struct gs_mem *m, uint32_t addr, uint32_t len)
-{
-    return gs_range_inside(m->flash_base, m->flash_size, addr, len);
-}
-
 uint8_t *gs_mem_host_ptr(struct gs_mem *m, uint32_t addr, uint32_t len)
 {
     if (gs_mem_in_ram(m, addr, len))
@@ -200,7 +190,7 @@ int gs_mem_load16(const struct gs_mem *m, uint32_t addr, uint16_t *out)
     return GS_OK;
 }
 
-int gs_mem_load32(const struct gs_mem *m, uint32_t addr, uint32_t *out)
+int gs_mem_load32_slow(const struct gs_mem *m, uint32_t addr, uint32_t *out)
 {
     const uint8_t *p = load_ptr(m, addr, 4);
 

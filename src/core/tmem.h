@@ -139,8 +139,14 @@ void gs_mem_free(struct gs_mem *m);
 void gs_mem_set_finding_fn(struct gs_mem *m, gs_mem_finding_fn fn, void *ctx);
 
 /* True when [addr, addr+len) is entirely in RAM / entirely in flash. */
-bool gs_mem_in_ram(const struct gs_mem *m, uint32_t addr, uint32_t len);
-bool gs_mem_in_flash(const struct gs_mem *m, uint32_t addr, uint32_t len);
+static inline bool gs_mem_in_ram(const struct gs_mem *m, uint32_t addr, uint32_t len)
+{
+    return gs_range_inside(m->ram_base, m->ram_size, addr, len);
+}
+static inline bool gs_mem_in_flash(const struct gs_mem *m, uint32_t addr, uint32_t len)
+{
+    return gs_range_inside(m->flash_base, m->flash_size, addr, len);
+}
 
 /*
  * Host pointer to the target bytes [addr, addr+len) in RAM or flash, or NULL
@@ -156,7 +162,18 @@ uint8_t *gs_mem_host_ptr(struct gs_mem *m, uint32_t addr, uint32_t len);
  */
 int gs_mem_load8(const struct gs_mem *m, uint32_t addr, uint8_t *out);
 int gs_mem_load16(const struct gs_mem *m, uint32_t addr, uint16_t *out);
-int gs_mem_load32(const struct gs_mem *m, uint32_t addr, uint32_t *out);
+int gs_mem_load32_slow(const struct gs_mem *m, uint32_t addr, uint32_t *out);
+/* (The RAM case inline: the kernel's hot paths read their own objects in RAM.) */
+static inline int gs_mem_load32(const struct gs_mem *m, uint32_t addr, uint32_t *out)
+{
+    if (gs_mem_in_ram(m, addr, 4)) {
+        const uint8_t *p = m->ram + (addr - m->ram_base);
+        *out = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+               ((uint32_t)p[3] << 24);
+        return 0;
+    }
+    return gs_mem_load32_slow(m, addr, out);
+}
 int gs_mem_read(const struct gs_mem *m, uint32_t addr, void *dst, uint32_t len);
 
 /*

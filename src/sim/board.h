@@ -25,6 +25,7 @@
 #include "kernel.h"
 #include "loader.h"
 #include "machine.h"
+#include "sched.h"
 #include "script.h"
 
 #define GS_BOARD_MAX_APPS 16

@@ -75,6 +75,15 @@ struct engine {
     unsigned ncode_hooks;
     bool synced;
     uint32_t sync_rbar[GS_PMSAV7_MAX_REGIONS], sync_rasr[GS_PMSAV7_MAX_REGIONS], sync_ctrl;
+    uint64_t sync_cfg_writes; /* the MPU driver's configure_writes at the last sync */
+    /* Unprivileged rights over RAM and flash as of the last sync, for fast checks. */
+    struct gs_pmsav7_span spans[MAX_SPANS];
+    unsigned nspans;
+    /* Instructions per translated block, by block address (direct mapped). */
+    struct {
+        uint32_t key; /* block address + 1; 0 = empty */
+        uint32_t n;
+    } bcache[4096];
     /* The current run. */
     struct gs_process *p;
     struct gs_trap_info *out;
@@ -91,6 +100,7 @@ struct gs_machine {
     struct gs_kernel *k;
     struct gs_arch arch;
     bool inline_svc;
+    bool enforce;          /* false: map everything (benchmark baseline, debugging) */
     unsigned nram, nflash; /* pages */
     struct engine engines[GS_MAX_PROCS];
     struct gs_machine_stats stats;
@@ -100,10 +110,6 @@ struct gs_machine {
     struct access scratch_acc; /* the scratch engine's hooks record here */
 };
 
-static const int frame_regs[] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
-                                 UC_ARM_REG_R12, UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_XPSR};
-static const int callee_regs[] = {UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
-                                  UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11};
 /* Everything the scratch engine needs to replay one instruction. */
 static const int all_regs[] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
                                UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
@@ -154,18 +160,37 @@ static const struct gs_pmsav7 *hw(const struct engine *e)
     return &e->m->k->mpu.hw;
 }
 
-/* An unprivileged access as the MPU and the simulated memory decide it. */
+/*
+ * An unprivileged access as the MPU and the simulated memory decide it. The
+ * rights come from the spans computed at the last sync (the registers have
+ * not changed since); an access that straddles spans falls back to the model.
+ */
 static bool allowed(const struct engine *e, uint32_t addr, uint32_t len, enum gs_access acc,
                     uint32_t *bad)
 {
-    if (!gs_pmsav7_allows(hw(e), addr, len, acc, false, bad))
-        return false;
-    if (!gs_mem_in_ram(mem(e), addr, len) &&
-        !(acc != GS_ACC_WRITE && gs_mem_in_flash(mem(e), addr, len))) {
+    uint64_t end = (uint64_t)addr + len;
+    bool in_mem = gs_mem_in_ram(mem(e), addr, len) ||
+                  (acc != GS_ACC_WRITE && gs_mem_in_flash(mem(e), addr, len));
+
+    if (!in_mem) {
         *bad = addr;
         return false;
     }
-    return true;
+    if (!e->m->enforce)
+        return true;
+    for (unsigned i = 0; i < e->nspans; i++) {
+        const struct gs_pmsav7_span *sp = &e->spans[i];
+        if (addr >= sp->start && addr < sp->end) {
+            if (end <= sp->end) {
+                if (sp->rights & (unsigned)acc)
+                    return true;
+                *bad = addr;
+                return false;
+            }
+            break;
+        }
+    }
+    return gs_pmsav7_allows(hw(e), addr, len, acc, false, bad);
 }
 
 static void put32(uint8_t *b, uint32_t v)
@@ -201,45 +226,72 @@ static bool push_frame(struct engine *e, uint32_t sp, const uint32_t f[8], uint3
 static bool pop_frame(struct engine *e, uint32_t psp, uint32_t f[8], uint32_t *sp_out,
                       uint32_t *bad)
 {
+    const uint8_t *h;
+
     if (!allowed(e, psp, 32, GS_ACC_READ, bad))
         return false;
+    h = gs_mem_host_ptr(mem(e), psp, 32);
     for (unsigned i = 0; i < 8; i++)
-        gs_mem_load32(mem(e), psp + 4 * i, &f[i]);
+        f[i] = (uint32_t)h[4 * i] | ((uint32_t)h[4 * i + 1] << 8) | ((uint32_t)h[4 * i + 2] << 16) |
+               ((uint32_t)h[4 * i + 3] << 24);
     *sp_out = psp + 32 + (((f[7] >> 9) & 1) << 2);
     return true;
 }
 
-/* Loads the CPU from a frame (exception return) and the stored r4-r11. */
-static void load_cpu(struct engine *e, const uint32_t f[8], uint32_t sp)
-{
-    uint32_t v[8], pc = f[6] & ~1u, xpsr = f[7] & ~(1u << 9);
-    void *pv[8];
+/* The registers of a frame, then sp, then r4-r11: one batch for the hot paths. */
+static const int cpu_regs[] = {
+    UC_ARM_REG_R0, UC_ARM_REG_R1,   UC_ARM_REG_R2, UC_ARM_REG_R3,  UC_ARM_REG_R12, UC_ARM_REG_LR,
+    UC_ARM_REG_PC, UC_ARM_REG_XPSR, UC_ARM_REG_SP, UC_ARM_REG_R4,  UC_ARM_REG_R5,  UC_ARM_REG_R6,
+    UC_ARM_REG_R7, UC_ARM_REG_R8,   UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11};
 
-    for (unsigned i = 0; i < 8; i++) {
-        v[i] = f[i];
+/*
+ * Exception return: loads the CPU from a frame. With callee = true also
+ * r4-r11 from the stored state (needed when the engine last ran something
+ * else, e.g. at the start of a run; an inline svc leaves them untouched).
+ */
+static void load_cpu(struct engine *e, const uint32_t f[8], uint32_t sp, bool callee)
+{
+    uint32_t v[17];
+    void *pv[17];
+
+    memcpy(v, f, 8 * sizeof(uint32_t));
+    v[6] = f[6] & ~1u;
+    v[7] = f[7] & ~(1u << 9);
+    v[8] = sp;
+    memcpy(v + 9, e->p->ss.regs, 8 * sizeof(uint32_t));
+    for (unsigned i = 0; i < 17; i++)
         pv[i] = &v[i];
-    }
-    v[6] = pc;
-    v[7] = xpsr;
-    uc_reg_write_batch(e->uc, (int *)frame_regs, pv, 8);
-    uc_reg_write(e->uc, UC_ARM_REG_SP, &sp);
-    for (unsigned i = 0; i < 8; i++)
-        pv[i] = &e->p->ss.regs[i];
-    uc_reg_write_batch(e->uc, (int *)callee_regs, pv, 8);
+    uc_reg_write_batch(e->uc, (int *)cpu_regs, pv, callee ? 17 : 9);
 }
 
-/* Reads r0-r3, r12, lr, pc, xpsr, sp and r4-r11 into f[], *sp and ss.regs. */
-static void read_cpu(struct engine *e, uint32_t f[8], uint32_t *sp)
+/* Reads r0-r3, r12, lr, pc, xpsr into f[] and sp into *sp. */
+static void read_frame_regs(struct engine *e, uint32_t f[8], uint32_t *sp)
+{
+    uint32_t v[9];
+    void *pv[9];
+
+    for (unsigned i = 0; i < 9; i++)
+        pv[i] = &v[i];
+    uc_reg_read_batch(e->uc, (int *)cpu_regs, pv, 9);
+    memcpy(f, v, 8 * sizeof(uint32_t));
+    *sp = v[8];
+}
+
+/* Saves r4-r11 into the stored state (what the kernel keeps at each trap). */
+static void read_callee(struct engine *e)
 {
     void *pv[8];
 
     for (unsigned i = 0; i < 8; i++)
-        pv[i] = &f[i];
-    uc_reg_read_batch(e->uc, (int *)frame_regs, pv, 8);
-    uc_reg_read(e->uc, UC_ARM_REG_SP, sp);
-    for (unsigned i = 0; i < 8; i++)
         pv[i] = &e->p->ss.regs[i];
-    uc_reg_read_batch(e->uc, (int *)callee_regs, pv, 8);
+    uc_reg_read_batch(e->uc, (int *)cpu_regs + 9, pv, 8);
+}
+
+/* Reads the whole context: the frame registers, sp and r4-r11. */
+static void read_cpu(struct engine *e, uint32_t f[8], uint32_t *sp)
+{
+    read_frame_regs(e, f, sp);
+    read_callee(e);
 }
 
 /* ----------------------------------------------------- page mapping */
@@ -360,14 +412,35 @@ static void sync_pages(struct engine *e)
     unsigned total = m->nram + m->nflash;
     uint8_t *want;
 
+    /* Region registers only change when configure_mpu writes them. */
+    if (e->synced && h->ctrl == e->sync_ctrl && e->sync_cfg_writes == m->k->mpu.configure_writes)
+        return;
+    e->sync_cfg_writes = m->k->mpu.configure_writes;
     if (e->synced && h->ctrl == e->sync_ctrl && !memcmp(h->rbar, e->sync_rbar, sizeof(h->rbar)) &&
         !memcmp(h->rasr, e->sync_rasr, sizeof(h->rasr)))
         return;
     want = malloc(total);
     if (!want)
         return;
-    desired(e, 0, m->nram, false, want);
-    desired(e, m->nram, m->nflash, true, want + m->nram);
+    if (m->enforce) {
+        desired(e, 0, m->nram, false, want);
+        desired(e, m->nram, m->nflash, true, want + m->nram);
+    } else {
+        memset(want, GS_ACC_READ | GS_ACC_WRITE, m->nram);
+        memset(want + m->nram, GS_ACC_READ | GS_ACC_EXEC, m->nflash);
+    }
+    {
+        /* Spans over RAM and flash (RAM first when it is lower), for allowed(). */
+        const struct gs_mem *mm = mem(e);
+        unsigned n1 = gs_pmsav7_unpriv_spans(h, mm->ram_base, (uint64_t)mm->ram_base + mm->ram_size,
+                                             e->spans, MAX_SPANS / 2);
+        unsigned n2;
+        if (n1 > MAX_SPANS / 2)
+            n1 = 0; /* too fragmented to cache: allowed() falls back to the model */
+        n2 = gs_pmsav7_unpriv_spans(h, mm->flash_base, (uint64_t)mm->flash_base + mm->flash_size,
+                                    e->spans + n1, MAX_SPANS / 2);
+        e->nspans = n1 + (n2 > MAX_SPANS / 2 ? 0 : n2);
+    }
     for (unsigned i = 0; i < e->ncode_hooks; i++)
         uc_hook_del(e->uc, e->code_hooks[i]);
     e->ncode_hooks = 0;
@@ -675,8 +748,16 @@ static uint32_t count_insns(const struct engine *e, uint32_t addr, uint32_t size
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
     struct engine *e = user;
-    uint32_t n = count_insns(e, (uint32_t)addr, size);
+    unsigned slot = ((uint32_t)addr >> 1) & 4095;
+    uint32_t n;
 
+    if (e->bcache[slot].key == (uint32_t)addr + 1) {
+        n = e->bcache[slot].n;
+    } else {
+        n = count_insns(e, (uint32_t)addr, size);
+        e->bcache[slot].key = (uint32_t)addr + 1;
+        e->bcache[slot].n = n;
+    }
     /* Always let the first block run, so every run makes progress. */
     if (e->executed && e->executed + n > e->budget) {
         e->stop = STOP_BUDGET;
@@ -686,45 +767,68 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     e->executed += n;
     e->block = (uint32_t)addr;
     e->block_size = size;
-    e->m->stats.blocks++;
 }
 
 /* svc: exception entry, the kernel, and (inline) exception return. */
 static void on_svc(struct engine *e)
 {
     struct gs_machine *m = e->m;
-    uint32_t f[8], sp, fp, bad = 0;
+    struct gs_process *p = e->p;
+    uint32_t f[8], g[8], sp, sp2, fp, bad = 0, gen;
+    void *pv[8];
+    int regs[8];
+    int n = 0;
 
     m->stats.svcs++;
-    read_cpu(e, f, &sp);
+    /* r4-r11 stay in the CPU while the process keeps running; they are saved
+     * into the stored state whenever the run stops. */
+    read_frame_regs(e, f, &sp);
     if (!push_frame(e, sp, f, &fp, &bad)) {
-        e->p->ss.psp = fp;
+        p->ss.psp = fp;
+        read_callee(e);
         note_fault(e, GS_FAULT_STACKING, bad, false);
         e->fault.pc = f[6] - 2;
         e->fault.addr_valid = true;
         uc_emu_stop(e->uc);
         return;
     }
-    e->p->ss.psp = fp;
+    p->ss.psp = fp;
     if (!m->inline_svc) {
+        read_callee(e);
         e->stop = STOP_SVC;
         uc_emu_stop(e->uc);
         return;
     }
-    if (!gs_kernel_svc_inline(m->k, e->p, e->executed)) {
+    gen = p->ss_gen;
+    if (!gs_kernel_svc_inline(m->k, p, e->executed)) {
+        if (p->ss_gen == gen) /* unless the kernel re-initialized the context */
+            read_callee(e);
         e->stop = STOP_SVC_HANDLED;
         uc_emu_stop(e->uc);
         return;
     }
     m->stats.inline_svcs++;
     sync_pages(e);
-    if (!pop_frame(e, e->p->ss.psp, f, &sp, &bad)) {
+    if (!pop_frame(e, p->ss.psp, g, &sp2, &bad)) {
+        read_callee(e);
         note_fault(e, GS_FAULT_UNSTACKING, bad, false);
         e->fault.pc = 0;
         uc_emu_stop(e->uc);
         return;
     }
-    load_cpu(e, f, sp); /* redirects PC: emulation continues there */
+    /* Exception return: write only what the kernel changed (usually r0-r3). */
+    g[6] &= ~1u;
+    g[7] &= ~(1u << 9);
+    f[7] &= ~(1u << 9);
+    for (int i = 0; i < 8; i++) {
+        if (g[i] != f[i] || i < 4) {
+            regs[n] = cpu_regs[i];
+            pv[n++] = &g[i];
+        }
+    }
+    uc_reg_write_batch(e->uc, regs, pv, n);
+    if (sp2 != sp)
+        uc_reg_write(e->uc, UC_ARM_REG_SP, &sp2);
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -802,7 +906,7 @@ static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_tra
         finish_fault(e);
         return 0;
     }
-    load_cpu(e, f, sp);
+    load_cpu(e, f, sp, true);
     for (;;) {
         uc_err err;
         uc_reg_read(e->uc, UC_ARM_REG_PC, &pc);
@@ -917,6 +1021,7 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
         return GS_E_NOMEM_HOST;
     m->k = k;
     m->inline_svc = true;
+    m->enforce = true;
     m->nram = mm->ram_size / PAGE;
     m->nflash = mm->flash_size / PAGE;
     for (unsigned i = 0; i < k->cfg.num_procs; i++) {
@@ -964,6 +1069,15 @@ const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m)
 
 void gs_machine_reset(struct gs_machine *m)
 {
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
+        m->engines[i].synced = false;
+        memset(m->engines[i].bcache, 0, sizeof(m->engines[i].bcache));
+    }
+}
+
+void gs_machine_set_enforce(struct gs_machine *m, bool on)
+{
+    m->enforce = on;
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         m->engines[i].synced = false;
 }

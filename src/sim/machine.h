@@ -48,7 +48,6 @@ struct gs_machine_stats {
     uint64_t runs;          /* arch->run calls */
     uint64_t svcs;          /* svc exceptions */
     uint64_t inline_svcs;   /* svcs the kernel handled without leaving Unicorn */
-    uint64_t blocks;        /* translated blocks entered */
     uint64_t remaps;        /* MPU changes applied to an engine's mapping */
     uint64_t page_ops;      /* map/unmap calls */
     uint64_t mmio_accesses; /* checked accesses to cut RAM pages */
@@ -72,6 +71,13 @@ const struct gs_arch *gs_machine_arch(struct gs_machine *m);
 
 /* Handle svcs inside the interrupt hook (default true) or return each one. */
 void gs_machine_set_inline(struct gs_machine *m, bool on);
+
+/*
+ * Enforce the MPU (default true). False maps all RAM read-write and all
+ * flash read-execute for every process: the baseline of the enforcement
+ * benchmark, and a way to see whether a failure is an isolation fault.
+ */
+void gs_machine_set_enforce(struct gs_machine *m, bool on);
 
 /* Counters since creation. */
 const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m);

@@ -10,6 +10,7 @@
 #include "board.h"
 #include "helpers.h"
 #include "machine.h"
+#include "printer.h"
 
 static struct gs_board *b;
 static struct recorder rec;
@@ -152,6 +153,22 @@ START_TEST(grant_peek_faults_at_the_load)
                   "pc 0x%x holds 0x%04x", last_fault.pc, insn);
     /* The stacked frame shows that PC. */
     ck_assert_uint_eq(gs_kload32(b->k, p->ss.psp + 24), last_fault.pc);
+    /* The upstream-style report: fault status, then the process printouts. */
+    {
+        struct gs_strbuf sb = {0};
+        struct gs_sink sk;
+        char want[128];
+        gs_strbuf_sink(&sb, &sk, false);
+        gs_print_fault_report(p, &sk);
+        ck_assert_ptr_nonnull(strstr(sb.data, "Data Access Violation:              true\n"));
+        snprintf(want, sizeof(want), "Faulting Memory Address:            0x%08X\n", grant_start);
+        ck_assert_ptr_nonnull(strstr(sb.data, want));
+        snprintf(want, sizeof(want), "  PC : 0x%08X\n", last_fault.pc);
+        ck_assert_msg(strstr(sb.data, want), "%s", sb.data);
+        ck_assert_ptr_nonnull(strstr(sb.data, "[Faulted]"));
+        ck_assert_ptr_nonnull(strstr(sb.data, " Cortex-M MPU\n"));
+        gs_strbuf_free(&sb);
+    }
 }
 END_TEST
 

@@ -188,20 +188,48 @@ START_TEST(syscall_debug_forms)
     const uint32_t wf[5] = {0, 2, 1, 1, 0};
     const uint32_t mo[5] = {5, 0, 536887296, 0, 0};
 
-    gs_format_syscall(sub, buf, sizeof(buf));
+    gs_format_syscall(sub, false, buf, sizeof(buf));
     ck_assert_str_eq(buf, "Subscribe { driver_number: 0, subdriver_number: 0, upcall_ptr: "
                           "CapabilityPtr { ptr: 0x30101 }, appdata: MachineRegister { value: "
                           "CapabilityPtr { ptr: 0x0 } } }");
-    gs_format_syscall(ro, buf, sizeof(buf));
+    gs_format_syscall(ro, false, buf, sizeof(buf));
     ck_assert_str_eq(buf, "ReadOnlyAllow { driver_number: 1, subdriver_number: 1, allow_address: "
                           "0x30200, allow_size: 12 }");
-    gs_format_syscall(nw, buf, sizeof(buf));
+    gs_format_syscall(nw, false, buf, sizeof(buf));
     ck_assert_str_eq(buf, "Yield { yield_type: NoWait { ptr: 0x0 } }");
-    gs_format_syscall(wf, buf, sizeof(buf));
+    gs_format_syscall(wf, false, buf, sizeof(buf));
     ck_assert_str_eq(buf,
                      "Yield { yield_type: WaitFor { driver_number: 1, subdriver_number: 1 } }");
-    gs_format_syscall(mo, buf, sizeof(buf));
+    gs_format_syscall(mo, false, buf, sizeof(buf));
     ck_assert_str_eq(buf, "Memop { operand: 0, arg0: 536887296 }");
+    gs_format_syscall(wf, true, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "Yield { which: 2, param_a: 1, param_b: 1 }");
+}
+END_TEST
+
+START_TEST(cortexm_fault_status)
+{
+    struct gs_fault f;
+    struct gs_strbuf b = {0};
+    struct gs_sink s;
+
+    memset(&f, 0, sizeof(f));
+    gs_strbuf_sink(&b, &s, false);
+    gs_print_cortexm_state(&f, &s);
+    ck_assert_str_eq(b.data, "\n---| Cortex-M Fault Status |---\nNo Cortex-M faults detected.\n");
+    gs_strbuf_free(&b);
+    f.cfsr = 0x82; /* DACCVIOL | MMARVALID */
+    f.hfsr = 0x40000000;
+    f.mmfar = 0x20005ab0;
+    gs_strbuf_sink(&b, &s, false);
+    gs_print_cortexm_state(&f, &s);
+    ck_assert_str_eq(b.data, "\n---| Cortex-M Fault Status |---\n"
+                             "Data Access Violation:              true\n"
+                             "Forced Hard Fault:                  true\n"
+                             "Faulting Memory Address:            0x20005AB0\n"
+                             "Fault Status Register (CFSR):       0x00000082\n"
+                             "Hard Fault Status Register (HFSR):  0x40000000\n");
+    gs_strbuf_free(&b);
 }
 END_TEST
 
@@ -215,6 +243,7 @@ int main(void)
     tcase_add_test(tc, overview_unknowns_and_crlf);
     tcase_add_test(tc, full_process_dump);
     tcase_add_test(tc, syscall_debug_forms);
+    tcase_add_test(tc, cortexm_fault_status);
     suite_add_tcase(s, tc);
     return tb_run(s);
 }

@@ -111,7 +111,7 @@ void gs_format_state(const struct gs_process *p, char *buf, size_t n)
     }
 }
 
-void gs_format_syscall(const uint32_t sc[5], char *buf, size_t n)
+void gs_format_syscall(const uint32_t sc[5], bool profile_22, char *buf, size_t n)
 {
     unsigned r0 = sc[1], r1 = sc[2], r2 = sc[3], r3 = sc[4];
     static const char *const allows[] = {
@@ -119,7 +119,9 @@ void gs_format_syscall(const uint32_t sc[5], char *buf, size_t n)
 
     switch (sc[0]) {
     case 0:
-        if (r0 == 0)
+        if (profile_22) /* release-2.2 kernel/src/syscall.rs: Yield { which, param_a, param_b } */
+            snprintf(buf, n, "Yield { which: %u, param_a: %u, param_b: %u }", r0, r1, r2);
+        else if (r0 == 0)
             snprintf(buf, n, "Yield { yield_type: NoWait { ptr: 0x%x } }", r1);
         else if (r0 == 1)
             snprintf(buf, n, "Yield { yield_type: Wait }");
@@ -182,7 +184,7 @@ void gs_print_overview(const struct gs_process *p, struct gs_sink *s)
                    gs_process_name(p), state, gs_tasks_len(p), (unsigned long long)p->syscall_count,
                    (unsigned long long)p->dropped_upcalls, p->restart_count);
     if (p->has_last_syscall) {
-        gs_format_syscall(p->last_syscall, last, sizeof(last));
+        gs_format_syscall(p->last_syscall, p->k->cfg.profile == GS_PROFILE_2_2, last, sizeof(last));
         gs_sink_printf(s, " Last Syscall: %s\r\n", last);
     } else {
         gs_sink_printf(s, " Last Syscall: None\r\n");
@@ -346,4 +348,99 @@ void gs_print_full_process(const struct gs_process *p, struct gs_sink *s)
                        "\r\n`make debug RAM_START=0x%x FLASH_INIT=0x%x`"
                        "\r\nin the app's folder and open the .lst file.\r\n\r\n",
                        (unsigned)p->memory_start, (unsigned)gs_process_init_pc(p));
+}
+
+/* Labels of print_cortexm_state, padded as upstream pads them. */
+static const struct {
+    unsigned shift; /* bit in CFSR (0..31) or, with hfsr set, in HFSR */
+    bool hfsr;
+    const char *label;
+} fault_bits[] = {
+    {0, false, "Instruction Access Violation:       "},
+    {1, false, "Data Access Violation:              "},
+    {3, false, "Memory Management Unstacking Fault: "},
+    {4, false, "Memory Management Stacking Fault:   "},
+    {5, false, "Memory Management Lazy FP Fault:    "},
+    {8, false, "Instruction Bus Error:              "},
+    {9, false, "Precise Data Bus Error:             "},
+    {10, false, "Imprecise Data Bus Error:           "},
+    {11, false, "Bus Unstacking Fault:               "},
+    {12, false, "Bus Stacking Fault:                 "},
+    {13, false, "Bus Lazy FP Fault:                  "},
+    {16, false, "Undefined Instruction Usage Fault:  "},
+    {17, false, "Invalid State Usage Fault:          "},
+    {18, false, "Invalid PC Load Usage Fault:        "},
+    {19, false, "No Coprocessor Usage Fault:         "},
+    {24, false, "Unaligned Access Usage Fault:       "},
+    {25, false, "Divide By Zero:                     "},
+    {1, true, "Bus Fault on Vector Table Read:     "},
+    {30, true, "Forced Hard Fault:                  "},
+};
+
+void gs_print_cortexm_state(const struct gs_fault *f, struct gs_sink *s)
+{
+    gs_sink_printf(s, "\r\n---| Cortex-M Fault Status |---\r\n");
+    for (unsigned i = 0; i < sizeof(fault_bits) / sizeof(fault_bits[0]); i++) {
+        uint32_t reg = fault_bits[i].hfsr ? f->hfsr : f->cfsr;
+        if ((reg >> fault_bits[i].shift) & 1)
+            gs_sink_printf(s, "%strue\r\n", fault_bits[i].label);
+    }
+    if (f->cfsr & 0x80)
+        gs_sink_printf(s, "Faulting Memory Address:            0x%08X\r\n", (unsigned)f->mmfar);
+    if (f->cfsr & 0x8000)
+        gs_sink_printf(s, "Bus Fault Address:                  0x%08X\r\n", (unsigned)f->bfar);
+    if (f->cfsr == 0 && f->hfsr == 0) {
+        gs_sink_printf(s, "No Cortex-M faults detected.\r\n");
+    } else {
+        gs_sink_printf(s, "Fault Status Register (CFSR):       0x%08X\r\n", (unsigned)f->cfsr);
+        gs_sink_printf(s, "Hard Fault Status Register (HFSR):  0x%08X\r\n", (unsigned)f->hfsr);
+    }
+}
+
+static const char *fault_kind_text(enum gs_fault_kind k)
+{
+    switch (k) {
+    case GS_FAULT_DATA_READ:
+        return "data read refused by the MPU";
+    case GS_FAULT_DATA_WRITE:
+        return "data write refused by the MPU";
+    case GS_FAULT_EXEC:
+        return "instruction fetch refused by the MPU";
+    case GS_FAULT_STACKING:
+        return "exception entry could not stack the frame";
+    case GS_FAULT_UNSTACKING:
+        return "exception return could not unstack the frame";
+    case GS_FAULT_UNDEFINED:
+        return "undefined instruction";
+    case GS_FAULT_INVALID_STATE:
+        return "invalid state (no Thumb bit)";
+    case GS_FAULT_BKPT:
+        return "breakpoint";
+    case GS_FAULT_BAD_STACK:
+        return "stack pointer outside the process's memory (kernel check)";
+    case GS_FAULT_BAD_SYSCALL:
+        return "undecodable system call";
+    default:
+        return "fault";
+    }
+}
+
+void gs_print_fault_report(const struct gs_process *p, struct gs_sink *s)
+{
+    const struct gs_fault *f = &p->last_fault;
+
+    if (!p->has_fault) {
+        gs_sink_printf(s, "Process %s has not faulted.\r\n", gs_process_name(p));
+        return;
+    }
+    gs_sink_printf(s, "Process %s faulted: %s", gs_process_name(p), fault_kind_text(f->kind));
+    if (f->addr_valid || f->kind == GS_FAULT_BAD_STACK || f->kind == GS_FAULT_EXEC)
+        gs_sink_printf(s, " at 0x%08X", (unsigned)f->addr);
+    gs_sink_printf(s, ", instruction 0x%08X%s\r\n", (unsigned)f->pc,
+                   f->pc_ambiguous ? " (ambiguous: another instruction of its block may be it)"
+                                   : "");
+    gs_print_cortexm_state(f, s);
+    gs_sink_printf(s, "\r\n---| App Status |---\r\n");
+    gs_print_overview(p, s);
+    gs_print_full_process(p, s);
 }

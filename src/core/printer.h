@@ -42,9 +42,24 @@ void gs_format_state(const struct gs_process *p, char *buf, size_t n);
 
 /*
  * Debug form of a decoded syscall as upstream's derived Debug prints it;
- * sc = {class, r0, r1, r2, r3}.
+ * sc = {class, r0, r1, r2, r3}. The 2.2 profile prints Yield the way
+ * release-2.2 declared it (`Yield { which, param_a, param_b }`).
  */
-void gs_format_syscall(const uint32_t sc[5], char *buf, size_t n);
+void gs_format_syscall(const uint32_t sc[5], bool profile_22, char *buf, size_t n);
+
+/*
+ * print_cortexm_state (arch/cortex-m/src/lib.rs, TOCK-REFERENCE 7.1) for the
+ * fault status a fault latched: one line per set bit, the fault address,
+ * then CFSR and HFSR (or "No Cortex-M faults detected.").
+ */
+void gs_print_cortexm_state(const struct gs_fault *f, struct gs_sink *s);
+
+/*
+ * A fault report: what faulted and where (grantsim's first line, with the
+ * exact faulting instruction), the Cortex-M fault status, then upstream's
+ * overview and full process dump (the panic output's App Status part).
+ */
+void gs_print_fault_report(const struct gs_process *p, struct gs_sink *s);
 
 /* The memory-map overview (7.2). */
 void gs_print_overview(const struct gs_process *p, struct gs_sink *s);

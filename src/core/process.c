@@ -853,6 +853,23 @@ void gs_process_set_fault_state(struct gs_process *p)
     }
 }
 
+void gs_process_record_fault(struct gs_process *p, const struct gs_fault *f)
+{
+    struct gs_event ev;
+
+    p->has_fault = true;
+    p->last_fault = *f;
+    p->faults++;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = GS_EV_FAULT;
+    ev.p = p;
+    ev.a = f->kind;
+    ev.b = f->addr;
+    ev.c = f->pc;
+    ev.d = f->addr_valid;
+    gs_kernel_emit(p->k, &ev);
+}
+
 void gs_process_setup_mpu(struct gs_process *p)
 {
     if (!p->has_mpu_config)

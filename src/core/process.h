@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "kernel.h"
 #include "mpu.h"
 
@@ -158,6 +159,11 @@ struct gs_process {
     uint32_t heap_start, stack_start, stack_min;
 
     unsigned custom_serial; /* numbers custom grants for the shadow map */
+
+    /* The last fault (for reports), and how many faults the process has had. */
+    bool has_fault;
+    struct gs_fault last_fault;
+    unsigned faults;
 };
 
 /* Name of a state as upstream's Debug prints it ("Running", "Yielded", ...). */
@@ -311,6 +317,13 @@ enum gs_cmd_perms_kind { GS_PERMS_NONE_AT_ALL, GS_PERMS_NONE_THIS_DRIVER, GS_PER
  */
 enum gs_cmd_perms_kind gs_process_command_permissions(const struct gs_process *p, uint32_t driver,
                                                       uint32_t offset, uint64_t *mask);
+
+/*
+ * Records a fault of the process (its last_fault) and reports GS_EV_FAULT
+ * (a = kind, b = address, c = pc, d = address valid). The caller then
+ * applies the fault policy with gs_process_set_fault_state.
+ */
+void gs_process_record_fault(struct gs_process *p, const struct gs_fault *f);
 
 /* Frees a process object (kernel teardown only). Accepts NULL. */
 void gs_process_free(struct gs_process *p);

@@ -175,7 +175,13 @@ static void rr_result(struct gs_kernel *k, enum stop_reason why, uint64_t used)
 
 static void fault(struct gs_process *p, enum gs_fault_kind kind, uint32_t addr)
 {
-    gs_kernel_event(p->k, GS_EV_FAULT, p, kind, addr, 0, 0);
+    struct gs_fault f;
+
+    memset(&f, 0, sizeof(f));
+    f.kind = kind;
+    f.addr = addr;
+    f.pc = p->ss.yield_pc;
+    gs_process_record_fault(p, &f);
     gs_process_set_fault_state(p);
 }
 
@@ -190,7 +196,6 @@ static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct
     bool bad_sp = psp < p->memory_start || (uint64_t)psp + SVC_FRAME_SIZE > p->app_break;
     uint16_t insn = 0;
     struct gs_syscall sc;
-    struct gs_event ev;
 
     /* set_new_app_stack_min_pointer. */
     if (!p->has_stack_min || psp < p->stack_min) {
@@ -198,14 +203,7 @@ static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct
         p->stack_min = psp;
     }
     if (t->trap == GS_TRAP_FAULT) {
-        memset(&ev, 0, sizeof(ev));
-        ev.kind = GS_EV_FAULT;
-        ev.p = p;
-        ev.a = t->fault.kind;
-        ev.b = t->fault.addr;
-        ev.c = t->fault.pc;
-        ev.d = t->fault.addr_valid;
-        gs_kernel_emit(k, &ev);
+        gs_process_record_fault(p, &t->fault);
         gs_process_set_fault_state(p); /* process_fault_hook () returns Err */
         return;
     }

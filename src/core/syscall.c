@@ -147,7 +147,8 @@ void gs_set_syscall_return(struct gs_process *p, const struct gs_ret *ret)
 
     /* set_syscall_return_value: psp.saturating_add(16) > app_brk is refused. */
     if (psp < p->memory_start || (uint64_t)psp + 16 > p->app_break) {
-        gs_kernel_event(k, GS_EV_FAULT, p, GS_FAULT_BAD_STACK, psp, 0, 0);
+        struct gs_fault f = {.kind = GS_FAULT_BAD_STACK, .addr = psp, .pc = p->ss.yield_pc};
+        gs_process_record_fault(p, &f);
         gs_process_set_fault_state(p);
         return;
     }
@@ -184,7 +185,8 @@ void gs_set_process_function(struct gs_process *p, const struct gs_task *t)
     struct gs_event ev;
 
     if (psp < p->memory_start || (uint64_t)psp + SVC_FRAME_SIZE > p->app_break) {
-        gs_kernel_event(k, GS_EV_FAULT, p, GS_FAULT_BAD_STACK, psp, 0, 0);
+        struct gs_fault f = {.kind = GS_FAULT_BAD_STACK, .addr = psp, .pc = p->ss.yield_pc};
+        gs_process_record_fault(p, &f);
         gs_process_set_fault_state(p);
         return;
     }

@@ -2,22 +2,30 @@
 /*
  * grantsim: the command-line front end.
  *
- *   grantsim layout --example     memory map of a built-in example process
+ *   grantsim layout --example [--format text|json|svg] [--process N]
+ *                                 memory map of a process of the built-in example
+ *   grantsim explain --example [--format text|json] ADDR
+ *                                 what lives at ADDR and who can reach it
  *   grantsim version
  *
  * Exit codes (DESIGN.md): 0 success, 1 an expectation failed, 2 bad input or
  * usage, 3 an oracle finding or kernel panic.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capsules.h"
 #include "errors.h"
 #include "grant.h"
 #include "invariants.h"
+#include "ipc.h"
 #include "kernel.h"
+#include "layout.h"
 #include "printer.h"
 #include "process.h"
+#include "syscall.h"
 #include "tasks.h"
 
 #define EXIT_EXPECT  1
@@ -31,39 +39,89 @@ static void file_write(void *ctx, const char *s, size_t n)
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: grantsim layout --example\n"
+    fprintf(f, "usage: grantsim layout --example [--format text|json|svg] [--process N]\n"
+               "       grantsim explain --example [--format text|json] ADDR\n"
                "       grantsim version\n");
     return EXIT_USAGE;
 }
 
+/* The built-in example board and its objects (they must outlive the kernel). */
+struct example {
+    struct gs_mem mem;
+    struct gs_kernel *k;
+    struct gs_console con;
+    struct gs_alarm alarm;
+    struct gs_rng rng;
+    struct gs_ipc ipc;
+    struct gs_test_capsule test;
+    struct gs_process *blink, *client;
+};
+
+/* One syscall through the kernel's syscall layer; the result must be a success. */
+static int sys(struct example *ex, struct gs_process *p, enum gs_syscall_class cls, uint32_t r0,
+               uint32_t r1, uint32_t r2, uint32_t r3)
+{
+    struct gs_syscall sc = {.cls = cls, .r = {r0, r1, r2, r3}};
+    uint32_t rv;
+
+    gs_handle_syscall(ex->k, p, &sc);
+    /* set_syscall_return wrote r0 (the variant) into the stacked frame at psp. */
+    rv = gs_kload32(ex->k, p->ss.psp);
+    if (ex->k->panicked || rv < GS_RET_SUCCESS) {
+        fprintf(stderr, "grantsim: example syscall %s(0x%x, %u, 0x%x, 0x%x) of %s failed\n",
+                gs_syscall_class_name(cls), (unsigned)r0, (unsigned)r1, (unsigned)r2, (unsigned)r3,
+                gs_process_name(p));
+        return -1;
+    }
+    return 0;
+}
+
+static void example_free(struct example *ex)
+{
+    gs_kernel_free(ex->k);
+    gs_mem_free(&ex->mem);
+}
+
 /*
  * The worked example of the Tock reference (G = 15, PCB 920, 4 KiB minimum
- * RAM at 0x20004000), with two grants entered and the break moved up.
+ * RAM at 0x20004000, section 1.4), driven through the syscall layer:
+ *  - "blink" (process 0) grows its break to 0x20005100 (one subregion of
+ *    region 1 is enabled, so 256 bytes of expected slack), subscribes and
+ *    allows buffers to the console and the test capsule (one RO buffer in
+ *    flash), writes the test capsule's T and has it allocate a custom grant;
+ *  - "client" (process 1) shares a 64-byte buffer with blink through its IPC
+ *    grant and notifies it; the kernel's IPC dispatch maps that buffer into
+ *    blink's MPU config (region 3).
+ * Returns 0, or an exit code after printing why.
  */
-static int layout_example(void)
+static int example_build(struct example *ex)
 {
-    struct gs_mem mem;
-    struct gs_kernel *k = NULL;
-    struct gs_process *p = NULL;
+    struct gs_grant_shape ts = {.t_size = 16, .t_align = 8, .n_upcalls = 2, .n_ro = 2, .n_rw = 1};
     struct gs_app_info app;
-    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
-    uint32_t pool = 0x20004000, pool_len = 0x10000, old;
-    int rc = 0;
+    uint32_t pool = 0x20004000, pool_len = 0x10000;
+    struct gs_kernel *k;
+    struct gs_task t, keep[GS_CALLBACK_LEN];
+    unsigned nkeep = 0;
+    static const char hello[] = "hello world\n";
 
-    if (gs_mem_init(&mem, 0x20000000, 0x20000, 0x00030000, 0x40000) != GS_OK ||
-        gs_kernel_new(&mem, NULL, &k) != GS_OK) {
+    memset(ex, 0, sizeof(*ex));
+    if (gs_mem_init(&ex->mem, 0x20000000, 0x20000, 0x00030000, 0x40000) != GS_OK ||
+        gs_kernel_new(&ex->mem, NULL, &ex->k) != GS_OK) {
         fprintf(stderr, "grantsim: out of memory\n");
-        gs_mem_free(&mem);
+        gs_mem_free(&ex->mem);
         return EXIT_USAGE;
     }
-    for (unsigned i = 0; i < 15; i++) {
-        struct gs_grant_shape s = {.t_size = i == 1 ? 12 : 8,
-                                   .t_align = 4,
-                                   .n_upcalls = 1,
-                                   .n_ro = i == 1 ? 2 : 1,
-                                   .n_rw = 1};
+    k = ex->k;
+    /* Grants in board order: console, alarm, RNG, IPC, test capsule, and 10 more drivers. */
+    if (gs_console_init(k, &ex->con, 0x1) || gs_alarm_init(k, &ex->alarm, 0x0) ||
+        gs_rng_init(k, &ex->rng, 0x40001, 1) || gs_ipc_init(k, &ex->ipc, GS_IPC_DRIVER_NUM) ||
+        gs_test_capsule_init(k, &ex->test, GS_TEST_CAPSULE_NUM, &ts))
+        goto fail;
+    for (unsigned i = 0; i < 10; i++) {
+        struct gs_grant_shape s = {.t_size = 8, .t_align = 4, .n_upcalls = 1, .n_ro = 1, .n_rw = 1};
         struct gs_grant *g;
-        gs_grant_create(k, i == 1 ? 0x1 : 0x10000 + i, &s, NULL, &g);
+        if (gs_grant_create(k, 0xA0000 + i, &s, NULL, &g) != GS_OK)
+            goto fail;
     }
     memset(&app, 0, sizeof(app));
     app.flash_start = 0x00030000;
@@ -71,28 +129,199 @@ static int layout_example(void)
     app.header_size = 0x60;
     app.init_fn_offset = 0x29;
     app.min_ram = 4096;
-    app.binary_end = 0x2000;
+    app.binary_end = 0x1F80; /* 128 bytes of footers */
     app.name = "blink";
     app.name_len = 5;
-    if (gs_process_create(k, &app, &pool, &pool_len, &p) != GS_OK ||
-        gs_process_brk(p, 0x20005000, &old) != GS_OK) {
-        fprintf(stderr, "grantsim: the example failed to build\n");
-        rc = EXIT_FINDING;
-        goto out;
+    if (gs_process_create(k, &app, &pool, &pool_len, &ex->blink) != GS_OK)
+        goto fail;
+    app.flash_start = 0x00032000;
+    app.binary_end = 0x2000;
+    app.name = "client";
+    app.name_len = 6;
+    if (gs_process_create(k, &app, &pool, &pool_len, &ex->client) != GS_OK)
+        goto fail;
+
+    /* blink */
+    if (sys(ex, ex->blink, GS_SYS_MEMOP, 0, 0x20005100, 0, 0) ||
+        gs_mem_write(&ex->mem, 0x20004100, hello, sizeof(hello) - 1,
+                     gs_powner(ex->blink, GS_OWN_APP, 0)) != GS_OK ||
+        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, 0x1, 1, 0x00030101, 0x1234) ||
+        sys(ex, ex->blink, GS_SYS_RO_ALLOW, 0x1, 1, 0x20004100, sizeof(hello) - 1) ||
+        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, 0x0, 0, 0x00030201, 0) ||
+        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, GS_TEST_CAPSULE_NUM, 1, 0x00030301, 7) ||
+        sys(ex, ex->blink, GS_SYS_RO_ALLOW, GS_TEST_CAPSULE_NUM, 0, 0x00030400, 16) ||
+        sys(ex, ex->blink, GS_SYS_RW_ALLOW, GS_TEST_CAPSULE_NUM, 0, 0x20004200, 32) ||
+        sys(ex, ex->blink, GS_SYS_COMMAND, GS_TEST_CAPSULE_NUM, 2, 0, 0xC0FFEE) ||
+        sys(ex, ex->blink, GS_SYS_COMMAND, GS_TEST_CAPSULE_NUM, 6, 24, 16))
+        goto fail;
+    /* client shares [0x20006800, +64) with process 0 and notifies it. */
+    if (sys(ex, ex->client, GS_SYS_MEMOP, 0, 0x20007000, 0, 0) ||
+        sys(ex, ex->client, GS_SYS_RW_ALLOW, GS_IPC_DRIVER_NUM, ex->blink->index, 0x20006800, 64) ||
+        sys(ex, ex->client, GS_SYS_COMMAND, GS_IPC_DRIVER_NUM, 2, ex->blink->index, 0))
+        goto fail;
+    gs_process_set_yielded(ex->blink);
+    gs_process_set_yielded(ex->client);
+    /* The kernel loop's part: dispatch blink's Task::IPC, keep its other tasks queued. */
+    while (gs_tasks_dequeue(ex->blink, &t)) {
+        if (t.kind == GS_TASK_IPC && k->ipc_dispatch)
+            k->ipc_dispatch(k, ex->blink, &t);
+        else if (nkeep < GS_CALLBACK_LEN)
+            keep[nkeep++] = t;
     }
-    for (unsigned n = 1; n <= 2; n++) {
-        struct gs_grant_ctx ctx;
-        if (gs_grant_enter(gs_kernel_grant(k, n), p->pid, &ctx) == GS_OK)
-            gs_grant_leave(&ctx);
+    for (unsigned i = 0; i < nkeep; i++)
+        gs_tasks_enqueue(ex->blink, &keep[i]);
+    if (k->panicked)
+        goto fail;
+    return 0;
+fail:
+    fprintf(stderr, "grantsim: the example failed to build%s%s\n", k->panicked ? ": " : "",
+            k->panicked ? k->panic_msg : "");
+    example_free(ex);
+    return EXIT_FINDING;
+}
+
+static const char *arg_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "grantsim: %s needs a value\n", argv[*i]);
+        return NULL;
     }
-    gs_print_overview(p, &sink);
-    gs_print_full_process(p, &sink);
-    if (gs_invariants_check(k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0)
-        rc = EXIT_FINDING;
-out:
-    gs_kernel_free(k);
-    gs_mem_free(&mem);
+    return argv[++*i];
+}
+
+/* Parses a 32-bit number (decimal or 0x hex); false if it is not one. */
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (!s || !*s || *s == '-')
+        return false;
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno || *end || v > 0xFFFFFFFFull)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static int cmd_layout(int argc, char **argv)
+{
+    const char *format = "text";
+    bool example = false;
+    uint32_t proc = 0;
+    struct example ex;
+    struct gs_layout *l = NULL;
+    struct gs_process *p;
+    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--example")) {
+            example = true;
+        } else if (!strcmp(argv[i], "--format")) {
+            if (!(format = arg_value(argc, argv, &i)))
+                return usage(stderr);
+            if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "svg")) {
+                fprintf(stderr, "grantsim: unknown format \"%s\" (text, json or svg)\n", format);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(argv[i], "--process")) {
+            const char *v = arg_value(argc, argv, &i);
+            if (!v)
+                return usage(stderr);
+            if (!parse_u32(v, &proc)) {
+                fprintf(stderr, "grantsim: --process needs a process index, got \"%s\"\n", v);
+                return EXIT_USAGE;
+            }
+        } else {
+            fprintf(stderr, "grantsim: layout: unexpected argument \"%s\"\n", argv[i]);
+            return usage(stderr);
+        }
+    }
+    if (!example) {
+        fprintf(stderr, "grantsim: layout needs --example (scenario files are not supported "
+                        "yet)\n");
+        return usage(stderr);
+    }
+    if ((rc = example_build(&ex)) != 0)
+        return rc;
+    p = gs_kernel_process_at(ex.k, proc < GS_MAX_PROCS ? proc : GS_MAX_PROCS);
+    if (!p) {
+        fprintf(stderr, "grantsim: the example has no process %u (it has 0 and 1)\n",
+                (unsigned)proc);
+        example_free(&ex);
+        return EXIT_USAGE;
+    }
+    if (gs_layout_build(ex.k, p, &l) != GS_OK) {
+        fprintf(stderr, "grantsim: out of memory\n");
+        example_free(&ex);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(format, "json"))
+        gs_layout_print_json(l, &sink);
+    else if (!strcmp(format, "svg"))
+        gs_layout_print_svg(l, &sink);
+    else
+        gs_layout_print_text(l, &sink);
+    gs_layout_free(l);
+    rc = gs_invariants_check(ex.k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0 ? EXIT_FINDING : 0;
+    example_free(&ex);
     return rc;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    const char *format = "text", *addr_s = NULL;
+    bool example = false;
+    uint32_t addr;
+    struct example ex;
+    struct gs_explain e;
+    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--example")) {
+            example = true;
+        } else if (!strcmp(argv[i], "--format")) {
+            if (!(format = arg_value(argc, argv, &i)))
+                return usage(stderr);
+            if (strcmp(format, "text") && strcmp(format, "json")) {
+                fprintf(stderr, "grantsim: unknown format \"%s\" (text or json)\n", format);
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "grantsim: explain: unknown option \"%s\"\n", argv[i]);
+            return usage(stderr);
+        } else if (addr_s) {
+            fprintf(stderr, "grantsim: explain takes one address\n");
+            return usage(stderr);
+        } else {
+            addr_s = argv[i];
+        }
+    }
+    if (!example) {
+        fprintf(stderr, "grantsim: explain needs --example (scenario files are not supported "
+                        "yet)\n");
+        return usage(stderr);
+    }
+    if (!addr_s) {
+        fprintf(stderr, "grantsim: explain needs an address\n");
+        return usage(stderr);
+    }
+    if (!parse_u32(addr_s, &addr)) {
+        fprintf(stderr, "grantsim: \"%s\" is not a 32-bit address (decimal or 0x hex)\n", addr_s);
+        return EXIT_USAGE;
+    }
+    if ((rc = example_build(&ex)) != 0)
+        return rc;
+    gs_explain(ex.k, addr, &e);
+    if (!strcmp(format, "json"))
+        gs_explain_print_json(&e, &sink);
+    else
+        gs_explain_print_text(&e, &sink);
+    example_free(&ex);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -103,14 +332,14 @@ int main(int argc, char **argv)
         printf("grantsim 0.1.0\n");
         return 0;
     }
-    if (strcmp(argv[1], "layout") == 0) {
-        if (argc == 3 && strcmp(argv[2], "--example") == 0)
-            return layout_example();
-        return usage(stderr);
-    }
+    if (strcmp(argv[1], "layout") == 0)
+        return cmd_layout(argc, argv);
+    if (strcmp(argv[1], "explain") == 0)
+        return cmd_explain(argc, argv);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;
     }
+    fprintf(stderr, "grantsim: unknown command \"%s\"\n", argv[1]);
     return usage(stderr);
 }

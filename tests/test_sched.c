@@ -256,6 +256,37 @@ START_TEST(rng_and_low_level_debug)
 }
 END_TEST
 
+/* Kernel work for a process that restarted meanwhile finds no process (ProcessId changed). */
+START_TEST(work_for_restarted_process_is_dropped)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(4, 0x1, 1, 0x300, 5, ABS, ABS, GS_FB_APP, ABS),
+        SVC(2, 0x1, 1, 5, 0), /* console write: its completion is kernel work */
+        SVC(6, 1, 0, 0, 0),   /* exit-restart before the work runs */
+    };
+    struct gs_process *p;
+    unsigned console_grant;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "rs", a, NACT(a));
+    console_grant = fb.con.drv.grant->num;
+    /* Run the first instance only: after its restart nothing else happens but the stale work. */
+    gs_fake_script(fb.fake, p->index, a, NACT(a));
+    gs_kernel_run(fb.tb.k, 3000);
+    ck_assert_uint_ge(p->restart_count, 1);
+    /* The stale completion did not allocate a console grant in the new instance... */
+    if (p->restart_count == 1)
+        ck_assert_int_ne(gs_process_grant_is_allocated(p, console_grant), 1);
+    /* ...and never queued a write-done for it. */
+    for (unsigned i = 0; i < gs_tasks_len(p); i++) {
+        struct gs_task t;
+        gs_tasks_peek(p, i, &t);
+        ck_assert(!(t.kind != GS_TASK_IPC && t.from_driver && t.id.driver == 0x1));
+        ck_assert(!(t.kind == GS_TASK_RETURN_VALUE && t.id.driver == 0x1));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched");
@@ -271,6 +302,7 @@ int main(void)
     tcase_add_test(tc, fault_policy_panic_ends_the_run);
     tcase_add_test(tc, console_write_and_upcall);
     tcase_add_test(tc, rng_and_low_level_debug);
+    tcase_add_test(tc, work_for_restarted_process_is_dropped);
     suite_add_tcase(s, tc);
     return tb_run(s);
 }

@@ -15,28 +15,19 @@
 #include "errors.h"
 #include "sched.h"
 
-void gs_text_append(struct gs_text *t, const char *s, uint32_t n)
+/* Appends captured output (console text, debug lines) to a growing buffer. */
+static void text_append(struct gs_strbuf *t, const char *s, uint32_t n)
 {
-    if (t->len + n + 1 > t->cap) {
-        uint32_t cap = t->cap ? t->cap : 256;
-        char *d;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        d = realloc(t->data, cap);
-        if (!d)
-            return;
-        t->data = d;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
+    struct gs_sink sink;
+
+    gs_strbuf_sink(t, &sink, true);
+    sink.write(sink.ctx, s, n);
 }
 
-void gs_text_free(struct gs_text *t)
+/* Enters d's grant for the process a piece of kernel work is for (NoSuchApp after a restart). */
+static bool enter_for_work(struct gs_driver *d, uint64_t arg, struct gs_grant_ctx *g)
 {
-    free(t->data);
-    memset(t, 0, sizeof(*t));
+    return gs_grant_enter(d->grant, gs_pid_unpack(arg), g) == GS_OK;
 }
 
 static int enter_alloc(struct gs_driver *d, struct gs_pid pid)
@@ -76,14 +67,14 @@ static int make_grant(struct gs_kernel *k, struct gs_driver *d, uint32_t num, ui
 #define CON_READ_LEN  8
 #define CON_PENDING   12
 
-static void console_write_done(struct gs_kernel *k, void *ctx, uint32_t index)
+static void console_write_done(struct gs_kernel *k, void *ctx, uint64_t pid)
 {
     struct gs_console *c = ctx;
-    struct gs_process *p = gs_kernel_process_at(k, index);
     struct gs_grant_ctx g;
     uint32_t written = 0;
 
-    if (!p || gs_grant_enter(c->drv.grant, p->pid, &g) != GS_OK)
+    (void)k;
+    if (!enter_for_work(&c->drv, pid, &g))
         return;
     gs_grant_t_load32(&g, CON_WRITE_LEN, &written);
     gs_grant_t_store32(&g, CON_WRITE_LEN, 0);
@@ -109,9 +100,9 @@ static struct gs_ret console_write(struct gs_console *c, struct gs_grant_ctx *g,
     if (!buf)
         return gs_ret_failure(GS_EC_NOMEM);
     gs_grant_allow_read(g, false, 1, 0, buf, n, &got);
-    gs_text_append(&c->out, buf, got);
+    text_append(&c->out, buf, got);
     if (p->index < 16)
-        gs_text_append(&c->per[p->index], buf, got);
+        text_append(&c->per[p->index], buf, got);
     memset(&ev, 0, sizeof(ev));
     ev.kind = GS_EV_CONSOLE;
     ev.p = p;
@@ -122,18 +113,18 @@ static struct gs_ret console_write(struct gs_console *c, struct gs_grant_ctx *g,
     gs_grant_t_store32(g, CON_WRITE_LEN, got);
     gs_grant_t_store32(g, CON_PENDING, 1);
     gs_kernel_defer(c->drv.k, gs_kernel_now(c->drv.k) + c->latency, console_write_done, c,
-                    p->index);
+                    gs_pid_pack(p->pid));
     return gs_ret_success();
 }
 
-static void console_read_done(struct gs_kernel *k, void *ctx, uint32_t index)
+static void console_read_done(struct gs_kernel *k, void *ctx, uint64_t pid)
 {
     struct gs_console *c = ctx;
-    struct gs_process *p = gs_kernel_process_at(k, index);
     struct gs_grant_ctx g;
     uint32_t want = 0, avail, n, put = 0;
 
-    if (!p || gs_grant_enter(c->drv.grant, p->pid, &g) != GS_OK)
+    (void)k;
+    if (!enter_for_work(&c->drv, pid, &g))
         return;
     gs_grant_t_load32(&g, CON_READ_LEN, &want);
     avail = c->input_len - c->input_pos;
@@ -175,12 +166,12 @@ static struct gs_ret console_command(struct gs_driver *d, uint32_t cmd, uint32_t
         /* Input is delivered as kernel work; with no input the read stays pending. */
         if (c->input_pos < c->input_len)
             gs_kernel_defer(d->k, gs_kernel_now(d->k) + c->latency, console_read_done, c,
-                            g.p->index);
+                            gs_pid_pack(g.p->pid));
         r = gs_ret_success();
         break;
     case 3:
         gs_grant_t_store32(&g, CON_READ_LEN, 0);
-        gs_kernel_cancel(d->k, console_read_done, c, g.p->index);
+        gs_kernel_cancel(d->k, console_read_done, c, gs_pid_pack(g.p->pid));
         gs_grant_schedule_upcall(&g, 2, GS_EC_CANCEL, 0, 0);
         r = gs_ret_success();
         break;
@@ -196,9 +187,9 @@ static void console_destroy(struct gs_driver *d)
 {
     struct gs_console *c = d->state;
 
-    gs_text_free(&c->out);
+    gs_strbuf_free(&c->out);
     for (unsigned i = 0; i < 16; i++)
-        gs_text_free(&c->per[i]);
+        gs_strbuf_free(&c->per[i]);
 }
 
 static const struct gs_driver_ops console_ops = {
@@ -244,7 +235,7 @@ static uint64_t time_of_tick(const struct gs_alarm *a, uint64_t now, uint32_t ti
     return (uint64_t)(((unsigned __int128)target * a->cpu_hz + a->freq - 1) / a->freq);
 }
 
-static void alarm_fire(struct gs_kernel *k, void *ctx, uint32_t index);
+static void alarm_fire(struct gs_kernel *k, void *ctx, uint64_t pid);
 
 /* (Re)arms the kernel work item for one process's alarm. */
 static void alarm_arm(struct gs_alarm *a, struct gs_grant_ctx *g)
@@ -252,7 +243,7 @@ static void alarm_arm(struct gs_alarm *a, struct gs_grant_ctx *g)
     uint32_t enabled = 0, ref = 0, dt = 0, now_t, elapsed;
     uint64_t now = gs_kernel_now(a->drv.k);
 
-    gs_kernel_cancel(a->drv.k, alarm_fire, a, g->p->index);
+    gs_kernel_cancel(a->drv.k, alarm_fire, a, gs_pid_pack(g->p->pid));
     gs_grant_t_load32(g, AL_ENABLED, &enabled);
     if (!enabled)
         return;
@@ -261,17 +252,16 @@ static void alarm_arm(struct gs_alarm *a, struct gs_grant_ctx *g)
     now_t = gs_alarm_ticks(a, now);
     elapsed = now_t - ref; /* wrapping, as Ticks arithmetic */
     gs_kernel_defer(a->drv.k, elapsed >= dt ? now : time_of_tick(a, now, dt - elapsed), alarm_fire,
-                    a, g->p->index);
+                    a, gs_pid_pack(g->p->pid));
 }
 
-static void alarm_fire(struct gs_kernel *k, void *ctx, uint32_t index)
+static void alarm_fire(struct gs_kernel *k, void *ctx, uint64_t pid)
 {
     struct gs_alarm *a = ctx;
-    struct gs_process *p = gs_kernel_process_at(k, index);
     struct gs_grant_ctx g;
     uint32_t enabled = 0, ref = 0, dt = 0;
 
-    if (!p || gs_grant_enter(a->drv.grant, p->pid, &g) != GS_OK)
+    if (!enter_for_work(&a->drv, pid, &g))
         return;
     gs_grant_t_load32(&g, AL_ENABLED, &enabled);
     gs_grant_t_load32(&g, AL_REF, &ref);
@@ -412,14 +402,14 @@ static uint32_t xorshift(uint64_t *s)
     return (uint32_t)(x >> 16);
 }
 
-static void rng_fill(struct gs_kernel *k, void *ctx, uint32_t index)
+static void rng_fill(struct gs_kernel *k, void *ctx, uint64_t pid)
 {
     struct gs_rng *r = ctx;
-    struct gs_process *p = gs_kernel_process_at(k, index);
     struct gs_grant_ctx g;
     uint32_t want = 0, ptr, len, n, done = 0;
 
-    if (!p || gs_grant_enter(r->drv.grant, p->pid, &g) != GS_OK)
+    (void)k;
+    if (!enter_for_work(&r->drv, pid, &g))
         return;
     gs_grant_t_load32(&g, 0, &want);
     gs_grant_get_allow(&g, true, 0, &ptr, &len);
@@ -448,7 +438,7 @@ static struct gs_ret rng_command(struct gs_driver *d, uint32_t cmd, uint32_t a0,
         r = gs_ret_success();
     } else if (cmd == 1) {
         gs_grant_t_store32(&g, 0, a0);
-        gs_kernel_defer(d->k, gs_kernel_now(d->k) + 1, rng_fill, d->state, g.p->index);
+        gs_kernel_defer(d->k, gs_kernel_now(d->k) + 1, rng_fill, d->state, gs_pid_pack(g.p->pid));
         r = gs_ret_success();
     } else {
         r = gs_ret_failure(GS_EC_NOSUPPORT);
@@ -506,7 +496,7 @@ static struct gs_ret lld_command(struct gs_driver *d, uint32_t cmd, uint32_t a0,
     default:
         return gs_ret_failure(GS_EC_NOSUPPORT);
     }
-    gs_text_append(&l->out, line, (uint32_t)n);
+    text_append(&l->out, line, (uint32_t)n);
     memset(&ev, 0, sizeof(ev));
     ev.kind = GS_EV_DEBUG;
     ev.p = gs_kernel_process_at(d->k, pid.index);
@@ -517,7 +507,7 @@ static struct gs_ret lld_command(struct gs_driver *d, uint32_t cmd, uint32_t a0,
 
 static void lld_destroy(struct gs_driver *d)
 {
-    gs_text_free(&((struct gs_lld *)d->state)->out);
+    gs_strbuf_free(&((struct gs_lld *)d->state)->out);
 }
 
 static const struct gs_driver_ops lld_ops = {

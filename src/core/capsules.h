@@ -15,21 +15,14 @@
 
 #include "driver.h"
 #include "grant.h"
-
-/* Output sink for console text and debug lines (board-wide, in order). */
-struct gs_text {
-    char *data;
-    uint32_t len, cap;
-};
-void gs_text_append(struct gs_text *t, const char *s, uint32_t n);
-void gs_text_free(struct gs_text *t);
+#include "printer.h" /* struct gs_strbuf: the captured output */
 
 /* ---- Console 0x1 (capsules/core/src/console.rs) ---- */
 struct gs_console {
     struct gs_driver drv;
-    struct gs_text out;     /* everything written, all processes */
-    struct gs_text per[16]; /* per process slot */
-    const uint8_t *input;   /* bytes a read can return (board-supplied) */
+    struct gs_strbuf out;     /* everything written, all processes */
+    struct gs_strbuf per[16]; /* per process slot */
+    const uint8_t *input;     /* bytes a read can return (board-supplied) */
     uint32_t input_len, input_pos;
     uint64_t latency; /* instructions between a write and its upcall */
 };
@@ -65,7 +58,7 @@ int gs_rng_init(struct gs_kernel *k, struct gs_rng *r, uint32_t driver_num, uint
 /* ---- Low-level debug 0x8 (capsules/core/src/low_level_debug) ---- */
 struct gs_lld {
     struct gs_driver drv;
-    struct gs_text out;
+    struct gs_strbuf out;
 };
 int gs_lld_init(struct gs_kernel *k, struct gs_lld *l, uint32_t driver_num);
 

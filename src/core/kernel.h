@@ -46,6 +46,16 @@ struct gs_pid {
 };
 
 struct gs_kernel;
+static inline uint64_t gs_pid_pack(struct gs_pid pid)
+{
+    return ((uint64_t)pid.id << 32) | pid.index;
+}
+static inline struct gs_pid gs_pid_unpack(uint64_t v)
+{
+    struct gs_pid pid = {(uint32_t)v, (uint32_t)(v >> 32)};
+    return pid;
+}
+
 struct gs_grant;
 struct gs_process;
 struct gs_driver;
@@ -53,15 +63,20 @@ struct gs_syscall;
 struct gs_arch;
 struct gs_task;
 
-/* Kernel work (deferred calls, alarms): run at `at` (instructions since boot). */
-typedef void (*gs_work_fn)(struct gs_kernel *k, void *ctx, uint32_t arg);
+/*
+ * Kernel work (deferred calls, alarms): run at `at` (instructions since
+ * boot). Capsules pass the ProcessId the work is for (gs_pid_pack), so that
+ * work for a process that restarted meanwhile finds no process, as upstream
+ * capsules that keep a ProcessId do.
+ */
+typedef void (*gs_work_fn)(struct gs_kernel *k, void *ctx, uint64_t arg);
 
 struct gs_work {
     uint64_t at;
     uint64_t seq; /* FIFO among equal times */
     gs_work_fn fn;
     void *ctx;
-    uint32_t arg;
+    uint64_t arg;
 };
 
 /* Round-robin scheduler state (capsules/system/src/scheduler/round_robin.rs). */

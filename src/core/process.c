@@ -262,11 +262,6 @@ static int copy_app(struct gs_process *p, const struct gs_app_info *app)
     return GS_OK;
 }
 
-static uint32_t le32(const uint8_t *b)
-{
-    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
-}
-
 enum gs_cmd_perms_kind gs_process_command_permissions(const struct gs_process *p, uint32_t driver,
                                                       uint32_t offset, uint64_t *mask)
 {
@@ -283,10 +278,10 @@ enum gs_cmd_perms_kind gs_process_command_permissions(const struct gs_process *p
         const uint8_t *e = t + 2 + 16 * i;
         if ((uint64_t)2 + 16 * (uint64_t)(i + 1) > len)
             return GS_PERMS_NONE_AT_ALL; /* malformed entry reached */
-        if (le32(e) == driver) {
+        if (gs_get_le32(e) == driver) {
             found = true;
-            if (le32(e + 4) == offset) {
-                *mask = (uint64_t)le32(e + 8) | ((uint64_t)le32(e + 12) << 32);
+            if (gs_get_le32(e + 4) == offset) {
+                *mask = (uint64_t)gs_get_le32(e + 8) | ((uint64_t)gs_get_le32(e + 12) << 32);
                 return GS_PERMS_MASK;
             }
         }

@@ -55,7 +55,7 @@ uint64_t gs_kernel_now(const struct gs_kernel *k)
     return k->now;
 }
 
-int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint32_t arg)
+int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint64_t arg)
 {
     if (k->nwork == k->work_cap) {
         unsigned cap = k->work_cap ? 2 * k->work_cap : 16;
@@ -76,7 +76,7 @@ int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, 
     return GS_OK;
 }
 
-unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint32_t arg)
+unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint64_t arg)
 {
     unsigned n = 0;
 
@@ -218,8 +218,7 @@ static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct
         if (gs_mem_read(k->mem, psp, raw, sizeof(raw)) != GS_OK)
             memset(raw, 0, sizeof(raw));
         for (unsigned i = 0; i < 8; i++)
-            frame[i] = (uint32_t)raw[4 * i] | ((uint32_t)raw[4 * i + 1] << 8) |
-                       ((uint32_t)raw[4 * i + 2] << 16) | ((uint32_t)raw[4 * i + 3] << 24);
+            frame[i] = gs_get_le32(raw + 4 * i);
     }
     p->ss.yield_pc = frame[6];
     p->ss.psr = frame[7];

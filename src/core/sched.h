@@ -49,10 +49,10 @@ uint64_t gs_kernel_now(const struct gs_kernel *k);
  * the next opportunity). Items with equal times run in queueing order.
  * Errors: GS_E_NOMEM_HOST.
  */
-int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint32_t arg);
+int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint64_t arg);
 
 /* Removes every queued item with this (fn, ctx, arg); returns how many. */
-unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint32_t arg);
+unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint64_t arg);
 
 /* Time of the earliest queued item; false when there is none. */
 bool gs_kernel_next_work(const struct gs_kernel *k, uint64_t *at);

@@ -156,12 +156,8 @@ void gs_set_syscall_return(struct gs_process *p, const struct gs_ret *ret)
     gs_ret_encode(ret, r);
     while (mask & (1u << n))
         n++;
-    for (unsigned i = 0; i < n; i++) {
-        raw[4 * i] = (uint8_t)r[i];
-        raw[4 * i + 1] = (uint8_t)(r[i] >> 8);
-        raw[4 * i + 2] = (uint8_t)(r[i] >> 16);
-        raw[4 * i + 3] = (uint8_t)(r[i] >> 24);
-    }
+    for (unsigned i = 0; i < n; i++)
+        gs_put_le32(raw + 4 * i, r[i]);
     gs_kwrite(k, psp, raw, 4 * n, gs_powner(p, GS_OWN_APP, 0));
     gs_process_set_state(p, GS_ST_RUNNING);
     p->yield_for_ready = false;

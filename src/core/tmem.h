@@ -113,6 +113,23 @@ static inline bool gs_range_inside(uint32_t base, uint32_t size, uint32_t addr, 
     return addr >= base && len <= size && addr - base <= size - len;
 }
 
+/* Little-endian words in host byte buffers (target images, frames, tables). */
+static inline uint32_t gs_get_le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+static inline uint16_t gs_get_le16(const uint8_t *b)
+{
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+static inline void gs_put_le32(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+
 /* Adds a + b, returning false (and not writing *out) if it wraps 32 bits. */
 static inline bool gs_add_ok(uint32_t a, uint32_t b, uint32_t *out)
 {
@@ -167,9 +184,7 @@ int gs_mem_load32_slow(const struct gs_mem *m, uint32_t addr, uint32_t *out);
 static inline int gs_mem_load32(const struct gs_mem *m, uint32_t addr, uint32_t *out)
 {
     if (gs_mem_in_ram(m, addr, 4)) {
-        const uint8_t *p = m->ram + (addr - m->ram_base);
-        *out = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-               ((uint32_t)p[3] << 24);
+        *out = gs_get_le32(m->ram + (addr - m->ram_base));
         return 0;
     }
     return gs_mem_load32_slow(m, addr, out);

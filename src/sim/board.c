@@ -151,24 +151,16 @@ int gs_board_add_test(struct gs_board *b, uint32_t driver, const struct gs_grant
     return GS_OK;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 /* A Padding TBF: a 16-byte header (libraries/tock-tbf/src/parse.rs: header_size 16). */
 static void write_padding(uint8_t *at, uint32_t gap)
 {
     uint32_t w0 = 2u | (16u << 16), w2 = 0;
 
     memset(at, 0xFF, gap);
-    put32(at, w0);
-    put32(at + 4, gap);
-    put32(at + 8, w2);
-    put32(at + 12, w0 ^ gap ^ w2); /* checksum: XOR of the words but word 3 */
+    gs_put_le32(at, w0);
+    gs_put_le32(at + 4, gap);
+    gs_put_le32(at + 8, w2);
+    gs_put_le32(at + 12, w0 ^ gap ^ w2); /* checksum: XOR of the words but word 3 */
 }
 
 /* Places a TBF image in app flash; returns the app index. */

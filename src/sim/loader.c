@@ -26,19 +26,9 @@
 /* ---------------------------------------------------------------- helpers */
 
 /* Little-endian loads; the caller has checked that the bytes exist. */
-static uint16_t ld16_unchecked(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t ld32_unchecked(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static uint64_t ld64_unchecked(const uint8_t *p)
 {
-    return (uint64_t)ld32_unchecked(p) | ((uint64_t)ld32_unchecked(p + 4) << 32);
+    return (uint64_t)gs_get_le32(p) | ((uint64_t)gs_get_le32(p + 4) << 32);
 }
 
 static void st16(uint8_t *p, uint16_t v)
@@ -183,7 +173,7 @@ static uint32_t tbf_checksum(const uint8_t *h, size_t n)
 
     for (size_t i = 0; i < n / 4; i++) {
         if (i != 3)
-            x ^= ld32_unchecked(h + 4 * i);
+            x ^= gs_get_le32(h + 4 * i);
     }
     return x;
 }
@@ -200,13 +190,13 @@ int gs_tbf_lengths(const uint8_t *buf, size_t len, uint16_t *version, uint16_t *
     if (len < 8)
         return fail(err, GS_LE_NOT_ENOUGH_FLASH, 0, (uint32_t)len, "version",
                     "only %zu bytes left: the TBF lengths need 8", len);
-    v = ld16_unchecked(buf);
+    v = gs_get_le16(buf);
     /* libraries/tock-tbf/src/parse.rs parse_tbf_header_lengths: only version 2 */
     if (v != GS_TBF_VERSION)
         return fail(err, GS_LE_UNABLE_TO_PARSE, 0, v, "version",
                     "version %u is not 2: no TBF here (end of the app list)", (unsigned)v);
-    hs = ld16_unchecked(buf + 2);
-    ts = ld32_unchecked(buf + 4);
+    hs = gs_get_le16(buf + 2);
+    ts = gs_get_le32(buf + 4);
     /* parse_tbf_header_lengths: header_size > total_size or < 16 -> InvalidHeader(total_size) */
     if (hs > ts || hs < GS_TBF_BASE_SIZE)
         return fail(err, GS_LE_INVALID_HEADER, 2, ts, "header_size",
@@ -268,9 +258,9 @@ static int tlv_main(const struct tlv_walk *w, struct gs_tbf *t, struct gs_load_e
     if ((r = tlv_need(w, 12, e)))
         return r;
     t->has_main = true;
-    t->main_init_fn_offset = ld32_unchecked(d);
-    t->main_protected_trailer = ld32_unchecked(d + 4);
-    t->main_min_ram = ld32_unchecked(d + 8);
+    t->main_init_fn_offset = gs_get_le32(d);
+    t->main_protected_trailer = gs_get_le32(d + 4);
+    t->main_min_ram = gs_get_le32(d + 8);
     return GS_OK;
 }
 
@@ -288,11 +278,11 @@ static int tlv_program(const struct tlv_walk *w, struct gs_tbf *t, struct gs_loa
         return r;
     t->has_program = true;
     t->program_at = (uint16_t)w->data;
-    t->prog_init_fn_offset = ld32_unchecked(d);
-    t->prog_protected_trailer = ld32_unchecked(d + 4);
-    t->prog_min_ram = ld32_unchecked(d + 8);
-    t->prog_binary_end = ld32_unchecked(d + 12);
-    t->prog_version = ld32_unchecked(d + 16);
+    t->prog_init_fn_offset = gs_get_le32(d);
+    t->prog_protected_trailer = gs_get_le32(d + 4);
+    t->prog_min_ram = gs_get_le32(d + 8);
+    t->prog_binary_end = gs_get_le32(d + 12);
+    t->prog_version = gs_get_le32(d + 16);
     return GS_OK;
 }
 
@@ -329,15 +319,15 @@ static int tlv_fixed_size(const struct tlv_walk *w, struct gs_tbf *t, struct gs_
         return r;
     if (w->type == GS_TLV_FIXED_ADDRESSES) {
         t->has_fixed = true;
-        t->fixed_ram = ld32_unchecked(d);
-        t->fixed_flash = ld32_unchecked(d + 4);
+        t->fixed_ram = gs_get_le32(d);
+        t->fixed_flash = gs_get_le32(d + 4);
     } else if (w->type == GS_TLV_KERNEL_VERSION) {
         t->has_kernel_version = true;
-        t->kv_major = ld16_unchecked(d);
-        t->kv_minor = ld16_unchecked(d + 2);
+        t->kv_major = gs_get_le16(d);
+        t->kv_minor = gs_get_le16(d + 2);
     } else {
         t->has_short_id = true;
-        t->short_id = ld32_unchecked(d);
+        t->short_id = gs_get_le32(d);
     }
     return GS_OK;
 }
@@ -385,8 +375,8 @@ static int parse_tlv(struct tlv_walk *w, struct gs_tbf *t, struct gs_load_error 
                     ifield(f, "tlv", w->index, "type"),
                     "TLV %u needs a 4-byte type and length, the header has %zu bytes left",
                     w->index, w->hs - w->at);
-    w->type = ld16_unchecked(w->h + w->at);
-    w->len = ld16_unchecked(w->h + w->at + 2);
+    w->type = gs_get_le16(w->h + w->at);
+    w->len = gs_get_le16(w->h + w->at + 2);
     w->data = w->at + 4;
     w->avail = w->hs - w->data;
     switch (w->type) {
@@ -439,11 +429,11 @@ static int parse_header(const uint8_t *h, size_t base, struct gs_tbf *out, struc
 
     memset(&t, 0, sizeof(t));
     t.buf = h;
-    t.version = ld16_unchecked(h);
-    t.header_size = ld16_unchecked(h + 2);
-    t.total_size = ld32_unchecked(h + 4);
-    t.flags = ld32_unchecked(h + 8);
-    t.checksum = ld32_unchecked(h + 12);
+    t.version = gs_get_le16(h);
+    t.header_size = gs_get_le16(h + 2);
+    t.total_size = gs_get_le32(h + 4);
+    t.flags = gs_get_le32(h + 8);
+    t.checksum = gs_get_le32(h + 12);
     computed = tbf_checksum(h, t.header_size);
     if (computed != t.checksum) {
         r = fail(e, GS_LE_CHECKSUM, base + 12, t.checksum, "checksum",
@@ -586,8 +576,8 @@ struct gs_wfr gs_tbf_wfr_at(const struct gs_tbf *t, unsigned i)
     struct gs_wfr w = {0, 0};
 
     if (i < gs_tbf_wfr_count(t)) {
-        w.offset = ld32_unchecked(t->wfr + 8u * i);
-        w.size = ld32_unchecked(t->wfr + 8u * i + 4);
+        w.offset = gs_get_le32(t->wfr + 8u * i);
+        w.size = gs_get_le32(t->wfr + 8u * i + 4);
     }
     return w;
 }
@@ -601,7 +591,7 @@ enum gs_cmd_perm gs_tbf_command_permissions(const struct gs_tbf *t, uint32_t dri
 
     if (!t || t->padding || !t->has_perms || t->perms_len < 2)
         return GS_PERM_NONE_AT_ALL;
-    n = ld16_unchecked(t->perms);
+    n = gs_get_le16(t->perms);
     for (unsigned i = 0; i < n; i++) {
         const uint8_t *p;
 
@@ -609,9 +599,9 @@ enum gs_cmd_perm gs_tbf_command_permissions(const struct gs_tbf *t, uint32_t dri
         if (!span_ok(t->perms_len, 2 + 16u * (uint64_t)i, 16))
             return GS_PERM_NONE_AT_ALL;
         p = t->perms + 2 + 16u * i;
-        if (ld32_unchecked(p) == driver) {
+        if (gs_get_le32(p) == driver) {
             found = true;
-            if (ld32_unchecked(p + 4) == offset) {
+            if (gs_get_le32(p + 4) == offset) {
                 if (mask)
                     *mask = ld64_unchecked(p + 8);
                 return GS_PERM_MASK;
@@ -636,7 +626,7 @@ static int storage_list(const struct gs_tbf *t, size_t *at, uint16_t *count, uin
     if (!span_ok(t->storage_len, *at, 2))
         return fail(e, GS_LE_NOT_ENOUGH_FLASH, base + *at, t->storage_len, what,
                     "StoragePermissions: no room for the %s count", what);
-    n = ld16_unchecked(t->storage + *at);
+    n = gs_get_le16(t->storage + *at);
     for (unsigned i = 0; i < n; i++) {
         size_t start = *at + 2 + 4u * i;
 
@@ -649,7 +639,7 @@ static int storage_list(const struct gs_tbf *t, size_t *at, uint16_t *count, uin
             return fail(e, GS_LE_NOT_ENOUGH_FLASH, base + start, t->storage_len,
                         ifield(f, what, i, "id"), "StoragePermissions: %s id %u past the TLV", what,
                         i);
-        ids[i] = ld32_unchecked(t->storage + start);
+        ids[i] = gs_get_le32(t->storage + start);
     }
     *count = n;
     *at += 2 + 4u * n;
@@ -671,7 +661,7 @@ int gs_tbf_storage_permissions(const struct gs_tbf *t, struct gs_tbf_storage *ou
         return fail(err, GS_LE_NOT_ENOUGH_FLASH, (size_t)(t->storage - t->buf), t->storage_len,
                     "write_id", "StoragePermissions: %u bytes, write_id needs 4",
                     (unsigned)t->storage_len);
-    s.write_id = ld32_unchecked(t->storage);
+    s.write_id = gs_get_le32(t->storage);
     if ((r = storage_list(t, &at, &s.nread, s.read_ids, "read", err)))
         return r;
     if ((r = storage_list(t, &at, &s.nmodify, s.modify_ids, "modify", err)))
@@ -710,8 +700,8 @@ int gs_tbf_footers(const struct gs_tbf *t, struct gs_tbf_footers *out, struct gs
 
         if (n - pos < 4)
             break; /* NotEnoughFlash: past the last footer */
-        type = ld16_unchecked(f + pos);
-        len = ld16_unchecked(f + pos + 2);
+        type = gs_get_le16(f + pos);
+        len = gs_get_le16(f + pos + 2);
         /* libraries/tock-tbf/src/parse.rs parse_tbf_footer: only Credentials */
         if (type != GS_TLV_CREDENTIALS)
             return fail(err, GS_LE_BAD_TLV, be + pos, type, ifield(fld, "footer", k, "type"),
@@ -723,7 +713,7 @@ int gs_tbf_footers(const struct gs_tbf *t, struct gs_tbf_footers *out, struct gs
             return fail(err, GS_LE_TBF_INTERNAL, be + pos + 2, len,
                         ifield(fld, "footer", k, "length"),
                         "footer %u length %u leaves no room for its format word", k, (unsigned)len);
-        format = ld32_unchecked(f + pos + 4);
+        format = gs_get_le32(f + pos + 4);
         if (format > GS_CRED_ECDSA_P256)
             return fail(err, GS_LE_BAD_TLV, be + pos + 4, GS_TLV_CREDENTIALS,
                         ifield(fld, "footer", k, "format"), "footer %u has unknown format %u", k,
@@ -1093,13 +1083,13 @@ static struct phdr phdr_unchecked(const struct elf *x, unsigned i)
     const uint8_t *p = x->f + x->phoff + (size_t)PHDR_SIZE * i;
     struct phdr h;
 
-    h.type = ld32_unchecked(p);
-    h.offset = ld32_unchecked(p + 4);
-    h.vaddr = ld32_unchecked(p + 8);
-    h.paddr = ld32_unchecked(p + 12);
-    h.filesz = ld32_unchecked(p + 16);
-    h.memsz = ld32_unchecked(p + 20);
-    h.flags = ld32_unchecked(p + 24);
+    h.type = gs_get_le32(p);
+    h.offset = gs_get_le32(p + 4);
+    h.vaddr = gs_get_le32(p + 8);
+    h.paddr = gs_get_le32(p + 12);
+    h.filesz = gs_get_le32(p + 16);
+    h.memsz = gs_get_le32(p + 20);
+    h.flags = gs_get_le32(p + 24);
     return h;
 }
 
@@ -1108,12 +1098,12 @@ static struct shdr shdr_unchecked(const struct elf *x, unsigned i)
     const uint8_t *p = x->f + x->shoff + (size_t)SHDR_SIZE * i;
     struct shdr h;
 
-    h.name = ld32_unchecked(p);
-    h.type = ld32_unchecked(p + 4);
-    h.flags = ld32_unchecked(p + 8);
-    h.addr = ld32_unchecked(p + 12);
-    h.offset = ld32_unchecked(p + 16);
-    h.size = ld32_unchecked(p + 20);
+    h.name = gs_get_le32(p);
+    h.type = gs_get_le32(p + 4);
+    h.flags = gs_get_le32(p + 8);
+    h.addr = gs_get_le32(p + 12);
+    h.offset = gs_get_le32(p + 16);
+    h.size = gs_get_le32(p + 20);
     return h;
 }
 
@@ -1159,19 +1149,19 @@ static int elf_ident(struct elf *x)
     if (f[6] != EV_CURRENT)
         return fail(x->err, GS_LE_ELF_HEADER, 6, f[6], "e_ident[EI_VERSION]",
                     "EI_VERSION %u is not 1", (unsigned)f[6]);
-    if (ld16_unchecked(f + 16) != ET_EXEC)
-        return fail(x->err, GS_LE_ELF_HEADER, 16, ld16_unchecked(f + 16), "e_type",
+    if (gs_get_le16(f + 16) != ET_EXEC)
+        return fail(x->err, GS_LE_ELF_HEADER, 16, gs_get_le16(f + 16), "e_type",
                     "e_type %u: a linked executable (ET_EXEC = 2) is required",
-                    (unsigned)ld16_unchecked(f + 16));
-    if (ld16_unchecked(f + 18) != EM_ARM)
-        return fail(x->err, GS_LE_ELF_HEADER, 18, ld16_unchecked(f + 18), "e_machine",
-                    "e_machine %u: only ARM (40) is supported", (unsigned)ld16_unchecked(f + 18));
-    if (ld32_unchecked(f + 20) != EV_CURRENT)
-        return fail(x->err, GS_LE_ELF_HEADER, 20, ld32_unchecked(f + 20), "e_version",
-                    "e_version %u is not 1", (unsigned)ld32_unchecked(f + 20));
-    if (ld16_unchecked(f + 40) != EHDR_SIZE)
-        return fail(x->err, GS_LE_ELF_HEADER, 40, ld16_unchecked(f + 40), "e_ehsize",
-                    "e_ehsize %u is not 52", (unsigned)ld16_unchecked(f + 40));
+                    (unsigned)gs_get_le16(f + 16));
+    if (gs_get_le16(f + 18) != EM_ARM)
+        return fail(x->err, GS_LE_ELF_HEADER, 18, gs_get_le16(f + 18), "e_machine",
+                    "e_machine %u: only ARM (40) is supported", (unsigned)gs_get_le16(f + 18));
+    if (gs_get_le32(f + 20) != EV_CURRENT)
+        return fail(x->err, GS_LE_ELF_HEADER, 20, gs_get_le32(f + 20), "e_version",
+                    "e_version %u is not 1", (unsigned)gs_get_le32(f + 20));
+    if (gs_get_le16(f + 40) != EHDR_SIZE)
+        return fail(x->err, GS_LE_ELF_HEADER, 40, gs_get_le16(f + 40), "e_ehsize",
+                    "e_ehsize %u is not 52", (unsigned)gs_get_le16(f + 40));
     return GS_OK;
 }
 
@@ -1196,12 +1186,12 @@ static int elf_tables(struct elf *x)
     uint64_t ph_end, sh_end;
     int r;
 
-    x->entry = ld32_unchecked(f + 24);
-    x->phoff = ld32_unchecked(f + 28);
-    x->shoff = ld32_unchecked(f + 32);
-    x->phnum = ld16_unchecked(f + 44);
-    x->shnum = ld16_unchecked(f + 48);
-    x->shstrndx = ld16_unchecked(f + 50);
+    x->entry = gs_get_le32(f + 24);
+    x->phoff = gs_get_le32(f + 28);
+    x->shoff = gs_get_le32(f + 32);
+    x->phnum = gs_get_le16(f + 44);
+    x->shnum = gs_get_le16(f + 48);
+    x->shstrndx = gs_get_le16(f + 50);
     if (x->phnum == 0)
         return fail(x->err, GS_LE_ELF_LAYOUT, 44, 0, "e_phnum", "no program headers");
     /* The section walk is phnum x shnum x shnum: keep it bounded. */
@@ -1209,9 +1199,9 @@ static int elf_tables(struct elf *x)
         return fail(x->err, GS_LE_TOO_LARGE, 44, x->phnum, "e_phnum",
                     "e_phnum %u: more than %u program headers", (unsigned)x->phnum,
                     GS_ELF_MAX_PHNUM);
-    if (ld16_unchecked(f + 42) != PHDR_SIZE)
-        return fail(x->err, GS_LE_ELF_HEADER, 42, ld16_unchecked(f + 42), "e_phentsize",
-                    "e_phentsize %u is not 32", (unsigned)ld16_unchecked(f + 42));
+    if (gs_get_le16(f + 42) != PHDR_SIZE)
+        return fail(x->err, GS_LE_ELF_HEADER, 42, gs_get_le16(f + 42), "e_phentsize",
+                    "e_phentsize %u is not 32", (unsigned)gs_get_le16(f + 42));
     if ((r = elf_table(x, x->phoff, x->phnum, PHDR_SIZE, 28, "e_phoff")))
         return r;
     /* elf2tab needs section headers (.rel.*, .wfr*): "no section headers" is refused. */
@@ -1221,9 +1211,9 @@ static int elf_tables(struct elf *x)
     if (x->shnum > GS_ELF_MAX_SHNUM)
         return fail(x->err, GS_LE_TOO_LARGE, 48, x->shnum, "e_shnum",
                     "e_shnum %u: more than %u sections", (unsigned)x->shnum, GS_ELF_MAX_SHNUM);
-    if (ld16_unchecked(f + 46) != SHDR_SIZE)
-        return fail(x->err, GS_LE_ELF_HEADER, 46, ld16_unchecked(f + 46), "e_shentsize",
-                    "e_shentsize %u is not 40", (unsigned)ld16_unchecked(f + 46));
+    if (gs_get_le16(f + 46) != SHDR_SIZE)
+        return fail(x->err, GS_LE_ELF_HEADER, 46, gs_get_le16(f + 46), "e_shentsize",
+                    "e_shentsize %u is not 40", (unsigned)gs_get_le16(f + 46));
     if ((r = elf_table(x, x->shoff, x->shnum, SHDR_SIZE, 32, "e_shoff")))
         return r;
     ph_end = (uint64_t)x->phoff + (uint64_t)PHDR_SIZE * x->phnum;
@@ -1502,7 +1492,7 @@ static int elf_min_ram(struct elf *x, const struct gs_elf_opts *o, uint32_t ram,
         img->stack_size = o->stack_size;
         img->stack_source = GS_STACK_EXPLICIT;
     } else if (img->reldata_offset >= 40) {
-        img->stack_size = ld32_unchecked(img->bytes + 36); /* crt0 header stack_size */
+        img->stack_size = gs_get_le32(img->bytes + 36); /* crt0 header stack_size */
         img->stack_source = GS_STACK_CRT0;
     } else {
         img->stack_size = GS_ELF_DEFAULT_STACK;

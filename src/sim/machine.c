@@ -193,14 +193,6 @@ static bool allowed(const struct engine *e, uint32_t addr, uint32_t len, enum gs
     return gs_pmsav7_allows(hw(e), addr, len, acc, false, bad);
 }
 
-static void put32(uint8_t *b, uint32_t v)
-{
-    b[0] = (uint8_t)v;
-    b[1] = (uint8_t)(v >> 8);
-    b[2] = (uint8_t)(v >> 16);
-    b[3] = (uint8_t)(v >> 24);
-}
-
 /*
  * PushStack: the 8-word frame below sp, 8-byte aligned (xPSR bit 9 records
  * the padding). psp moves to the frame even if a store faults.
@@ -217,8 +209,8 @@ static bool push_frame(struct engine *e, uint32_t sp, const uint32_t f[8], uint3
         return false;
     host = gs_mem_host_ptr(mem(e), fp, 32);
     for (unsigned i = 0; i < 7; i++)
-        put32(host + 4 * i, f[i]);
-    put32(host + 28, (f[7] & ~(1u << 9)) | (align << 9));
+        gs_put_le32(host + 4 * i, f[i]);
+    gs_put_le32(host + 28, (f[7] & ~(1u << 9)) | (align << 9));
     return true;
 }
 

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "tmem.h"
 #include "thumb.h"
 
 /* Interpreter registers (see script.h "Guarantees"). */
@@ -438,19 +439,6 @@ int gs_script_code(uint8_t *buf, size_t cap)
 
 /* ---- table ---- */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 uint32_t gs_script_prologue(unsigned nsteps)
 {
     return GS_SCRIPT_RESULTS_OFF + GS_SCRIPT_RESULT_SIZE * (uint32_t)nsteps;
@@ -498,20 +486,20 @@ int gs_script_table(const struct gs_script *s, uint8_t *buf, size_t cap)
     if (gs_script_validate(s) != GS_OK || buf == NULL || cap < gs_script_table_size(s->nsteps))
         return GS_E_ARG;
     memset(buf, 0, GS_SCRIPT_T_STEPS);
-    put32(buf + GS_SCRIPT_T_MAGIC, GS_SCRIPT_TABLE_MAGIC);
-    put32(buf + GS_SCRIPT_T_VERSION, GS_SCRIPT_TABLE_VERSION);
-    put32(buf + GS_SCRIPT_T_PROLOGUE, s->prologue);
-    put32(buf + GS_SCRIPT_T_NSTEPS, s->nsteps);
-    put32(buf + GS_SCRIPT_T_FINAL, (uint32_t)s->final);
-    put32(buf + GS_SCRIPT_T_FINAL_CODE, s->final_code);
+    gs_put_le32(buf + GS_SCRIPT_T_MAGIC, GS_SCRIPT_TABLE_MAGIC);
+    gs_put_le32(buf + GS_SCRIPT_T_VERSION, GS_SCRIPT_TABLE_VERSION);
+    gs_put_le32(buf + GS_SCRIPT_T_PROLOGUE, s->prologue);
+    gs_put_le32(buf + GS_SCRIPT_T_NSTEPS, s->nsteps);
+    gs_put_le32(buf + GS_SCRIPT_T_FINAL, (uint32_t)s->final);
+    gs_put_le32(buf + GS_SCRIPT_T_FINAL_CODE, s->final_code);
     for (unsigned i = 0; i < s->nsteps; i++) {
         const struct gs_script_step *st = &s->steps[i];
         uint8_t *p = buf + GS_SCRIPT_T_STEPS + (size_t)GS_SCRIPT_STEP_SIZE * i;
 
-        put32(p, st->kind);
+        gs_put_le32(p, st->kind);
         for (unsigned j = 0; j < 4; j++) {
             p[4 + j] = st->a[j].base;
-            put32(p + 8 + 4 * j, st->a[j].value);
+            gs_put_le32(p + 8 + 4 * j, st->a[j].value);
         }
     }
     return GS_OK;
@@ -560,7 +548,7 @@ static int load_words(gs_script_load_fn load, void *ctx, uint32_t addr, uint32_t
     if (n * 4 > sizeof(b) || load(ctx, addr, b, n * 4) != 0)
         return GS_E_BOUNDS;
     for (unsigned i = 0; i < n; i++)
-        w[i] = get32(b + 4 * i);
+        w[i] = gs_get_le32(b + 4 * i);
     return GS_OK;
 }
 

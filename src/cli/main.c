@@ -3,6 +3,8 @@
  * grantsim: the command-line front end.
  *
  *   grantsim layout --example     memory map of a built-in example process
+ *   grantsim run FILE|DIR...      run scenario files (cmd_run.c)
+ *   grantsim trace FILE           trace one scenario (cmd_trace.c)
  *   grantsim version
  *
  * Exit codes (DESIGN.md): 0 success, 1 an expectation failed, 2 bad input or
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmds.h"
 #include "errors.h"
 #include "grant.h"
 #include "invariants.h"
@@ -32,6 +35,8 @@ static void file_write(void *ctx, const char *s, size_t n)
 static int usage(FILE *f)
 {
     fprintf(f, "usage: grantsim layout --example\n"
+               "       grantsim run [--case ID] [--json] [--apps DIR] FILE|DIR...\n"
+               "       grantsim trace [--case ID] [--apps DIR] FILE\n"
                "       grantsim version\n");
     return EXIT_USAGE;
 }
@@ -103,6 +108,10 @@ int main(int argc, char **argv)
         printf("grantsim 0.1.0\n");
         return 0;
     }
+    if (strcmp(argv[1], "run") == 0)
+        return gs_cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "trace") == 0)
+        return gs_cmd_trace(argc - 1, argv + 1);
     if (strcmp(argv[1], "layout") == 0) {
         if (argc == 3 && strcmp(argv[2], "--example") == 0)
             return layout_example();

@@ -231,6 +231,15 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* Is every character of a found in b, in order (an abbreviation)? */
+static bool subsequence(const char *a, const char *b)
+{
+    for (; *a && *b; b++)
+        if (*a == *b)
+            a++;
+    return *a == '\0';
+}
+
 static bool in_list(const char *const *list, const char *s)
 {
     for (; *list; list++)
@@ -273,7 +282,14 @@ static bool check_object(struct ld *l, json_t *obj, const char *const *allowed, 
                     best = *k;
                 }
             }
-            if (best && bd <= 2 && bd < strlen(key))
+            if (!best || bd > 2 || bd >= strlen(key)) {
+                /* No near spelling: an abbreviation ("procs" for "processes")? */
+                best = NULL;
+                for (const char *const *k = allowed; *k && !best; k++)
+                    if (strlen(key) >= 3 && subsequence(key, *k))
+                        best = *k;
+            }
+            if (best)
                 snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", best);
             join(allowed, list, sizeof(list));
             gs_jpath_push_key(&l->path, key);

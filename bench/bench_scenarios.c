@@ -146,8 +146,8 @@ int main(int argc, char **argv)
     qsort(items, nitems, sizeof(items[0]), cmp_slowest);
     printf("slowest cases:\n");
     for (unsigned i = 0; i < nitems && i < 5; i++) {
-        const char *id = items[i].ci >= 0 ? gs_scn_file_case_id(items[i].f, (unsigned)items[i].ci)
-                                          : NULL;
+        const char *id =
+            items[i].ci >= 0 ? gs_scn_file_case_id(items[i].f, (unsigned)items[i].ci) : NULL;
         printf("  %7.2f ms  %s%s%s%s\n", 1000.0 * items[i].total / items[i].runs,
                gs_scn_file_path(items[i].f), id ? " [case " : "", id ? id : "", id ? "]" : "");
     }

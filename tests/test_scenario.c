@@ -124,9 +124,10 @@ struct bad {
     const char *says;  /* a substring of the message */
 };
 
-#define P(body) "{\"grantsim\": 1, \"processes\": [" body "]}"
+#define P(body)  "{\"grantsim\": 1, \"processes\": [" body "]}"
 #define S(steps) P("{\"name\": \"s\", \"script\": [" steps "]}")
-#define E(exp) "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}], \"expect\": " exp "}"
+#define E(exp)                                                                                     \
+    "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}], \"expect\": " exp "}"
 
 static const struct bad bads[] = {
     /* Syntax, and not a scenario at all. */
@@ -187,10 +188,12 @@ static const struct bad bads[] = {
      "t.json:1:38: drivers[0].type", "one of \"console\", \"alarm\""},
     {"{\"grantsim\": 1, \"drivers\": [{\"driver\": 1}], \"processes\": []}", "drivers[0]",
      "missing key \"type\""},
-    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"led\", \"driver\": 1}], "
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"led\", \"driver\": "
+     "1}], "
      "\"processes\": []}",
      "t.json:1:76: drivers[1].driver", "driver number 0x1 is already used by drivers[0] (console)"},
-    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"console\", \"driver\": 5}], "
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"console\", \"driver\": "
+     "5}], "
      "\"processes\": []}",
      "drivers[1].type", "at most one console driver"},
     {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"driver\": 1}, {\"type\": \"test\", "
@@ -200,7 +203,8 @@ static const struct bad bads[] = {
     {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"t_align\": 3}}], "
      "\"processes\": []}",
      "drivers[0].grant.t_align", "power of two"},
-    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"t_size\": 12, \"t_align\": "
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"t_size\": 12, "
+     "\"t_align\": "
      "8}}], \"processes\": []}",
      "drivers[0].grant.t_size", "multiple of its alignment 8"},
     {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"upcalls\": 256}}], "
@@ -212,8 +216,8 @@ static const struct bad bads[] = {
     {P("{\"name\": \"s\"}"), "processes[0]", "exactly one of \"app\""},
     {P("{\"name\": \"s\", \"app\": \"hello\", \"script\": []}"), "processes[0]", "found 2"},
     {P("{\"script\": []}"), "processes[0]", "missing key \"name\""},
-    {P("{\"name\": \"s\", \"script\": []}, {\"name\": \"s\", \"script\": []}"),
-     "processes[1].name", "process name \"s\" is already used by processes[0]"},
+    {P("{\"name\": \"s\", \"script\": []}, {\"name\": \"s\", \"script\": []}"), "processes[1].name",
+     "process name \"s\" is already used by processes[0]"},
     {P("{\"name\": "
        "\"0123456789012345678901234567890123456789012345678901234567890123\", \"script\": []}"),
      "processes[0].name", "1 to 63 bytes"},
@@ -235,8 +239,7 @@ static const struct bad bads[] = {
     {S("{\"command\": {\"driver\": \"abc\", \"cmd\": 1}}"),
      "t.json:1:79: processes[0].script[0].command.driver",
      "expected a driver number (an integer, or a \"0x...\" string), got \"abc\""},
-    {S("{\"command\": {\"cmd\": 1}}"), "processes[0].script[0].command",
-     "missing key \"driver\""},
+    {S("{\"command\": {\"cmd\": 1}}"), "processes[0].script[0].command", "missing key \"driver\""},
     {S("{\"command\": {\"driver\": 1, \"cmd\": 0, \"arg2\": 0}}"),
      "processes[0].script[0].command.arg2", "allowed keys in command: driver, cmd, arg0, arg1"},
     {S("{\"memop\": {\"op\": \"brk2\"}}"), "processes[0].script[0].memop.op",
@@ -250,8 +253,7 @@ static const struct bad bads[] = {
     {S("{\"raw\": {\"class\": 256}}"), "processes[0].script[0].raw.class", "from 0 to 255"},
     {S("{\"fill8\": {\"addr\": 0, \"len\": 1, \"value\": 300}}"),
      "processes[0].script[0].fill8.value", "a byte value from 0 to 255"},
-    {S("{\"id\": \"3\", \"spin\": {\"count\": 1}}"), "processes[0].script[0].id",
-     "not a number"},
+    {S("{\"id\": \"3\", \"spin\": {\"count\": 1}}"), "processes[0].script[0].id", "not a number"},
     {S("{\"id\": \"a\", \"spin\": {\"count\": 1}}, {\"id\": \"a\", \"spin\": {\"count\": 1}}"),
      "processes[0].script[1].id", "step id \"a\" is already used by step 0"},
     {S("{\"spin\": {\"count\": 1}, \"expect\": \"Sucess\"}"), "processes[0].script[0].expect",
@@ -296,8 +298,8 @@ static const struct bad bads[] = {
      "expect.processes.s.mpu[0].region", "from 0 to 7, got 8"},
     {E("{\"processes\": {\"s\": {\"mpu\": [{\"region\": 3, \"unused\": true, \"rbar\": 0}]}}}"),
      "expect.processes.s.mpu[0].unused", "give \"unused\" or the values"},
-    {E("{\"processes\": {\"s\": {\"steps\": {\"x\": \"Success\"}}}}"),
-     "expect.processes.s.steps.x", "no step \"x\" in \"s\""},
+    {E("{\"processes\": {\"s\": {\"steps\": {\"x\": \"Success\"}}}}"), "expect.processes.s.steps.x",
+     "no step \"x\" in \"s\""},
     {E("{\"processes\": {\"s\": {\"loaded\": false, \"state\": \"Yielded\"}}}"),
      "expect.processes.s", "no other expectations"},
     {E("{\"led\": [true]}"), "expect.led", "the board has no LED driver"},
@@ -343,8 +345,8 @@ START_TEST(load_error_is_positioned)
     } else if (b->where) {
         char path[200];
         snprintf(path, sizeof(path), ": %s: ", b->where);
-        ck_assert_msg(strstr(err.msg, path), "input %d: message\n  %s\nshould name the path %s",
-                      _i, err.msg, b->where);
+        ck_assert_msg(strstr(err.msg, path), "input %d: message\n  %s\nshould name the path %s", _i,
+                      err.msg, b->where);
     }
     ck_assert_msg(strstr(err.msg, b->says), "input %d: message\n  %s\nshould say\n  %s", _i,
                   err.msg, b->says);
@@ -420,7 +422,8 @@ START_TEST(truncated_and_garbled_input_is_an_error_not_a_crash)
         memcpy(buf, good, n + 1);
         for (unsigned f = 0; f < 1 + r % 4; f++) {
             seed = seed * 1103515245u + 12345u;
-            buf[(seed >> 8) % n] = "{}[]\":,0x-1aZ \\\n\x80\xff"[(seed >> 20) % 20];
+            static const char bytes[] = "{}[]\":,0x-1aZ \\\n\x80\xff";
+            buf[(seed >> 8) % n] = bytes[(seed >> 20) % (sizeof(bytes) - 1)];
         }
         memset(&err, 0, sizeof(err));
         if (load_text(buf, &err) == GS_OK)
@@ -546,28 +549,29 @@ START_TEST(every_check_kind_can_fail)
 {
     struct ran r;
 
-    run_text("{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"led\"}, "
-             "{\"type\": \"test\"}, {\"type\": \"lld\"}],\n"
-             " \"processes\": [{\"name\": \"s\", \"script\": [\n"
-             "  {\"subscribe\": {\"driver\": \"0x90000\", \"num\": 0, \"fn\": {\"upcall\": 0}}},\n"
-             "  {\"command\": {\"driver\": \"0x90000\", \"cmd\": 1, \"arg0\": 0, \"arg1\": 3}},\n"
-             "  {\"yield\": {\"mode\": \"wait\"}}, {\"load32\": {\"addr\": {\"end\": -4}}}]}],\n"
-             " \"expect\": {\"run_end\": \"limit\", \"console\": \"x\", \"debug\": \"y\",\n"
-             "  \"led\": [true, false, false, false],\n"
-             "  \"processes\": {\"s\": {\"state\": \"Running\", \"completion_code\": 3,\n"
-             "   \"restart_count\": 1, \"console\": {\"contains\": \"z\"},\n"
-             "   \"faults\": [{\"kind\": \"data write\", \"address\": 0}],\n"
-             "   \"memory_start\": 1, \"memory_len\": 1, \"app_break\": 1, \"kernel_break\": 1,\n"
-             "   \"high_water_mark\": 1, \"grants\": [{\"driver\": \"0x90000\", \"address\": 1}],\n"
-             "   \"grant_count\": 0, \"mpu\": [{\"region\": 0, \"rbar\": 0, \"rasr\": 0}, "
-             "{\"region\": 1, \"rasr\": 1}],\n"
-             "   \"upcalls\": [{\"handler\": 1, \"args\": [4, 1, 1], \"appdata\": 1, \"step\": 0}],\n"
-             "   \"steps_done\": 0, \"finished\": true,\n"
-             "   \"memory\": [{\"at\": {\"ram\": 0}, \"u32\": 1}, {\"at\": {\"ram\": 0}, \"u8\": 1}, "
-             "{\"at\": {\"ram\": 0}, \"hex\": \"01\"}],\n"
-             "   \"queued\": 1, \"dropped_upcalls\": 1, \"syscall_count\": 1,\n"
-             "   \"steps\": {\"0\": \"Success\", \"3\": {\"r0\": 1}}}}}}",
-             -1, false, &r);
+    run_text(
+        "{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"led\"}, "
+        "{\"type\": \"test\"}, {\"type\": \"lld\"}],\n"
+        " \"processes\": [{\"name\": \"s\", \"script\": [\n"
+        "  {\"subscribe\": {\"driver\": \"0x90000\", \"num\": 0, \"fn\": {\"upcall\": 0}}},\n"
+        "  {\"command\": {\"driver\": \"0x90000\", \"cmd\": 1, \"arg0\": 0, \"arg1\": 3}},\n"
+        "  {\"yield\": {\"mode\": \"wait\"}}, {\"load32\": {\"addr\": {\"end\": -4}}}]}],\n"
+        " \"expect\": {\"run_end\": \"limit\", \"console\": \"x\", \"debug\": \"y\",\n"
+        "  \"led\": [true, false, false, false],\n"
+        "  \"processes\": {\"s\": {\"state\": \"Running\", \"completion_code\": 3,\n"
+        "   \"restart_count\": 1, \"console\": {\"contains\": \"z\"},\n"
+        "   \"faults\": [{\"kind\": \"data write\", \"address\": 0}],\n"
+        "   \"memory_start\": 1, \"memory_len\": 1, \"app_break\": 1, \"kernel_break\": 1,\n"
+        "   \"high_water_mark\": 1, \"grants\": [{\"driver\": \"0x90000\", \"address\": 1}],\n"
+        "   \"grant_count\": 0, \"mpu\": [{\"region\": 0, \"rbar\": 0, \"rasr\": 0}, "
+        "{\"region\": 1, \"rasr\": 1}],\n"
+        "   \"upcalls\": [{\"handler\": 1, \"args\": [4, 1, 1], \"appdata\": 1, \"step\": 0}],\n"
+        "   \"steps_done\": 0, \"finished\": true,\n"
+        "   \"memory\": [{\"at\": {\"ram\": 0}, \"u32\": 1}, {\"at\": {\"ram\": 0}, \"u8\": 1}, "
+        "{\"at\": {\"ram\": 0}, \"hex\": \"01\"}],\n"
+        "   \"queued\": 1, \"dropped_upcalls\": 1, \"syscall_count\": 1,\n"
+        "   \"steps\": {\"0\": \"Success\", \"3\": {\"r0\": 1}}}}}}",
+        -1, false, &r);
     ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
     /*
      * One failure per value above (the upcall's 6 fields, the MPU's 3 registers, the fault's
@@ -785,7 +789,8 @@ START_TEST(elf_and_tbf_files_relative_to_the_scenario)
     ck_assert_msg(gs_scn_load(sf, -1, &opts, &s, &err) == GS_OK, "%s", err.msg);
     ck_assert_int_eq(gs_scn_run(s, NULL, &r), GS_OK);
     ck_assert_msg(r.status == GS_SCN_PASS, "%s: %s / %s", r.nfailures ? r.failures[0].what : "?",
-                  r.nfailures ? r.failures[0].expected : "", r.nfailures ? r.failures[0].actual : "");
+                  r.nfailures ? r.failures[0].expected : "",
+                  r.nfailures ? r.failures[0].actual : "");
     gs_scn_result_free(&r);
     gs_scenario_free(s);
     gs_scn_file_free(sf);

@@ -88,9 +88,8 @@ static int add_dir(struct files *f, const char *dir, unsigned depth)
                  dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
         if (stat(path, &st) != 0)
             continue;
-        if (S_ISDIR(st.st_mode) ||
-            (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 &&
-             strcmp(e->d_name, "schema.json") != 0)) {
+        if (S_ISDIR(st.st_mode) || (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 &&
+                                    strcmp(e->d_name, "schema.json") != 0)) {
             if (push_file(&here, path) != 0)
                 rc = -1;
         }
@@ -294,9 +293,8 @@ int gs_cmd_run(int argc, char **argv)
                     at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%s", c ? ", " : "",
                                            gs_scn_file_case_id(f, c));
                 memset(&err, 0, sizeof(err));
-                snprintf(err.msg, sizeof(err.msg), "%s: no case \"%s\" (%s%s)", files.v[k],
-                         case_id, list[0] ? "its cases: " : "the file has no cases",
-                         list);
+                snprintf(err.msg, sizeof(err.msg), "%s: no case \"%s\" (%s%s)", files.v[k], case_id,
+                         list[0] ? "its cases: " : "the file has no cases", list);
                 input_error(&t, files.v[k], case_id, &err, json);
             } else {
                 run_case(&t, f, ci, &so, &ro, json, verbose);

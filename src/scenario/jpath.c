@@ -194,8 +194,8 @@ static void put_utf8(char *out, size_t cap, size_t *n, bool *over, unsigned long
  * is not NULL). On success *i is just past the closing quote. Returns false
  * for malformed text (then *i is unspecified but <= len).
  */
-static bool scan_string(const char *t, size_t len, size_t *i, char *out, size_t cap,
-                        size_t *outlen, bool *over)
+static bool scan_string(const char *t, size_t len, size_t *i, char *out, size_t cap, size_t *outlen,
+                        bool *over)
 {
     size_t k = *i, n = 0;
 

@@ -442,7 +442,7 @@ static int field_u32(struct ld *l, json_t *obj, const char *key, uint32_t min, u
 }
 
 static int field_uint(struct ld *l, json_t *obj, const char *key, uint32_t min, uint32_t max,
-                          unsigned *out, const char *what)
+                      unsigned *out, const char *what)
 {
     uint32_t x;
     int r = field_u32(l, obj, key, min, max, &x, what);
@@ -481,8 +481,7 @@ static int field_bool(struct ld *l, json_t *obj, const char *key, bool *out)
     return GOOD;
 }
 
-static int field_str(struct ld *l, json_t *obj, const char *key, const char **out,
-                     const char *what)
+static int field_str(struct ld *l, json_t *obj, const char *key, const char **out, const char *what)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -616,9 +615,9 @@ static bool valid_case_id(const char *s)
     return true;
 }
 
-static const char *const top_keys[] = {"$schema", "grantsim",  "name",   "description",
-                                       "known_divergence", "board", "drivers", "processes",
-                                       "expect",  "cases",     NULL};
+static const char *const top_keys[] = {"$schema",          "grantsim", "name",    "description",
+                                       "known_divergence", "board",    "drivers", "processes",
+                                       "expect",           "cases",    NULL};
 static const char *const case_keys[] = {"id",      "description", "known_divergence", "board",
                                         "drivers", "processes",   "expect",           NULL};
 
@@ -732,8 +731,8 @@ static int file_from_text(const char *name, char *text, size_t len, struct gs_sc
                 snprintf(err->msg, sizeof(err->msg),
                          "%s:1:1: the file is empty (expected a scenario object)", name);
             else
-                snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: invalid JSON: %s", name, line,
-                         col, je.text);
+                snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: invalid JSON: %s", name, line, col,
+                         je.text);
         }
         gs_scn_file_free(f);
         return GS_E_ARG;
@@ -866,8 +865,8 @@ static json_t *merge_patch(json_t *target, json_t *patch)
 
 /* ---------------------------------------------------------------- values */
 
-static const char *const value_keys[] = {"ram", "flash", "upcall", "result", "buf",
-                                         "end", "of",    NULL};
+static const char *const value_keys[] = {"ram", "flash", "upcall", "result",
+                                         "buf", "end",   "of",     NULL};
 static const enum gs_scn_base value_bases[] = {GS_SB_RAM,    GS_SB_FLASH, GS_SB_UPCALL,
                                                GS_SB_RESULT, GS_SB_BUF,   GS_SB_END};
 
@@ -1022,11 +1021,22 @@ static int field_value(struct ld *l, json_t *obj, const char *key, int self, boo
 
 /* ----------------------------------------------------------------- board */
 
-static const char *const board_keys[] = {
-    "ram",       "flash",           "app_flash_start", "app_ram_start",    "profile",
-    "num_procs", "pcb_size",        "pcb_align",       "mpu",              "fault_policy",
-    "fault_threshold", "timeslice", "max_instructions", "rng_seed",       "inline_svc",
-    NULL};
+static const char *const board_keys[] = {"ram",
+                                         "flash",
+                                         "app_flash_start",
+                                         "app_ram_start",
+                                         "profile",
+                                         "num_procs",
+                                         "pcb_size",
+                                         "pcb_align",
+                                         "mpu",
+                                         "fault_policy",
+                                         "fault_threshold",
+                                         "timeslice",
+                                         "max_instructions",
+                                         "rng_seed",
+                                         "inline_svc",
+                                         NULL};
 static const char *const region_keys[] = {"base", "size", NULL};
 static const char *const mpu_keys[] = {"model", "regions", "min_region_size", "enforce", NULL};
 static const char *const policy_names[] = {"panic",
@@ -1040,8 +1050,8 @@ static const char *const policy_names[] = {"panic",
 
 #define DEFAULT_MAX_INSTRUCTIONS 20000000ull
 
-static bool parse_region(struct ld *l, json_t *b, const char *key, uint32_t *base,
-                         uint32_t *size, const char *what)
+static bool parse_region(struct ld *l, json_t *b, const char *key, uint32_t *base, uint32_t *size,
+                         const char *what)
 {
     json_t *r = json_object_get(b, key);
     bool ok = false;
@@ -1112,8 +1122,8 @@ static bool parse_board(struct ld *l, json_t *b)
         has_afs = true;
         break;
     }
-    switch (field_u32(l, b, "app_ram_start", 0, UINT32_MAX, &c->app_ram_start,
-                      "an address in RAM")) {
+    switch (
+        field_u32(l, b, "app_ram_start", 0, UINT32_MAX, &c->app_ram_start, "an address in RAM")) {
     case BAD:
         goto bad;
     case GOOD:
@@ -1129,16 +1139,16 @@ static bool parse_board(struct ld *l, json_t *b)
         gs_jpath_pop(&l->path);
         goto bad;
     }
-    if (c->app_flash_start < c->flash_base ||
-        c->app_flash_start - c->flash_base >= c->flash_size || c->app_flash_start % 1024) {
+    if (c->app_flash_start < c->flash_base || c->app_flash_start - c->flash_base >= c->flash_size ||
+        c->app_flash_start % 1024) {
         if (has_afs)
             gs_jpath_push_key(&l->path, "app_flash_start");
         else
             gs_jpath_push_key(&l->path, "flash");
-        fail(l, "expected the app flash start (0x%x) inside flash [0x%x, 0x%llx) on a 1 KiB "
-                "boundary",
-             c->app_flash_start, c->flash_base,
-             (unsigned long long)c->flash_base + c->flash_size);
+        fail(l,
+             "expected the app flash start (0x%x) inside flash [0x%x, 0x%llx) on a 1 KiB "
+             "boundary",
+             c->app_flash_start, c->flash_base, (unsigned long long)c->flash_base + c->flash_size);
         gs_jpath_pop(&l->path);
         goto bad;
     }
@@ -1283,8 +1293,9 @@ static bool parse_shape(struct ld *l, json_t *g, struct gs_grant_shape *sh)
     }
     if (sh->t_size % sh->t_align) {
         gs_jpath_push_key(&l->path, "t_size");
-        fail(l, "expected a size of T that is a multiple of its alignment %u (as every Rust type's "
-                "size is), got %u",
+        fail(l,
+             "expected a size of T that is a multiple of its alignment %u (as every Rust type's "
+             "size is), got %u",
              sh->t_align, sh->t_size);
         gs_jpath_pop(&l->path);
         goto out;
@@ -1388,16 +1399,15 @@ static bool parse_drivers(struct ld *l, json_t *arr)
             }
             break;
         case GS_SD_ALARM:
-            if (field_u32(l, d, "frequency", 1, UINT32_MAX, &dr->alarm_freq,
-                          "a frequency in Hz") == BAD ||
-                field_u64(l, d, "cpu_hz", 1, 1ull << 40, &dr->cpu_hz,
-                          "instructions per second") == BAD)
+            if (field_u32(l, d, "frequency", 1, UINT32_MAX, &dr->alarm_freq, "a frequency in Hz") ==
+                    BAD ||
+                field_u64(l, d, "cpu_hz", 1, 1ull << 40, &dr->cpu_hz, "instructions per second") ==
+                    BAD)
                 goto bad_i;
             break;
         case GS_SD_LED:
             dr->led_count = 4;
-            if (field_u32(l, d, "count", 0, GS_MAX_LEDS, &dr->led_count, "a number of LEDs") ==
-                BAD)
+            if (field_u32(l, d, "count", 0, GS_MAX_LEDS, &dr->led_count, "a number of LEDs") == BAD)
                 goto bad_i;
             break;
         case GS_SD_RNG:
@@ -1440,14 +1450,12 @@ static const struct gs_scn_driver *find_driver_type(const struct gs_scenario *s,
 
 /* ----------------------------------------------------------------- steps */
 
-static const char *const step_kinds[] = {"command", "subscribe", "allow_rw", "allow_ro",
-                                         "allow_ur", "memop",    "yield",    "exit",
-                                         "raw",     "store32",   "fill8",    "load32",
-                                         "spin",    NULL};
-static const char *const step_keys[] = {"command", "subscribe", "allow_rw", "allow_ro", "allow_ur",
-                                        "memop",   "yield",     "exit",     "raw",      "store32",
-                                        "fill8",   "load32",    "spin",     "id",       "note",
-                                        "expect",  NULL};
+static const char *const step_kinds[] = {"command", "subscribe", "allow_rw", "allow_ro", "allow_ur",
+                                         "memop",   "yield",     "exit",     "raw",      "store32",
+                                         "fill8",   "load32",    "spin",     NULL};
+static const char *const step_keys[] = {
+    "command", "subscribe", "allow_rw", "allow_ro", "allow_ur", "memop", "yield",  "exit", "raw",
+    "store32", "fill8",     "load32",   "spin",     "id",       "note",  "expect", NULL};
 
 /* One argument of a step kind: which register, and how it is read. */
 struct argspec {
@@ -1468,27 +1476,37 @@ static const struct kindspec kinds[] = {
     {"command",
      2,
      {"driver", "cmd", "arg0", "arg1", NULL},
-     {{"driver", 0, true, true}, {"cmd", 1, true, true}, {"arg0", 2, false, false},
+     {{"driver", 0, true, true},
+      {"cmd", 1, true, true},
+      {"arg0", 2, false, false},
       {"arg1", 3, false, false}}},
     {"subscribe",
      1,
      {"driver", "num", "fn", "appdata", NULL},
-     {{"driver", 0, true, true}, {"num", 1, true, true}, {"fn", 2, false, false},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"fn", 2, false, false},
       {"appdata", 3, false, false}}},
     {"allow_rw",
      3,
      {"driver", "num", "ptr", "len", NULL},
-     {{"driver", 0, true, true}, {"num", 1, true, true}, {"ptr", 2, false, false},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"ptr", 2, false, false},
       {"len", 3, false, false}}},
     {"allow_ro",
      4,
      {"driver", "num", "ptr", "len", NULL},
-     {{"driver", 0, true, true}, {"num", 1, true, true}, {"ptr", 2, false, false},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"ptr", 2, false, false},
       {"len", 3, false, false}}},
     {"allow_ur",
      7,
      {"driver", "num", "ptr", "len", NULL},
-     {{"driver", 0, true, true}, {"num", 1, true, true}, {"ptr", 2, false, false},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"ptr", 2, false, false},
       {"len", 3, false, false}}},
     {"memop", 5, {"op", "arg", NULL}, {{"arg", 1, false, false}}},
     {"yield", 0, {"mode", "flag", "driver", "num", NULL}, {{NULL, 0, false, false}}},
@@ -1496,11 +1514,17 @@ static const struct kindspec kinds[] = {
     {"raw",
      0,
      {"class", "r0", "r1", "r2", "r3", NULL},
-     {{"r0", 0, false, false}, {"r1", 1, false, false}, {"r2", 2, false, false},
+     {{"r0", 0, false, false},
+      {"r1", 1, false, false},
+      {"r2", 2, false, false},
       {"r3", 3, false, false}}},
-    {"store32", GS_SCRIPT_OP_STORE32, {"addr", "value", NULL},
+    {"store32",
+     GS_SCRIPT_OP_STORE32,
+     {"addr", "value", NULL},
      {{"addr", 0, true, false}, {"value", 1, false, false}}},
-    {"fill8", GS_SCRIPT_OP_FILL8, {"addr", "value", "len", NULL},
+    {"fill8",
+     GS_SCRIPT_OP_FILL8,
+     {"addr", "value", "len", NULL},
      {{"addr", 0, true, false}, {"value", 1, false, false}, {"len", 2, true, false}}},
     {"load32", GS_SCRIPT_OP_LOAD32, {"addr", NULL}, {{"addr", 0, true, false}}},
     {"spin", GS_SCRIPT_OP_SPIN, {"count", NULL}, {{"count", 0, true, false}}},
@@ -1508,11 +1532,11 @@ static const struct kindspec kinds[] = {
 
 static const char *const sx_keys[] = {"variant", "error", "r0", "r1", "r2", "r3", NULL};
 static const char *const variant_names[] = {
-    "Failure",       "FailureU32", "FailureU32U32", "FailureU64",       "Success",
-    "SuccessU32",    "SuccessU32U32", "SuccessU64", "SuccessU32U32U32", "SuccessU32U64"};
-static const char *const ecode_names[] = {NULL,     "FAIL",   "BUSY",   "ALREADY", "OFF",
-                                          "RESERVE", "INVAL", "SIZE",   "CANCEL",  "NOMEM",
-                                          "NOSUPPORT", "NODEVICE", "UNINSTALLED", "NOACK"};
+    "Failure",    "FailureU32",    "FailureU32U32", "FailureU64",       "Success",
+    "SuccessU32", "SuccessU32U32", "SuccessU64",    "SuccessU32U32U32", "SuccessU32U64"};
+static const char *const ecode_names[] = {
+    NULL,   "FAIL",   "BUSY",  "ALREADY",   "OFF",      "RESERVE",     "INVAL",
+    "SIZE", "CANCEL", "NOMEM", "NOSUPPORT", "NODEVICE", "UNINSTALLED", "NOACK"};
 
 /* A register expectation: "Variant" or {"variant", "error", "r0".."r3"}. */
 static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_scn_regs *out)
@@ -1535,8 +1559,9 @@ static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_
         return true;
     }
     if (!json_is_object(x))
-        return fail(l, "expected an expectation: a variant name (\"Success\"), \"never\", or an "
-                       "object with \"variant\", \"error\", \"r0\"..\"r3\"; got %s",
+        return fail(l,
+                    "expected an expectation: a variant name (\"Success\"), \"never\", or an "
+                    "object with \"variant\", \"error\", \"r0\"..\"r3\"; got %s",
                     GOT(x));
     if (!check_object(l, x, sx_keys, "a step expectation"))
         return false;
@@ -1566,8 +1591,7 @@ static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_
             return false;
         }
         if (out->has_variant && !gs_scn_variant_is_failure(out->variant)) {
-            fail(l, "\"error\" needs a Failure variant, not %s",
-                 gs_scn_variant_name(out->variant));
+            fail(l, "\"error\" needs a Failure variant, not %s", gs_scn_variant_name(out->variant));
             gs_jpath_pop(&l->path);
             return false;
         }
@@ -1597,8 +1621,9 @@ static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *s
     for (unsigned r = 0; r < 4; r++)
         st->a[r].of = -1;
     if (!json_is_object(js))
-        return fail(l, "expected a step: an object such as {\"command\": {\"driver\": 1, "
-                       "\"cmd\": 0}}, got %s",
+        return fail(l,
+                    "expected a step: an object such as {\"command\": {\"driver\": 1, "
+                    "\"cmd\": 0}}, got %s",
                     GOT(js));
     if (!check_object(l, js, step_keys, "a step"))
         return false;
@@ -1717,8 +1742,9 @@ static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *s
             digits = digits && *c >= '0' && *c <= '9';
         if (!*st->id || digits) {
             gs_jpath_push_key(&l->path, "id");
-            fail(l, "expected a step id that is not empty and not a number (numbers are step "
-                    "indices), got \"%s\"",
+            fail(l,
+                 "expected a step id that is not empty and not a number (numbers are step "
+                 "indices), got \"%s\"",
                  st->id);
             gs_jpath_pop(&l->path);
             return false;
@@ -1745,9 +1771,9 @@ bad:
 
 /* ------------------------------------------------------------- processes */
 
-static const char *const proc_keys[] = {"name",      "app",          "elf",          "tbf",
-                                        "script",    "min_ram",      "fault_policy", "fault_threshold",
-                                        "then",      "exit_code",    "record",       "buf_size",
+static const char *const proc_keys[] = {"name",   "app",       "elf",          "tbf",
+                                        "script", "min_ram",   "fault_policy", "fault_threshold",
+                                        "then",   "exit_code", "record",       "buf_size",
                                         NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
@@ -1813,8 +1839,9 @@ static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, con
         if (!app_name_ok(given))
             return fail(l, "expected an app name (such as \"hello\"), got \"%s\"", given);
         if (!l->o || !l->o->apps_dir)
-            return fail(l, "app \"%s\": no apps directory is known (build the apps, or give "
-                           "grantsim --apps DIR)",
+            return fail(l,
+                        "app \"%s\": no apps directory is known (build the apps, or give "
+                        "grantsim --apps DIR)",
                         given);
         path = gs_arena_printf(l->a, "%s/%s.elf", l->o->apps_dir, given);
         if (!path)
@@ -1949,16 +1976,17 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
         }
     }
     if (nsrc != 1)
-        return fail(l, "a process has exactly one of \"app\" (an app of apps/), \"elf\", "
-                       "\"tbf\" (files) or \"script\" (syscall steps); found %d",
+        return fail(l,
+                    "a process has exactly one of \"app\" (an app of apps/), \"elf\", "
+                    "\"tbf\" (files) or \"script\" (syscall steps); found %d",
                     nsrc);
     if (p->src != GS_SRC_SCRIPT) {
         static const char *const script_only[] = {"then", "exit_code", "record", "buf_size"};
         for (unsigned i = 0; i < 4; i++) {
             if (json_object_get(jp, script_only[i])) {
                 gs_jpath_push_key(&l->path, script_only[i]);
-                fail_key(l, "\"%s\" is for script processes; this one has \"%s\"",
-                         script_only[i], src_key);
+                fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", script_only[i],
+                         src_key);
                 gs_jpath_pop(&l->path);
                 return false;
             }
@@ -2045,7 +2073,7 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
         case BAD:
             return false;
         case GOOD:
-            p->final = u == 0 ? GS_SCRIPT_EXIT_TERMINATE
+            p->final = u == 0   ? GS_SCRIPT_EXIT_TERMINATE
                        : u == 1 ? GS_SCRIPT_EXIT_RESTART
                                 : GS_SCRIPT_YIELD_WAIT;
         }
@@ -2212,12 +2240,29 @@ static const char *const state_names[] = {"Running", "Yielded", "YieldedFor",
 static const char *const finding_kinds[] = {"ownership", "layout", "isolation", "panic"};
 static const char *const run_ends[] = {"idle", "limit", "panic", "error"};
 
-static const char *const pexp_keys[] = {
-    "loaded",       "state",       "completion_code", "restart_count", "console",
-    "faults",       "memory_start", "memory_len",     "app_break",     "kernel_break",
-    "high_water_mark", "grants",   "grant_count",     "mpu",           "upcalls",
-    "steps_done",   "finished",    "memory",          "queued",        "dropped_upcalls",
-    "syscall_count", "steps",      NULL};
+static const char *const pexp_keys[] = {"loaded",
+                                        "state",
+                                        "completion_code",
+                                        "restart_count",
+                                        "console",
+                                        "faults",
+                                        "memory_start",
+                                        "memory_len",
+                                        "app_break",
+                                        "kernel_break",
+                                        "high_water_mark",
+                                        "grants",
+                                        "grant_count",
+                                        "mpu",
+                                        "upcalls",
+                                        "steps_done",
+                                        "finished",
+                                        "memory",
+                                        "queued",
+                                        "dropped_upcalls",
+                                        "syscall_count",
+                                        "steps",
+                                        NULL};
 static const char *const fault_keys[] = {"kind", "address", NULL};
 static const char *const grant_keys[] = {"driver", "allocated", "address", NULL};
 static const char *const mpu_region_keys[] = {"region", "rbar", "rasr", "unused", NULL};
@@ -2433,8 +2478,9 @@ static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
         return false;
     n = !!json_object_get(e, "u8") + !!json_object_get(e, "u32") + !!json_object_get(e, "hex");
     if (n != 1)
-        return fail(l, "a memory expectation has exactly one of \"u8\", \"u32\", \"hex\"; "
-                       "found %d",
+        return fail(l,
+                    "a memory expectation has exactly one of \"u8\", \"u32\", \"hex\"; "
+                    "found %d",
                     n);
     c = add_check(l, GS_CHK_MEMORY, proc);
     if (!c || field_value(l, e, "at", proc, false, &c->v[0], "an address") == BAD)
@@ -2538,10 +2584,10 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
     struct gs_scn_check *c;
     json_t *v;
     unsigned u;
-    static const char *const layout_keys[GS_LAY_COUNT] = {
-        "memory_start", "memory_len", "app_break", "kernel_break", "high_water_mark"};
+    static const char *const layout_keys[GS_LAY_COUNT] = {"memory_start", "memory_len", "app_break",
+                                                          "kernel_break", "high_water_mark"};
     static const char *const counter_keys[GS_CNT_COUNT] = {"queued", "dropped_upcalls",
-                                                            "syscall_count"};
+                                                           "syscall_count"};
 
     if (!check_object(l, e, pexp_keys, "a process expectation"))
         return false;
@@ -2661,8 +2707,9 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
             struct gs_scn_regs *r;
             gs_jpath_push_key(&l->path, key);
             if (i < 0) {
-                fail_key(l, "no step \"%s\" in \"%s\" (steps are named by their \"id\" or their "
-                            "index, 0 to %u)",
+                fail_key(l,
+                         "no step \"%s\" in \"%s\" (steps are named by their \"id\" or their "
+                         "index, 0 to %u)",
                          key, p->name, p->nsteps ? p->nsteps - 1 : 0);
                 goto bad_steps;
             }
@@ -2691,9 +2738,9 @@ bad_steps:
 
 static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
 {
-    static const char *const expect_keys[] = {"run_end",      "console",  "debug",
-                                              "led",          "kernel_panic", "findings",
-                                              "silent",       "processes", NULL};
+    static const char *const expect_keys[] = {"run_end", "console",      "debug",
+                                              "led",     "kernel_panic", "findings",
+                                              "silent",  "processes",    NULL};
     struct gs_scenario *s = l->s;
     struct gs_scn_check *c;
     json_t *v;
@@ -2768,8 +2815,9 @@ static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
                 goto bad_key;
             }
         } else {
-            fail(l, "expected the panic message (a string), true (any panic) or false (none), "
-                    "got %s",
+            fail(l,
+                 "expected the panic message (a string), true (any panic) or false (none), "
+                 "got %s",
                  GOT(v));
             goto bad_key;
         }
@@ -2801,8 +2849,9 @@ static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
                     kind_ok = true;
             }
             if (!kind_ok) {
-                fail(l, "expected a finding id \"KIND:SITE:CLASS\" with KIND one of ownership, "
-                        "layout, isolation, panic (a trailing * matches any rest), got %s",
+                fail(l,
+                     "expected a finding id \"KIND:SITE:CLASS\" with KIND one of ownership, "
+                     "layout, isolation, panic (a trailing * matches any rest), got %s",
                      GOT(f));
                 gs_jpath_pop(&l->path);
                 goto bad_key;
@@ -2821,8 +2870,9 @@ static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
     if (v) {
         gs_jpath_push_key(&l->path, "silent");
         if (!json_is_array(v)) {
-            fail(l, "expected an array of oracle names (ownership, layout, isolation, panic), "
-                    "got %s",
+            fail(l,
+                 "expected an array of oracle names (ownership, layout, isolation, panic), "
+                 "got %s",
                  GOT(v));
             goto bad_key;
         }

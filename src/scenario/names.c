@@ -100,9 +100,9 @@ static const struct {
     uint32_t code;
     const char *name;
 } variants[] = {
-    {0, "Failure"},        {1, "FailureU32"},        {2, "FailureU32U32"},
-    {3, "FailureU64"},     {128, "Success"},         {129, "SuccessU32"},
-    {130, "SuccessU32U32"}, {131, "SuccessU64"},     {132, "SuccessU32U32U32"},
+    {0, "Failure"},         {1, "FailureU32"},   {2, "FailureU32U32"},
+    {3, "FailureU64"},      {128, "Success"},    {129, "SuccessU32"},
+    {130, "SuccessU32U32"}, {131, "SuccessU64"}, {132, "SuccessU32U32U32"},
     {133, "SuccessU32U64"},
 };
 
@@ -171,8 +171,8 @@ const char *gs_scn_base_name(enum gs_scn_base b)
 
 /* memop operations (kernel/src/memop.rs; TOCK-REFERENCE 1.12). */
 static const char *const memops[] = {
-    "brk",       "sbrk",      "memory_start", "memory_end",  "flash_start", "flash_end",
-    "grant_start", "wfr_count", "wfr_start",    "wfr_end",     "stack_start", "heap_start",
+    "brk",         "sbrk",      "memory_start", "memory_end", "flash_start", "flash_end",
+    "grant_start", "wfr_count", "wfr_start",    "wfr_end",    "stack_start", "heap_start",
 };
 
 const char *gs_scn_memop_name(uint32_t op)
@@ -197,8 +197,8 @@ void gs_scn_value_text(const struct gs_scn_value *v, const struct gs_scenario *s
         snprintf(buf, n, "%s-0x%x%s", gs_scn_base_name((enum gs_scn_base)v->base),
                  (unsigned)(0u - v->v), of);
     } else {
-        snprintf(buf, n, "%s+0x%x%s", gs_scn_base_name((enum gs_scn_base)v->base),
-                 (unsigned)v->v, of);
+        snprintf(buf, n, "%s+0x%x%s", gs_scn_base_name((enum gs_scn_base)v->base), (unsigned)v->v,
+                 of);
     }
 }
 

@@ -64,7 +64,7 @@ static bool finding_expected(const struct gs_scenario *s, const char *id)
     for (unsigned j = 0; j < s->nfindings; j++) {
         n = strlen(s->findings[j]);
         if (n && s->findings[j][n - 1] == '*' ? strncmp(s->findings[j], id, n - 1) == 0
-                                               : strcmp(s->findings[j], id) == 0)
+                                              : strcmp(s->findings[j], id) == 0)
             return true;
     }
     if (strncmp(id, "panic:", 6) == 0 && s->panic == 1)

@@ -45,13 +45,13 @@ struct collect {
 /* Prints a process's map when it reaches a point of its script (see above). */
 struct capture {
     bool active;
-    unsigned proc;          /* the process (scenario index) to watch */
-    unsigned slot;          /* its kernel slot, found after loading */
-    unsigned restarts;      /* the incarnation (restart_count) to watch */
-    uint32_t before;        /* syscalls of that incarnation before the step */
-    uint32_t after;         /* ... after it: the next one is the moment */
-    unsigned cur_restarts;  /* incarnation being counted */
-    uint32_t count;         /* syscalls entered in it */
+    unsigned proc;         /* the process (scenario index) to watch */
+    unsigned slot;         /* its kernel slot, found after loading */
+    unsigned restarts;     /* the incarnation (restart_count) to watch */
+    uint32_t before;       /* syscalls of that incarnation before the step */
+    uint32_t after;        /* ... after it: the next one is the moment */
+    unsigned cur_restarts; /* incarnation being counted */
+    uint32_t count;        /* syscalls entered in it */
     bool done;
     struct gs_strbuf map;
 };
@@ -337,8 +337,7 @@ static void patch_scripts(struct run *R)
                 if (!resolve(R, v, (int)i, &val, why, sizeof(why))) {
                     char *what = gs_scn_asprintf("process \"%s\" step %u: %s", sp->name, j,
                                                  sp->steps[j].text);
-                    add_failure(R, sp->steps[j].where, what, "an argument it can resolve", why,
-                                -1);
+                    add_failure(R, sp->steps[j].where, what, "an argument it can resolve", why, -1);
                     free(what);
                     continue;
                 }
@@ -425,7 +424,7 @@ static bool build(struct run *R, char *err, size_t n)
         }
         if (e) {
             snprintf(err, n, "%s: the board cannot take this process: %s%s%s", p->where,
-                     e == GS_E_BOUNDS   ? "the app flash is full"
+                     e == GS_E_BOUNDS    ? "the app flash is full"
                      : e == GS_E_NO_SLOT ? "too many apps"
                                          : gs_load_code_name(e),
                      le.message[0] ? ": " : "", le.message);
@@ -444,8 +443,7 @@ static bool load(struct run *R, char *err, size_t n)
     int e = gs_board_load(R->b, &scan);
 
     if (e) {
-        snprintf(err, n, "%s: loading the processes failed: %s", R->s->where,
-                 gs_load_code_name(e));
+        snprintf(err, n, "%s: loading the processes failed: %s", R->s->where, gs_load_code_name(e));
         return false;
     }
     gs_flash_scan_free(&scan);
@@ -552,8 +550,8 @@ static void fmt_regs(const uint32_t r[4], char *buf, size_t n)
     const char *v = gs_scn_variant_name(r[0]);
 
     if (v && gs_scn_variant_is_failure(r[0]))
-        snprintf(buf, n, "%s %s (r0 0x%x, r1 0x%x, r2 0x%x, r3 0x%x)", v,
-                 gs_ecode_name((int)r[1]), r[0], r[1], r[2], r[3]);
+        snprintf(buf, n, "%s %s (r0 0x%x, r1 0x%x, r2 0x%x, r3 0x%x)", v, gs_ecode_name((int)r[1]),
+                 r[0], r[1], r[2], r[3]);
     else if (v)
         snprintf(buf, n, "%s (r0 0x%x, r1 0x%x, r2 0x%x, r3 0x%x)", v, r[0], r[1], r[2], r[3]);
     else
@@ -580,8 +578,7 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
     if (x->never)
         at += (size_t)snprintf(exp, sizeof(exp), "the step never completes");
     else if (x->has_variant)
-        at += (size_t)snprintf(exp + at, sizeof(exp) - at, "%s",
-                               gs_scn_variant_name(x->variant));
+        at += (size_t)snprintf(exp + at, sizeof(exp) - at, "%s", gs_scn_variant_name(x->variant));
     else if (x->any_failure)
         at += (size_t)snprintf(exp + at, sizeof(exp) - at, "a Failure variant");
     for (unsigned r = 0; r < 4; r++) {
@@ -595,11 +592,11 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
             snprintf(rv, sizeof(rv), " = 0x%x", val);
         if (r == 1 && (x->any_failure || (x->has_variant && gs_scn_variant_is_failure(x->variant))))
             at += (size_t)snprintf(exp + at, at < sizeof(exp) ? sizeof(exp) - at : 0,
-                                   "%sr1 %s (%u)", at ? ", " : "",
-                                   gs_ecode_name((int)x->r[1].v), (unsigned)x->r[1].v);
+                                   "%sr1 %s (%u)", at ? ", " : "", gs_ecode_name((int)x->r[1].v),
+                                   (unsigned)x->r[1].v);
         else
-            at += (size_t)snprintf(exp + at, at < sizeof(exp) ? sizeof(exp) - at : 0,
-                                   "%sr%u %s%s", at ? ", " : "", r, vt, rv);
+            at += (size_t)snprintf(exp + at, at < sizeof(exp) ? sizeof(exp) - at : 0, "%sr%u %s%s",
+                                   at ? ", " : "", r, vt, rv);
     }
     if (!p) {
         add_failure(R, c->where, what, exp, "the process was not loaded", -1);
@@ -624,8 +621,7 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
     if (c->index >= rep->nresults || rep->results[c->index].seq != c->index + 1) {
         char faults[256];
         fmt_faults(R, p->index, faults, sizeof(faults));
-        snprintf(act, sizeof(act),
-                 "the step never completed (%u of %u steps done; process %s; %s)",
+        snprintf(act, sizeof(act), "the step never completed (%u of %u steps done; process %s; %s)",
                  rep->steps_done, sp->nsteps, gs_state_name(p->state), faults);
         add_failure(R, c->where, what, exp, act, c->proc);
         return;
@@ -676,8 +672,8 @@ static void check_u32(struct run *R, const struct gs_scn_check *c, const char *w
     add_failure(R, c->where, what, e, a, c->proc);
 }
 
-static void check_num(struct run *R, const struct gs_scn_check *c, const char *what,
-                      uint32_t want, uint32_t actual)
+static void check_num(struct run *R, const struct gs_scn_check *c, const char *what, uint32_t want,
+                      uint32_t actual)
 {
     char e[32], a[32];
 
@@ -740,8 +736,9 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
         if (!!p != c->flag) {
             snprintf(what, sizeof(what), "process \"%s\" loaded", pname);
             add_failure(R, c->where, what, c->flag ? "loaded" : "not loaded",
-                        p ? "loaded" : "not loaded (the flash scan skipped it, or creating it "
-                                       "failed, e.g. NotEnoughMemory)",
+                        p ? "loaded"
+                          : "not loaded (the flash scan skipped it, or creating it "
+                            "failed, e.g. NotEnoughMemory)",
                         -1);
         }
         break;
@@ -753,10 +750,10 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
         }
         break;
     case GS_CHK_COMPLETION: {
-        bool ok = c->num == 0   ? !p->has_completion
-                  : c->num == 1 ? p->has_completion && !p->completion_some
-                                : p->has_completion && p->completion_some &&
-                                      p->completion_code == c->v[0].v;
+        bool ok = c->num == 0 ? !p->has_completion
+                  : c->num == 1
+                      ? p->has_completion && !p->completion_some
+                      : p->has_completion && p->completion_some && p->completion_code == c->v[0].v;
         if (!ok) {
             snprintf(what, sizeof(what), "process \"%s\" completion code", pname);
             if (c->num == 2)
@@ -801,9 +798,9 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
         break;
     }
     case GS_CHK_LAYOUT: {
-        static const char *const names[GS_LAY_COUNT] = {
-            "memory_start", "memory_len", "app_break", "kernel_break (grant region start)",
-            "allow high-water mark"};
+        static const char *const names[GS_LAY_COUNT] = {"memory_start", "memory_len", "app_break",
+                                                        "kernel_break (grant region start)",
+                                                        "allow high-water mark"};
         uint32_t vals[GS_LAY_COUNT] = {p->memory_start, p->memory_len, p->app_break,
                                        p->kernel_break, p->hwm};
         snprintf(what, sizeof(what), "process \"%s\" %s", pname, names[c->index]);
@@ -836,8 +833,7 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
         int n = gs_process_grant_allocated_count(p);
         snprintf(what, sizeof(what), "process \"%s\" allocated grants", pname);
         if (n < 0)
-            add_failure(R, c->where, what, "a count", "None (the process is not running)",
-                        c->proc);
+            add_failure(R, c->where, what, "a count", "None (the process is not running)", c->proc);
         else
             check_num(R, c, what, c->num, (uint32_t)n);
         break;
@@ -998,8 +994,7 @@ static void check_oracles(struct run *R)
             add_failure(R, s->panic_where, "kernel panic",
                         s->panic_msg ? s->panic_msg : "a kernel panic", "no panic", -1);
         else if (s->panic_msg && strcmp(s->panic_msg, k->panic_msg) != 0)
-            add_failure(R, s->panic_where, "kernel panic message", s->panic_msg, k->panic_msg,
-                        -1);
+            add_failure(R, s->panic_where, "kernel panic message", s->panic_msg, k->panic_msg, -1);
     }
     /* Findings: each reported one is expected, silenced-off, or unexpected. */
     r->nfindings = R->col.nfindings;
@@ -1125,8 +1120,7 @@ static uint32_t syscalls_through(const struct gs_scn_proc *sp, unsigned i, bool 
 }
 
 /* Replays the scenario to print process proc's map right after step `step`. */
-static char *map_after_step(const struct gs_scenario *s, int proc, unsigned step,
-                            unsigned restarts)
+static char *map_after_step(const struct gs_scenario *s, int proc, unsigned step, unsigned restarts)
 {
     struct run R2;
     struct gs_scn_result tmp;

@@ -110,7 +110,7 @@ struct gs_scn_driver {
 /* An expectation on the registers a step leaves (script.h records r0..r3). */
 struct gs_scn_regs {
     bool present;
-    bool never;       /* "never": the step must not complete (the process stops before) */
+    bool never; /* "never": the step must not complete (the process stops before) */
     bool has_variant;
     uint32_t variant; /* r0: a TRD104 variant code (0..3, 128..133) */
     bool any_failure; /* "error" without "variant": r0 must be a failure variant */
@@ -120,12 +120,12 @@ struct gs_scn_regs {
 };
 
 struct gs_scn_step {
-    uint32_t kind;              /* svc class 0..255, or enum gs_script_op */
-    struct gs_scn_value a[4];   /* r0..r3 */
-    const char *id;             /* optional name (NULL) */
-    const char *text;           /* human form, e.g. "command(0x90000, 3, 0x0, 0x0)" */
-    const char *where;          /* position and path of the step */
-    struct gs_scn_regs expect;  /* inline expectation */
+    uint32_t kind;               /* svc class 0..255, or enum gs_script_op */
+    struct gs_scn_value a[4];    /* r0..r3 */
+    const char *id;              /* optional name (NULL) */
+    const char *text;            /* human form, e.g. "command(0x90000, 3, 0x0, 0x0)" */
+    const char *where;           /* position and path of the step */
+    struct gs_scn_regs expect;   /* inline expectation */
     const struct gs_scn_regs *x; /* the expectation in force (inline or from expect.processes) */
 };
 
@@ -225,10 +225,10 @@ struct gs_scn_check {
 struct gs_scn_arena;
 
 struct gs_scenario {
-    const char *file;        /* as given on the command line */
-    const char *name;        /* "name", or the file's base name */
-    const char *description; /* may be NULL */
-    const char *case_id;     /* NULL when the file has no cases */
+    const char *file;             /* as given on the command line */
+    const char *name;             /* "name", or the file's base name */
+    const char *description;      /* may be NULL */
+    const char *case_id;          /* NULL when the file has no cases */
     const char *known_divergence; /* non-NULL: expected to fail; the text says why */
     const char *where;            /* position of the case (or of the file) */
 
@@ -324,7 +324,7 @@ struct gs_scn_finding {
 
 struct gs_scn_result {
     enum gs_scn_status status;
-    bool known_divergence;     /* the scenario is marked; status is what happened */
+    bool known_divergence; /* the scenario is marked; status is what happened */
     enum gs_run_end run_end;
     uint64_t instructions;
     struct gs_scn_failure *failures;
@@ -338,8 +338,8 @@ struct gs_scn_result {
 
 /* A trace line sink (gs_scn_trace_*); NULL members mean no tracing. */
 struct gs_scn_run_opts {
-    bool maps;          /* capture memory maps for failures (default true in the CLI) */
-    FILE *trace;        /* write the trace here (NULL: none) */
+    bool maps;   /* capture memory maps for failures (default true in the CLI) */
+    FILE *trace; /* write the trace here (NULL: none) */
 };
 
 /*

@@ -32,7 +32,7 @@ char *gs_scn_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 char *gs_scn_vasprintf(const char *fmt, va_list ap);
 
 /* Names used by the format (and by messages). */
-const char *gs_scn_variant_name(uint32_t r0); /* "Success", ...; NULL if not a variant */
+const char *gs_scn_variant_name(uint32_t r0);   /* "Success", ...; NULL if not a variant */
 int gs_scn_variant_from_name(const char *name); /* r0 code, or -1 */
 bool gs_scn_variant_is_failure(uint32_t r0);
 const char *gs_scn_policy_name(enum gs_fault_policy p);

@@ -162,8 +162,8 @@ void gs_trace_event(void *ctx, const struct gs_event *ev)
         break;
     case GS_EV_UPCALL_DELIVERED:
         if (ev->b)
-            fprintf(f, "upcall driver 0x%x sub %u fn 0x%x (0x%x, 0x%x, 0x%x) appdata 0x%x\n",
-                    ev->c, ev->d, ev->a, ev->r[0], ev->r[1], ev->r[2], ev->r[3]);
+            fprintf(f, "upcall driver 0x%x sub %u fn 0x%x (0x%x, 0x%x, 0x%x) appdata 0x%x\n", ev->c,
+                    ev->d, ev->a, ev->r[0], ev->r[1], ev->r[2], ev->r[3]);
         else
             fprintf(f, "upcall kernel fn 0x%x (0x%x, 0x%x, 0x%x, 0x%x)\n", ev->a, ev->r[0],
                     ev->r[1], ev->r[2], ev->r[3]);

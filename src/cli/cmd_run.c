@@ -263,8 +263,6 @@ int gs_cmd_run(int argc, char **argv)
         }
     }
     if (files.n == 0) {
-        for (size_t k = 0; k < files.n; k++)
-            free(files.v[k]);
         free(files.v);
         fprintf(stderr, "grantsim run: no scenario file given\n");
         return usage(stderr);

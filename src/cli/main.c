@@ -6,6 +6,8 @@
  *                                 memory map of a process of the built-in example
  *   grantsim explain --example [--format text|json] ADDR
  *                                 what lives at ADDR and who can reach it
+ *   grantsim run FILE|DIR...      run scenario files (cmd_run.c)
+ *   grantsim trace FILE           trace one scenario (cmd_trace.c)
  *   grantsim version
  *
  * Exit codes (DESIGN.md): 0 success, 1 an expectation failed, 2 bad input or
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "capsules.h"
+#include "cmds.h"
 #include "errors.h"
 #include "grant.h"
 #include "invariants.h"
@@ -41,6 +44,8 @@ static int usage(FILE *f)
 {
     fprintf(f, "usage: grantsim layout --example [--format text|json|svg] [--process N]\n"
                "       grantsim explain --example [--format text|json] ADDR\n"
+               "       grantsim run [--case ID] [--json] [--apps DIR] FILE|DIR...\n"
+               "       grantsim trace [--case ID] [--apps DIR] FILE\n"
                "       grantsim version\n");
     return EXIT_USAGE;
 }
@@ -336,6 +341,10 @@ int main(int argc, char **argv)
         return cmd_layout(argc, argv);
     if (strcmp(argv[1], "explain") == 0)
         return cmd_explain(argc, argv);
+    if (strcmp(argv[1], "run") == 0)
+        return gs_cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "trace") == 0)
+        return gs_cmd_trace(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;

@@ -15,15 +15,6 @@
 #include "errors.h"
 #include "sched.h"
 
-/* Appends captured output (console text, debug lines) to a growing buffer. */
-static void text_append(struct gs_strbuf *t, const char *s, uint32_t n)
-{
-    struct gs_sink sink;
-
-    gs_strbuf_sink(t, &sink, true);
-    sink.write(sink.ctx, s, n);
-}
-
 /* Enters d's grant for the process a piece of kernel work is for (NoSuchApp after a restart). */
 static bool enter_for_work(struct gs_driver *d, uint64_t arg, struct gs_grant_ctx *g)
 {
@@ -100,9 +91,9 @@ static struct gs_ret console_write(struct gs_console *c, struct gs_grant_ctx *g,
     if (!buf)
         return gs_ret_failure(GS_EC_NOMEM);
     gs_grant_allow_read(g, false, 1, 0, buf, n, &got);
-    text_append(&c->out, buf, got);
+    gs_strbuf_append(&c->out, buf, got);
     if (p->index < 16)
-        text_append(&c->per[p->index], buf, got);
+        gs_strbuf_append(&c->per[p->index], buf, got);
     memset(&ev, 0, sizeof(ev));
     ev.kind = GS_EV_CONSOLE;
     ev.p = p;
@@ -496,7 +487,7 @@ static struct gs_ret lld_command(struct gs_driver *d, uint32_t cmd, uint32_t a0,
     default:
         return gs_ret_failure(GS_EC_NOSUPPORT);
     }
-    text_append(&l->out, line, (uint32_t)n);
+    gs_strbuf_append(&l->out, line, (uint32_t)n);
     memset(&ev, 0, sizeof(ev));
     ev.kind = GS_EV_DEBUG;
     ev.p = gs_kernel_process_at(d->k, pid.index);

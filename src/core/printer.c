@@ -74,6 +74,11 @@ static void strbuf_write(void *ctx, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
+void gs_strbuf_append(struct gs_strbuf *b, const char *s, size_t n)
+{
+    strbuf_write(b, s, n);
+}
+
 void gs_strbuf_sink(struct gs_strbuf *b, struct gs_sink *s, bool crlf)
 {
     s->write = strbuf_write;

@@ -35,6 +35,7 @@ struct gs_strbuf {
     bool oom;
 };
 void gs_strbuf_sink(struct gs_strbuf *b, struct gs_sink *s, bool crlf);
+void gs_strbuf_append(struct gs_strbuf *b, const char *s, size_t n);
 void gs_strbuf_free(struct gs_strbuf *b);
 
 /* Debug form of the process state ("Yielded", "YieldedFor(UpcallId { ... })"). */

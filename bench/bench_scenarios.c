@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenario throughput (meson suite "bench"): runs every case of the bundled
+ * library (the *.json files of scenarios/) over and over for about two seconds on one core
+ * and prints cases per second (validating the case and building, running and
+ * checking its board each time), with the slowest cases. The goal is 200
+ * scenarios per second per core; nothing here asserts a time.
+ *
+ *   bench_scenarios SCENARIO_DIR APPS_DIR [SECONDS]
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "errors.h"
+#include "scenario.h"
+
+struct item {
+    struct gs_scn_file *f;
+    int ci;
+    double total; /* seconds spent on it */
+    unsigned runs;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_slowest(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+    double ax = x->runs ? x->total / x->runs : 0, ay = y->runs ? y->total / y->runs : 0;
+
+    return ax < ay ? 1 : ax > ay ? -1 : 0;
+}
+
+/* Loads, runs and checks one case; returns its exit code (or -1). */
+static int run_one(struct item *it, const struct gs_scn_opts *so)
+{
+    struct gs_scenario *s = NULL;
+    struct gs_scn_err err;
+    struct gs_scn_result r;
+    struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
+    int code;
+
+    if (gs_scn_load(it->f, it->ci, so, &s, &err) != GS_OK)
+        return -1;
+    if (gs_scn_run(s, &ro, &r) != GS_OK) {
+        gs_scenario_free(s);
+        return -1;
+    }
+    code = gs_scn_result_exit(&r);
+    gs_scn_result_free(&r);
+    gs_scenario_free(s);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "scenarios";
+    double budget = argc > 3 ? atof(argv[3]) : 2.0, t0, t1, elapsed;
+    struct gs_scn_opts so = {.apps_dir = argc > 2 ? argv[2] : NULL};
+    char *names[512];
+    unsigned nnames = 0, nitems = 0, failing = 0;
+    unsigned long long runs = 0;
+    struct item *items;
+    struct dirent *e;
+    struct rusage ru;
+    DIR *d = opendir(dir);
+
+    if (!d) {
+        fprintf(stderr, "bench_scenarios: cannot open %s\n", dir);
+        return 2;
+    }
+    while ((e = readdir(d)) != NULL && nnames < 512) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 &&
+            strcmp(e->d_name, "schema.json") != 0) {
+            names[nnames] = malloc(strlen(dir) + len + 2);
+            if (!names[nnames])
+                return 2;
+            sprintf(names[nnames], "%s/%s", dir, e->d_name);
+            nnames++;
+        }
+    }
+    closedir(d);
+    qsort(names, nnames, sizeof(names[0]), cmp_name);
+    items = calloc(nnames * 16 + 1, sizeof(*items));
+    if (!items)
+        return 2;
+    for (unsigned i = 0; i < nnames; i++) {
+        struct gs_scn_file *f;
+        struct gs_scn_err err;
+        unsigned nc;
+        if (gs_scn_file_open(names[i], &f, &err) != GS_OK) {
+            printf("  skipped %s\n", err.msg);
+            continue;
+        }
+        nc = gs_scn_file_ncases(f);
+        for (unsigned c = 0; c < (nc ? nc : 1) && nitems < nnames * 16; c++) {
+            items[nitems].f = f;
+            items[nitems].ci = nc ? (int)c : -1;
+            nitems++;
+        }
+    }
+    if (nitems == 0) {
+        printf("bench_scenarios: no scenario in %s\n", dir);
+        return 2;
+    }
+    /* One pass to check that they pass (the figures are meaningless otherwise). */
+    for (unsigned i = 0; i < nitems; i++)
+        if (run_one(&items[i], &so) != 0)
+            failing++;
+    t0 = now();
+    do {
+        for (unsigned i = 0; i < nitems; i++) {
+            double a = now();
+            run_one(&items[i], &so);
+            items[i].total += now() - a;
+            items[i].runs++;
+            runs++;
+        }
+        t1 = now();
+    } while (t1 - t0 < budget);
+    elapsed = t1 - t0;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("grantsim scenario benchmark (one core, one run; machines are noisy)\n");
+    printf("library: %u files, %u cases%s\n", nnames, nitems,
+           failing ? " (SOME FAIL: figures are not meaningful)" : ", all passing");
+    printf("scenarios per second: %.0f (%llu runs in %.2f s; goal >= 200/s per core)\n",
+           (double)runs / elapsed, runs, elapsed);
+    printf("whole library: %.1f ms per pass\n", 1000.0 * elapsed * nitems / (double)runs);
+    printf("peak RSS: %ld KiB\n", ru.ru_maxrss);
+    qsort(items, nitems, sizeof(items[0]), cmp_slowest);
+    printf("slowest cases:\n");
+    for (unsigned i = 0; i < nitems && i < 5; i++) {
+        const char *id =
+            items[i].ci >= 0 ? gs_scn_file_case_id(items[i].f, (unsigned)items[i].ci) : NULL;
+        printf("  %7.2f ms  %s%s%s%s\n", 1000.0 * items[i].total / items[i].runs,
+               gs_scn_file_path(items[i].f), id ? " [case " : "", id ? id : "", id ? "]" : "");
+    }
+    /* Each file once (items of one file are adjacent before the sort; free by path). */
+    for (unsigned i = 0; i < nitems; i++) {
+        bool seen = false;
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = items[j].f == items[i].f;
+        if (!seen)
+            gs_scn_file_free(items[i].f);
+    }
+    free(items);
+    for (unsigned i = 0; i < nnames; i++)
+        free(names[i]);
+    return 0;
+}

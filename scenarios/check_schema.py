@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Validates every scenario here, and each of its cases merged into it, against
+schema.json, so that the schema editors use agrees with the bundled files.
+Skips (exit 77) when the jsonschema module is missing."""
+import json
+import os
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("python3-jsonschema is not installed: skipped")
+    sys.exit(77)
+
+BASES = ("ram", "flash", "upcall", "result", "buf", "end")
+
+
+def merge(target, patch):
+    """RFC 7386, with grantsim's refinement: a relative value replaces whole."""
+    if not isinstance(patch, dict) or any(b in patch for b in BASES):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge(out.get(k), v)
+    return out
+
+
+d = sys.argv[1]
+schema = json.load(open(os.path.join(d, "schema.json")))
+validator = jsonschema.Draft7Validator(schema)
+bad = 0
+files = sorted(f for f in os.listdir(d) if f.endswith(".json") and f != "schema.json")
+for f in files:
+    doc = json.load(open(os.path.join(d, f)))
+    docs = [("", doc)]
+    for c in doc.get("cases", []):
+        patch = {k: v for k, v in c.items() if k not in ("id", "description")}
+        docs.append((" [case %s]" % c.get("id"), merge(doc, patch)))
+    for label, x in docs:
+        for e in validator.iter_errors(x):
+            path = "".join("[%d]" % p if isinstance(p, int) else "." + p for p in e.path)
+            print("scenarios/%s%s: %s: %s" % (f, label, path or "(top level)", e.message))
+            bad += 1
+print("%d files checked against schema.json, %d problems" % (len(files), bad))
+sys.exit(1 if bad else 0)

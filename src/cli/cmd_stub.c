@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* run and trace when grantsim is built without jansson or Unicorn. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmds.h"
+
+int gs_cmd_run(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "grantsim run: this grantsim was built without jansson or Unicorn "
+                    "(run scripts/setup, then rebuild)\n");
+    return 2;
+}
+
+int gs_cmd_trace(int argc, char **argv)
+{
+    return gs_cmd_run(argc, argv);
+}
+
+const char *gs_cmd_apps_dir(const char *option)
+{
+    return option ? option : getenv("GRANTSIM_APPS");
+}

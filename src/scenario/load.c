@@ -1,0 +1,3097 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenario loading and validation (scenarios/README.md is the manual).
+ *
+ * jansson parses the text (and reports syntax errors with a position); this
+ * file walks the resulting tree with a JSON path kept alongside, and checks
+ * every key, type and range by hand. Each error is formatted once, with the
+ * position gs_jpath_locate() finds for the path, as
+ *
+ *   FILE:LINE:COL: PATH: expected WHAT, got VALUE
+ *
+ * A case is a JSON Merge Patch (RFC 7386) over the file: its keys are merged
+ * into a copy of the document before validation, and an error is located in
+ * the case when the case holds the offending value, else in the base.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "jpath.h"
+#include "scn_internal.h"
+
+#define MAX_FILE_BYTES (16u << 20) /* scenario, ELF and TBF files */
+#define MAX_RAM_SIZE   (64u << 20)
+#define MAX_NAME       63u /* gs_board_app.name */
+
+struct gs_scn_file {
+    char *path;
+    char *dir; /* directory of path ("." if none), for relative app files */
+    char *text;
+    size_t len;
+    json_t *root;
+    unsigned ncases;
+    json_t **cases;   /* borrowed from root */
+    const char **ids; /* borrowed */
+};
+
+/* A step argument naming another process, resolved once all are known. */
+struct pending {
+    struct gs_scn_value *v;
+    char *name;
+    unsigned line, col; /* of the "of" value */
+    char path[160];
+    bool script; /* the base needs a script process */
+};
+
+struct ld {
+    const struct gs_scn_file *f;
+    int ci; /* case index, -1 for the base document */
+    struct gs_jpath path;
+    struct gs_scn_err *err;
+    bool failed;
+    bool oom;
+    struct gs_scenario *s;
+    struct gs_scn_arena *a;
+    const struct gs_scn_opts *o;
+    struct pending *pend;
+    unsigned npend, cappend;
+    struct gs_scn_check *checks;
+    unsigned nchecks, capchecks;
+};
+
+enum { ABSENT = 0, GOOD = 1, BAD = -1 };
+
+/* ---------------------------------------------------------------- errors */
+
+/* Locates the current path (in the case when the case holds it). */
+static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *col, char *path,
+                   size_t pn)
+{
+    const struct gs_scn_file *f = l->f;
+    struct gs_jcomp full[GS_JPATH_MAX + 2];
+    struct gs_jpos pb, pc;
+    unsigned n = l->path.n;
+    bool fb, in_case = false;
+
+    fb = gs_jpath_locate(f->text, f->len, l->path.c, n, at_key, &pb);
+    if (l->ci >= 0) {
+        bool fc;
+        full[0].key = "cases";
+        full[0].index = 0;
+        full[1].key = NULL;
+        full[1].index = (size_t)l->ci;
+        memcpy(full + 2, l->path.c, n * sizeof(full[0]));
+        fc = gs_jpath_locate(f->text, f->len, full, n + 2, at_key, &pc);
+        if (fc || (!fb && pc.depth >= 2 && pc.depth - 2 > pb.depth))
+            in_case = true;
+    }
+    if (in_case) {
+        *line = pc.line;
+        *col = pc.col;
+        gs_jpath_format(full, n + 2, path, pn);
+    } else {
+        *line = pb.line;
+        *col = pb.col;
+        gs_jpath_format(l->path.c, n, path, pn);
+    }
+}
+
+/* Records the first error, at the current path (at its key with at_key). Returns false. */
+static bool failv(struct ld *l, bool at_key, const char *fmt, va_list ap)
+{
+    struct gs_scn_err *e = l->err;
+    char what[768];
+    unsigned line, col;
+
+    if (l->failed)
+        return false;
+    l->failed = true;
+    if (!e)
+        return false;
+    vsnprintf(what, sizeof(what), fmt, ap);
+    locate(l, at_key, &line, &col, e->path, sizeof(e->path));
+    e->line = line;
+    e->col = col;
+    snprintf(e->msg, sizeof(e->msg), "%s:%u:%u: %s: %s", l->f->path, line, col, e->path, what);
+    return false;
+}
+
+static bool fail(struct ld *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(struct ld *l, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    failv(l, false, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool fail_key(struct ld *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail_key(struct ld *l, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    failv(l, true, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool oom(struct ld *l)
+{
+    if (!l->oom) {
+        l->oom = true;
+        fail(l, "out of host memory");
+    }
+    return false;
+}
+
+/* "FILE:LINE:COL: PATH" of the current path, in the arena (for checks). */
+static const char *where(struct ld *l)
+{
+    char path[160];
+    unsigned line, col;
+    char *w;
+
+    locate(l, false, &line, &col, path, sizeof(path));
+    w = gs_arena_printf(l->a, "%s:%u:%u: %s", l->f->path, line, col, path);
+    if (!w)
+        oom(l);
+    return w ? w : "?";
+}
+
+/* A short text of a JSON value for "got ...". */
+static void got(const json_t *v, char *buf, size_t n)
+{
+    char *d;
+
+    if (!v) {
+        snprintf(buf, n, "nothing");
+        return;
+    }
+    if (json_is_object(v)) {
+        snprintf(buf, n, "an object");
+        return;
+    }
+    if (json_is_array(v)) {
+        snprintf(buf, n, "an array");
+        return;
+    }
+    d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (!d) {
+        snprintf(buf, n, "a value");
+        return;
+    }
+    if (strlen(d) > 60)
+        snprintf(buf, n, "%.57s...", d);
+    else
+        snprintf(buf, n, "%s", d);
+    free(d);
+}
+
+#define GOT(v) got_buf(v, (char[96]){0}, 96)
+static const char *got_buf(const json_t *v, char *buf, size_t n)
+{
+    got(v, buf, n);
+    return buf;
+}
+
+/* ------------------------------------------------------------ key checks */
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/* Levenshtein distance of two short strings (bounded: longer ones give a large value). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[40];
+
+    if (la >= 39 || lb >= 39)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            row[j] = min3(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] != b[j - 1]));
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+/* Is every character of a found in b, in order (an abbreviation)? */
+static bool subsequence(const char *a, const char *b)
+{
+    for (; *a && *b; b++)
+        if (*a == *b)
+            a++;
+    return *a == '\0';
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+static void join(const char *const *list, char *buf, size_t n)
+{
+    size_t at = 0;
+
+    buf[0] = '\0';
+    for (; *list && at + 1 < n; list++) {
+        int w = snprintf(buf + at, n - at, "%s%s", at ? ", " : "", *list);
+        if (w < 0)
+            break;
+        at += (size_t)w;
+    }
+}
+
+/* obj must be an object whose keys are all in `allowed`. */
+static bool check_object(struct ld *l, json_t *obj, const char *const *allowed, const char *what)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(obj))
+        return fail(l, "expected %s (an object), got %s", what, GOT(obj));
+    json_object_foreach(obj, key, v)
+    {
+        if (!in_list(allowed, key)) {
+            char list[512], hint[96] = "";
+            const char *best = NULL;
+            size_t bd = 99;
+            for (const char *const *k = allowed; *k; k++) {
+                size_t d = distance(key, *k);
+                if (d < bd) {
+                    bd = d;
+                    best = *k;
+                }
+            }
+            if (!best || bd > 2 || bd >= strlen(key)) {
+                /* No near spelling: an abbreviation ("procs" for "processes")? */
+                best = NULL;
+                for (const char *const *k = allowed; *k && !best; k++)
+                    if (strlen(key) >= 3 && subsequence(key, *k))
+                        best = *k;
+            }
+            if (best)
+                snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", best);
+            join(allowed, list, sizeof(list));
+            gs_jpath_push_key(&l->path, key);
+            fail_key(l, "unknown key \"%s\"%s; allowed keys in %s: %s", key, hint, what, list);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool require(struct ld *l, json_t *obj, const char *key, const char *what)
+{
+    if (json_object_get(obj, key))
+        return true;
+    return fail(l, "missing key \"%s\" (%s)", key, what);
+}
+
+/* --------------------------------------------------------------- numbers */
+
+/* A number: a JSON integer, or a "0x..." (or "-0x...") string. */
+static bool get_number(struct ld *l, json_t *v, bool *neg, uint64_t *mag, const char *what)
+{
+    if (json_is_integer(v)) {
+        json_int_t x = json_integer_value(v);
+        *neg = x < 0;
+        *mag = x < 0 ? (uint64_t)(-(x + 1)) + 1 : (uint64_t)x;
+        return true;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v), i = 0, digits = 0;
+        uint64_t m = 0;
+        bool ng = false, ok = true;
+        if (i < n && s[i] == '-') {
+            ng = true;
+            i++;
+        }
+        if (i + 2 > n || s[i] != '0' || (s[i + 1] != 'x' && s[i + 1] != 'X'))
+            ok = false;
+        for (i += 2; ok && i < n; i++) {
+            int h = (s[i] >= '0' && s[i] <= '9')   ? s[i] - '0'
+                    : (s[i] >= 'a' && s[i] <= 'f') ? s[i] - 'a' + 10
+                    : (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 10
+                                                   : -1;
+            if (h < 0 || m > (UINT64_MAX >> 4)) {
+                ok = false;
+                break;
+            }
+            m = m * 16 + (uint64_t)h;
+            digits++;
+        }
+        if (ok && digits > 0) {
+            *neg = ng && m != 0;
+            *mag = m;
+            return true;
+        }
+    }
+    if (json_is_real(v))
+        return fail(l, "expected %s (an integer, or a \"0x...\" string), got %s: not an integer",
+                    what, GOT(v));
+    return fail(l, "expected %s (an integer, or a \"0x...\" string), got %s", what, GOT(v));
+}
+
+static void fmt_num(uint64_t x, char *buf, size_t n)
+{
+    if (x > 4096)
+        snprintf(buf, n, "0x%llx", (unsigned long long)x);
+    else
+        snprintf(buf, n, "%llu", (unsigned long long)x);
+}
+
+static bool num_u64(struct ld *l, json_t *v, uint64_t min, uint64_t max, uint64_t *out,
+                    const char *what)
+{
+    bool neg;
+    uint64_t m;
+    char a[32], b[32], c[40];
+
+    if (!get_number(l, v, &neg, &m, what))
+        return false;
+    if (neg || m < min || m > max) {
+        fmt_num(min, a, sizeof(a));
+        fmt_num(max, b, sizeof(b));
+        if (neg)
+            snprintf(c, sizeof(c), "-%llu", (unsigned long long)m);
+        else
+            fmt_num(m, c, sizeof(c));
+        return fail(l, "expected %s from %s to %s, got %s", what, a, b, c);
+    }
+    *out = m;
+    return true;
+}
+
+static bool num_u32(struct ld *l, json_t *v, uint32_t min, uint32_t max, uint32_t *out,
+                    const char *what)
+{
+    uint64_t x;
+
+    if (!num_u64(l, v, min, max, &x, what))
+        return false;
+    *out = (uint32_t)x;
+    return true;
+}
+
+/* A 32-bit register value: -0x80000000 .. 0xFFFFFFFF, stored wrapping. */
+static bool num_reg(struct ld *l, json_t *v, uint32_t *out, const char *what)
+{
+    bool neg;
+    uint64_t m;
+
+    if (!get_number(l, v, &neg, &m, what))
+        return false;
+    if ((neg && m > 0x80000000ull) || (!neg && m > 0xFFFFFFFFull))
+        return fail(l, "expected %s from -0x80000000 to 0xffffffff (32 bits), got %s%s", what,
+                    neg ? "-" : "", GOT(v));
+    *out = neg ? (uint32_t)(0u - (uint32_t)m) : (uint32_t)m;
+    return true;
+}
+
+static bool is_po2(uint64_t x)
+{
+    return x && !(x & (x - 1));
+}
+
+/* Field helpers: push the key, check, pop. Return ABSENT, GOOD or BAD. */
+static int field_u64(struct ld *l, json_t *obj, const char *key, uint64_t min, uint64_t max,
+                     uint64_t *out, const char *what)
+{
+    json_t *v = json_object_get(obj, key);
+    bool ok;
+
+    if (!v)
+        return ABSENT;
+    gs_jpath_push_key(&l->path, key);
+    ok = num_u64(l, v, min, max, out, what);
+    gs_jpath_pop(&l->path);
+    return ok ? GOOD : BAD;
+}
+
+static int field_u32(struct ld *l, json_t *obj, const char *key, uint32_t min, uint32_t max,
+                     uint32_t *out, const char *what)
+{
+    uint64_t x;
+    int r = field_u64(l, obj, key, min, max, &x, what);
+
+    if (r == GOOD)
+        *out = (uint32_t)x;
+    return r;
+}
+
+static int field_uint(struct ld *l, json_t *obj, const char *key, uint32_t min, uint32_t max,
+                      unsigned *out, const char *what)
+{
+    uint32_t x;
+    int r = field_u32(l, obj, key, min, max, &x, what);
+
+    if (r == GOOD)
+        *out = x;
+    return r;
+}
+
+static int field_reg(struct ld *l, json_t *obj, const char *key, uint32_t *out, const char *what)
+{
+    json_t *v = json_object_get(obj, key);
+    bool ok;
+
+    if (!v)
+        return ABSENT;
+    gs_jpath_push_key(&l->path, key);
+    ok = num_reg(l, v, out, what);
+    gs_jpath_pop(&l->path);
+    return ok ? GOOD : BAD;
+}
+
+static int field_bool(struct ld *l, json_t *obj, const char *key, bool *out)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (!v)
+        return ABSENT;
+    if (!json_is_boolean(v)) {
+        gs_jpath_push_key(&l->path, key);
+        fail(l, "expected true or false, got %s", GOT(v));
+        gs_jpath_pop(&l->path);
+        return BAD;
+    }
+    *out = json_is_true(v);
+    return GOOD;
+}
+
+static int field_str(struct ld *l, json_t *obj, const char *key, const char **out, const char *what)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (!v)
+        return ABSENT;
+    if (!json_is_string(v)) {
+        gs_jpath_push_key(&l->path, key);
+        fail(l, "expected %s (a string), got %s", what, GOT(v));
+        gs_jpath_pop(&l->path);
+        return BAD;
+    }
+    *out = json_string_value(v);
+    return GOOD;
+}
+
+/* A string that must be one of names[0..n) (NULL entries are skipped). */
+static bool enum_value(struct ld *l, json_t *v, const char *const *names, unsigned n, unsigned *out,
+                       const char *what)
+{
+    char list[512];
+    size_t at = 0;
+
+    if (json_is_string(v)) {
+        for (unsigned i = 0; i < n; i++) {
+            if (names[i] && strcmp(names[i], json_string_value(v)) == 0) {
+                *out = i;
+                return true;
+            }
+        }
+    }
+    list[0] = '\0';
+    for (unsigned i = 0; i < n && at + 1 < sizeof(list); i++) {
+        int w;
+        if (!names[i])
+            continue;
+        w = snprintf(list + at, sizeof(list) - at, "%s\"%s\"", at ? ", " : "", names[i]);
+        if (w < 0)
+            break;
+        at += (size_t)w;
+    }
+    return fail(l, "expected %s: one of %s; got %s", what, list, GOT(v));
+}
+
+static int field_enum(struct ld *l, json_t *obj, const char *key, const char *const *names,
+                      unsigned n, unsigned *out, const char *what)
+{
+    json_t *v = json_object_get(obj, key);
+    bool ok;
+
+    if (!v)
+        return ABSENT;
+    gs_jpath_push_key(&l->path, key);
+    ok = enum_value(l, v, names, n, out, what);
+    gs_jpath_pop(&l->path);
+    return ok ? GOOD : BAD;
+}
+
+/* ------------------------------------------------------------------ files */
+
+static char *dirname_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *d;
+
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    d = malloc((size_t)(slash - path) + 1);
+    if (d) {
+        memcpy(d, path, (size_t)(slash - path));
+        d[slash - path] = '\0';
+    }
+    return d;
+}
+
+/* Reads a whole file (at most MAX_FILE_BYTES). Returns 0 or an errno value. */
+static int read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+
+    if (!f)
+        return errno ? errno : EIO;
+    for (;;) {
+        size_t r;
+        if (n == cap) {
+            char *nb;
+            if (cap >= MAX_FILE_BYTES) {
+                free(buf);
+                fclose(f);
+                return EFBIG;
+            }
+            cap = cap ? cap * 2 : 4096;
+            nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return ENOMEM;
+            }
+            buf = nb;
+        }
+        r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            if (ferror(f)) {
+                int e = errno ? errno : EIO;
+                free(buf);
+                fclose(f);
+                return e;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static bool valid_case_id(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '_' || *s == '-'))
+            return false;
+    return true;
+}
+
+static const char *const top_keys[] = {"$schema",          "grantsim", "name",    "description",
+                                       "known_divergence", "board",    "drivers", "processes",
+                                       "expect",           "cases",    NULL};
+static const char *const case_keys[] = {"id",      "description", "known_divergence", "board",
+                                        "drivers", "processes",   "expect",           NULL};
+
+/* The checks that need no case: the top level, the version and the cases list. */
+static bool check_file(struct ld *l, struct gs_scn_file *f)
+{
+    json_t *root = f->root, *ver, *cases;
+
+    if (!json_is_object(root))
+        return fail(l, "expected a scenario (a JSON object with \"grantsim\": %d), got %s",
+                    GS_SCN_VERSION, GOT(root));
+    if (!check_object(l, root, top_keys, "a scenario"))
+        return false;
+    ver = json_object_get(root, "grantsim");
+    if (!ver)
+        return fail(l, "missing key \"grantsim\" (the format version: \"grantsim\": %d)",
+                    GS_SCN_VERSION);
+    gs_jpath_push_key(&l->path, "grantsim");
+    if (!json_is_integer(ver) || json_integer_value(ver) != GS_SCN_VERSION) {
+        fail(l, "expected %d (the scenario format version this grantsim reads), got %s",
+             GS_SCN_VERSION, GOT(ver));
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    gs_jpath_pop(&l->path);
+    cases = json_object_get(root, "cases");
+    if (!cases)
+        return true;
+    gs_jpath_push_key(&l->path, "cases");
+    if (!json_is_array(cases) || json_array_size(cases) == 0) {
+        fail(l, "expected a non-empty array of cases ({\"id\": ..., ...}), got %s", GOT(cases));
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    f->ncases = (unsigned)json_array_size(cases);
+    f->cases = calloc(f->ncases, sizeof(*f->cases));
+    f->ids = calloc(f->ncases, sizeof(*f->ids));
+    if (!f->cases || !f->ids)
+        return oom(l);
+    for (unsigned i = 0; i < f->ncases; i++) {
+        json_t *c = json_array_get(cases, i);
+        const char *id = NULL;
+        gs_jpath_push_index(&l->path, i);
+        if (!check_object(l, c, case_keys, "a case") ||
+            !require(l, c, "id", "each case has an id, used by --case ID") ||
+            field_str(l, c, "id", &id, "a case id") != GOOD) {
+            gs_jpath_pop(&l->path);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        gs_jpath_push_key(&l->path, "id");
+        if (!valid_case_id(id)) {
+            fail(l, "expected a case id made of letters, digits, '.', '_' and '-', got %s",
+                 GOT(json_object_get(c, "id")));
+            goto bad;
+        }
+        for (unsigned j = 0; j < i; j++) {
+            if (strcmp(f->ids[j], id) == 0) {
+                fail(l, "case id \"%s\" is already used by cases[%u]", id, j);
+                goto bad;
+            }
+        }
+        gs_jpath_pop(&l->path);
+        if (json_object_get(c, "description") &&
+            field_str(l, c, "description", &(const char *){NULL}, "a description") != GOOD) {
+            gs_jpath_pop(&l->path);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        gs_jpath_pop(&l->path);
+        f->cases[i] = c;
+        f->ids[i] = id;
+    }
+    gs_jpath_pop(&l->path);
+    return true;
+bad:
+    gs_jpath_pop(&l->path);
+    gs_jpath_pop(&l->path);
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+static int file_from_text(const char *name, char *text, size_t len, struct gs_scn_file **out,
+                          struct gs_scn_err *err)
+{
+    struct gs_scn_file *f = calloc(1, sizeof(*f));
+    json_error_t je;
+    struct ld l;
+
+    if (!f) {
+        free(text);
+        return GS_E_NOMEM_HOST;
+    }
+    f->text = text;
+    f->len = len;
+    f->path = strdup(name);
+    f->dir = dirname_of(name);
+    if (!f->path || !f->dir) {
+        gs_scn_file_free(f);
+        return GS_E_NOMEM_HOST;
+    }
+    f->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!f->root) {
+        if (err) {
+            unsigned line = je.line > 0 ? (unsigned)je.line : 1;
+            unsigned col = je.column > 0 ? (unsigned)je.column : 1;
+            memset(err, 0, sizeof(*err));
+            err->line = line;
+            err->col = col;
+            if (len == 0)
+                snprintf(err->msg, sizeof(err->msg),
+                         "%s:1:1: the file is empty (expected a scenario object)", name);
+            else
+                snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: invalid JSON: %s", name, line, col,
+                         je.text);
+        }
+        gs_scn_file_free(f);
+        return GS_E_ARG;
+    }
+    memset(&l, 0, sizeof(l));
+    l.f = f;
+    l.ci = -1;
+    l.err = err;
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!check_file(&l, f)) {
+        bool was_oom = l.oom;
+        gs_scn_file_free(f);
+        return was_oom ? GS_E_NOMEM_HOST : GS_E_ARG;
+    }
+    *out = f;
+    return GS_OK;
+}
+
+int gs_scn_file_open(const char *path, struct gs_scn_file **out, struct gs_scn_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int e = read_file(path, &text, &len);
+
+    if (e) {
+        if (err) {
+            memset(err, 0, sizeof(*err));
+            if (e == EFBIG)
+                snprintf(err->msg, sizeof(err->msg), "%s: too large (over %u MiB)", path,
+                         MAX_FILE_BYTES >> 20);
+            else
+                snprintf(err->msg, sizeof(err->msg), "%s: cannot read: %s", path, strerror(e));
+        }
+        return e == ENOMEM ? GS_E_NOMEM_HOST : GS_E_ARG;
+    }
+    return file_from_text(path, text, len, out, err);
+}
+
+int gs_scn_file_from_string(const char *name, const char *text, size_t len,
+                            struct gs_scn_file **out, struct gs_scn_err *err)
+{
+    char *copy = malloc(len + 1);
+
+    if (!copy)
+        return GS_E_NOMEM_HOST;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    return file_from_text(name, copy, len, out, err);
+}
+
+void gs_scn_file_free(struct gs_scn_file *f)
+{
+    if (!f)
+        return;
+    json_decref(f->root);
+    free(f->cases);
+    free(f->ids);
+    free(f->text);
+    free(f->path);
+    free(f->dir);
+    free(f);
+}
+
+unsigned gs_scn_file_ncases(const struct gs_scn_file *f)
+{
+    return f->ncases;
+}
+
+const char *gs_scn_file_case_id(const struct gs_scn_file *f, unsigned i)
+{
+    return i < f->ncases ? f->ids[i] : NULL;
+}
+
+int gs_scn_file_find_case(const struct gs_scn_file *f, const char *id)
+{
+    for (unsigned i = 0; i < f->ncases; i++)
+        if (strcmp(f->ids[i], id) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *gs_scn_file_path(const struct gs_scn_file *f)
+{
+    return f->path;
+}
+
+/* Is o a relative value ({"ram": N}, ...)? Those are replaced whole by a case. */
+static bool is_value_object(json_t *o)
+{
+    static const char *const bases[] = {"ram", "flash", "upcall", "result", "buf", "end"};
+
+    for (unsigned i = 0; i < 6; i++)
+        if (json_object_get(o, bases[i]))
+            return true;
+    return false;
+}
+
+/*
+ * RFC 7386 JSON Merge Patch: returns the merged value (a new reference). One
+ * refinement: a relative value ({"ram": N}, ...) in the patch replaces the
+ * target's value instead of merging into it (so {"end": -4} over {"ram": 8}
+ * does not become an object with two bases).
+ */
+static json_t *merge_patch(json_t *target, json_t *patch)
+{
+    json_t *res;
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(patch) || is_value_object(patch))
+        return json_incref(patch);
+    res = json_is_object(target) ? json_copy(target) : json_object();
+    if (!res)
+        return NULL;
+    json_object_foreach(patch, key, v)
+    {
+        if (json_is_null(v)) {
+            json_object_del(res, key);
+        } else {
+            json_t *m = merge_patch(json_object_get(res, key), v);
+            if (!m || json_object_set_new(res, key, m) != 0) {
+                json_decref(res);
+                return NULL;
+            }
+        }
+    }
+    return res;
+}
+
+/* ---------------------------------------------------------------- values */
+
+static const char *const value_keys[] = {"ram", "flash", "upcall", "result",
+                                         "buf", "end",   "of",     NULL};
+static const enum gs_scn_base value_bases[] = {GS_SB_RAM,    GS_SB_FLASH, GS_SB_UPCALL,
+                                               GS_SB_RESULT, GS_SB_BUF,   GS_SB_END};
+
+static int find_proc(const struct gs_scenario *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nprocs; i++)
+        if (s->procs[i].name && strcmp(s->procs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void proc_names(const struct gs_scenario *s, char *buf, size_t n)
+{
+    size_t at = 0;
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < s->nprocs && at + 1 < n; i++) {
+        int w;
+        if (!s->procs[i].name)
+            continue;
+        w = snprintf(buf + at, n - at, "%s\"%s\"", at ? ", " : "", s->procs[i].name);
+        if (w < 0)
+            break;
+        at += (size_t)w;
+    }
+}
+
+static bool script_only_base(uint8_t b)
+{
+    return b == GS_SB_UPCALL || b == GS_SB_RESULT || b == GS_SB_BUF;
+}
+
+/*
+ * A value: a number, or an object {"ram": N} (or flash, upcall, result,
+ * buf, end) with an optional "of": NAME. `self` is the process the value
+ * belongs to (-1 for board-wide values, which then need "of"). In steps
+ * (defer) "of" names are resolved when every process is known.
+ */
+static bool parse_value(struct ld *l, json_t *v, int self, bool defer, struct gs_scn_value *out,
+                        const char *what)
+{
+    const char *key;
+    json_t *x, *ofv;
+    int nbase = 0;
+    uint8_t base = GS_SB_ABS;
+    const char *bkey = NULL;
+
+    out->base = GS_SB_ABS;
+    out->of = -1;
+    out->v = 0;
+    if (!json_is_object(v))
+        return num_reg(l, v, &out->v, what);
+    if (!check_object(l, v, value_keys, "a value relative to a process"))
+        return false;
+    json_object_foreach(v, key, x)
+    {
+        for (unsigned i = 0; i < 6; i++) {
+            if (strcmp(key, value_keys[i]) == 0) {
+                nbase++;
+                base = (uint8_t)value_bases[i];
+                bkey = key;
+            }
+        }
+    }
+    if (nbase != 1)
+        return fail(l,
+                    "expected %s relative to exactly one of \"ram\", \"flash\", \"upcall\", "
+                    "\"result\", \"buf\", \"end\"; got %d of them",
+                    what, nbase);
+    gs_jpath_push_key(&l->path, bkey);
+    x = json_object_get(v, bkey);
+    if (base == GS_SB_UPCALL) {
+        if (!num_u32(l, x, 0, GS_SCRIPT_HANDLERS - 1, &out->v, "an upcall handler number"))
+            goto bad;
+    } else if (base == GS_SB_RESULT) {
+        if (!num_u32(l, x, 0, GS_SCRIPT_MAX_STEPS - 1, &out->v, "a step number"))
+            goto bad;
+    } else if (!num_reg(l, x, &out->v, "an offset")) {
+        goto bad;
+    }
+    gs_jpath_pop(&l->path);
+    out->base = base;
+    ofv = json_object_get(v, "of");
+    if (ofv) {
+        gs_jpath_push_key(&l->path, "of");
+        if (!json_is_string(ofv)) {
+            fail(l, "expected the name of a process, got %s", GOT(ofv));
+            goto bad;
+        }
+        if (defer) {
+            struct pending *p;
+            if (l->npend == l->cappend) {
+                unsigned cap = l->cappend ? 2 * l->cappend : 16;
+                struct pending *np = realloc(l->pend, cap * sizeof(*np));
+                if (!np) {
+                    oom(l);
+                    goto bad;
+                }
+                l->pend = np;
+                l->cappend = cap;
+            }
+            p = &l->pend[l->npend++];
+            p->v = out;
+            p->name = gs_arena_strdup(l->a, json_string_value(ofv));
+            locate(l, false, &p->line, &p->col, p->path, sizeof(p->path));
+            p->script = script_only_base(base);
+            if (!p->name) {
+                oom(l);
+                goto bad;
+            }
+        } else {
+            char names[256];
+            int i = find_proc(l->s, json_string_value(ofv));
+            if (i < 0) {
+                proc_names(l->s, names, sizeof(names));
+                fail(l, "no process named %s (processes: %s)", GOT(ofv), names);
+                goto bad;
+            }
+            if (script_only_base(base) && l->s->procs[i].src != GS_SRC_SCRIPT) {
+                fail(l, "\"%s\" is an address in a script process; \"%s\" is not one",
+                     gs_scn_base_name((enum gs_scn_base)base), l->s->procs[i].name);
+                goto bad;
+            }
+            out->of = i;
+        }
+        gs_jpath_pop(&l->path);
+    } else if (self < 0) {
+        return fail(l, "expected %s: a value relative to a process needs \"of\": NAME", what);
+    } else if (script_only_base(base) && l->s->procs[self].src != GS_SRC_SCRIPT) {
+        return fail(l, "\"%s\" is an address in a script process; \"%s\" is not one",
+                    gs_scn_base_name((enum gs_scn_base)base), l->s->procs[self].name);
+    }
+    return true;
+bad:
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+static int field_value(struct ld *l, json_t *obj, const char *key, int self, bool defer,
+                       struct gs_scn_value *out, const char *what)
+{
+    json_t *v = json_object_get(obj, key);
+    bool ok;
+
+    if (!v)
+        return ABSENT;
+    gs_jpath_push_key(&l->path, key);
+    ok = parse_value(l, v, self, defer, out, what);
+    gs_jpath_pop(&l->path);
+    return ok ? GOOD : BAD;
+}
+
+/* ----------------------------------------------------------------- board */
+
+static const char *const board_keys[] = {"ram",
+                                         "flash",
+                                         "app_flash_start",
+                                         "app_ram_start",
+                                         "profile",
+                                         "num_procs",
+                                         "pcb_size",
+                                         "pcb_align",
+                                         "mpu",
+                                         "fault_policy",
+                                         "fault_threshold",
+                                         "timeslice",
+                                         "max_instructions",
+                                         "rng_seed",
+                                         "inline_svc",
+                                         NULL};
+static const char *const region_keys[] = {"base", "size", NULL};
+static const char *const mpu_keys[] = {"model", "regions", "min_region_size", "enforce", NULL};
+static const char *const policy_names[] = {"panic",
+                                           "stop",
+                                           "stop-debug",
+                                           "restart",
+                                           "restart-debug",
+                                           "threshold-restart",
+                                           "threshold-restart-then-panic"};
+#define NPOLICIES 7u
+
+#define DEFAULT_MAX_INSTRUCTIONS 20000000ull
+
+static bool parse_region(struct ld *l, json_t *b, const char *key, uint32_t *base, uint32_t *size,
+                         const char *what)
+{
+    json_t *r = json_object_get(b, key);
+    bool ok = false;
+    uint32_t x;
+
+    if (!r)
+        return true;
+    gs_jpath_push_key(&l->path, key);
+    if (!check_object(l, r, region_keys, what))
+        goto out;
+    if (field_u32(l, r, "base", 0, UINT32_MAX, base, "a base address") == BAD)
+        goto out;
+    if (field_u32(l, r, "size", 1024, MAX_RAM_SIZE, size, "a size in bytes") == BAD)
+        goto out;
+    gs_jpath_push_key(&l->path, "base");
+    if (*base % 1024) {
+        fail(l, "expected a base address that is a multiple of 1 KiB (0x400), got 0x%x", *base);
+        gs_jpath_pop(&l->path);
+        goto out;
+    }
+    gs_jpath_pop(&l->path);
+    gs_jpath_push_key(&l->path, "size");
+    x = *size;
+    if (x % 1024 || (uint64_t)*base + x > 0x100000000ull) {
+        fail(l, "expected a size that is a multiple of 1 KiB and ends below 4 GiB, got 0x%x", x);
+        gs_jpath_pop(&l->path);
+        goto out;
+    }
+    gs_jpath_pop(&l->path);
+    ok = true;
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+static bool parse_board(struct ld *l, json_t *b)
+{
+    struct gs_scenario *s = l->s;
+    struct gs_board_config *c = &s->board;
+    struct gs_kernel_config *k = &c->kernel;
+    json_t *m;
+    unsigned u;
+    uint64_t x;
+    bool has_afs = false, has_ars = false;
+
+    gs_board_config_default(c);
+    s->policy = GS_FP_STOP;
+    s->max_instructions = DEFAULT_MAX_INSTRUCTIONS;
+    s->enforce_mpu = true;
+    if (!b)
+        return true;
+    gs_jpath_push_key(&l->path, "board");
+    if (!check_object(l, b, board_keys, "board"))
+        goto bad;
+    if (!parse_region(l, b, "ram", &c->ram_base, &c->ram_size, "board RAM ({\"base\", \"size\"})"))
+        goto bad;
+    if (!parse_region(l, b, "flash", &c->flash_base, &c->flash_size,
+                      "board flash ({\"base\", \"size\"})"))
+        goto bad;
+    /* Defaults that follow the regions. */
+    c->app_ram_start = c->ram_base;
+    c->app_flash_start = c->flash_size > 0x30000 ? c->flash_base + 0x30000 : c->flash_base;
+    switch (field_u32(l, b, "app_flash_start", 0, UINT32_MAX, &c->app_flash_start,
+                      "an address in flash")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        has_afs = true;
+        break;
+    }
+    switch (
+        field_u32(l, b, "app_ram_start", 0, UINT32_MAX, &c->app_ram_start, "an address in RAM")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        has_ars = true;
+        break;
+    }
+    if (c->ram_base < c->flash_base + (uint64_t)c->flash_size &&
+        c->flash_base < c->ram_base + (uint64_t)c->ram_size) {
+        gs_jpath_push_key(&l->path, "ram");
+        fail(l, "RAM [0x%x, 0x%llx) overlaps flash [0x%x, 0x%llx)", c->ram_base,
+             (unsigned long long)c->ram_base + c->ram_size, c->flash_base,
+             (unsigned long long)c->flash_base + c->flash_size);
+        gs_jpath_pop(&l->path);
+        goto bad;
+    }
+    if (c->app_flash_start < c->flash_base || c->app_flash_start - c->flash_base >= c->flash_size ||
+        c->app_flash_start % 1024) {
+        if (has_afs)
+            gs_jpath_push_key(&l->path, "app_flash_start");
+        else
+            gs_jpath_push_key(&l->path, "flash");
+        fail(l,
+             "expected the app flash start (0x%x) inside flash [0x%x, 0x%llx) on a 1 KiB "
+             "boundary",
+             c->app_flash_start, c->flash_base, (unsigned long long)c->flash_base + c->flash_size);
+        gs_jpath_pop(&l->path);
+        goto bad;
+    }
+    if (c->app_ram_start < c->ram_base || c->app_ram_start - c->ram_base >= c->ram_size) {
+        gs_jpath_push_key(&l->path, has_ars ? "app_ram_start" : "ram");
+        fail(l, "expected the app RAM start (0x%x) inside RAM [0x%x, 0x%llx)", c->app_ram_start,
+             c->ram_base, (unsigned long long)c->ram_base + c->ram_size);
+        gs_jpath_pop(&l->path);
+        goto bad;
+    }
+    {
+        static const char *const profiles[] = {"head", "2.2"};
+        switch (field_enum(l, b, "profile", profiles, 2, &u, "a Tock profile")) {
+        case BAD:
+            goto bad;
+        case GOOD:
+            k->profile = u == 1 ? GS_PROFILE_2_2 : GS_PROFILE_HEAD;
+            break;
+        }
+    }
+    switch (field_uint(l, b, "num_procs", 1, GS_MAX_PROCS, &u, "a number of process slots")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        k->num_procs = u;
+    }
+    if (field_u32(l, b, "pcb_size", 0, 0x10000, &k->pcb_size,
+                  "a size in bytes of the process struct") == BAD)
+        goto bad;
+    switch (field_u32(l, b, "pcb_align", 1, 4096, &k->pcb_align, "an alignment")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        if (!is_po2(k->pcb_align)) {
+            gs_jpath_push_key(&l->path, "pcb_align");
+            fail(l, "expected an alignment that is a power of two, got %u", k->pcb_align);
+            gs_jpath_pop(&l->path);
+            goto bad;
+        }
+    }
+    m = json_object_get(b, "mpu");
+    if (m) {
+        static const char *const models[] = {"pmsav7"};
+        uint32_t r;
+        gs_jpath_push_key(&l->path, "mpu");
+        if (!check_object(l, m, mpu_keys, "the MPU") ||
+            field_enum(l, m, "model", models, 1, &u, "an MPU model") == BAD ||
+            field_bool(l, m, "enforce", &s->enforce_mpu) == BAD)
+            goto bad_mpu;
+        switch (field_u32(l, m, "regions", 8, 16, &r, "a number of MPU regions (8 or 16)")) {
+        case BAD:
+            goto bad_mpu;
+        case GOOD:
+            if (r != 8 && r != 16) {
+                gs_jpath_push_key(&l->path, "regions");
+                fail(l, "expected 8 (Cortex-M3/M4) or 16 (Cortex-M7) MPU regions, got %u", r);
+                gs_jpath_pop(&l->path);
+                goto bad_mpu;
+            }
+            k->mpu_regions = r;
+        }
+        switch (field_u32(l, m, "min_region_size", 32, 0x10000, &r, "a minimum region size")) {
+        case BAD:
+            goto bad_mpu;
+        case GOOD:
+            if (!is_po2(r)) {
+                gs_jpath_push_key(&l->path, "min_region_size");
+                fail(l, "expected a power of two (32, or 256 for a Cortex-M0+), got %u", r);
+                gs_jpath_pop(&l->path);
+                goto bad_mpu;
+            }
+            k->mpu_min_region_size = r;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    switch (field_enum(l, b, "fault_policy", policy_names, NPOLICIES, &u, "a fault policy")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        s->policy = (enum gs_fault_policy)u;
+    }
+    if (field_u32(l, b, "fault_threshold", 0, 1000000, &s->threshold, "a restart threshold") == BAD)
+        goto bad;
+    switch (field_u64(l, b, "timeslice", 20, 1ull << 40, &x, "a timeslice in instructions")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        c->timeslice = x;
+    }
+    if (field_u64(l, b, "max_instructions", 1, 1000000000000ull, &s->max_instructions,
+                  "an instruction budget") == BAD)
+        goto bad;
+    if (field_u64(l, b, "rng_seed", 0, UINT64_MAX, &s->rng_seed, "a seed") == BAD)
+        goto bad;
+    if (field_bool(l, b, "inline_svc", &c->inline_svc) == BAD)
+        goto bad;
+    gs_jpath_pop(&l->path);
+    return true;
+bad_mpu:
+    gs_jpath_pop(&l->path);
+bad:
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+/* --------------------------------------------------------------- drivers */
+
+static const char *const drv_types[] = {"console", "alarm", "led", "rng", "lld", "ipc", "test"};
+static const uint32_t drv_default_num[] = {0x1, 0x0, 0x2, 0x40001, 0x8, 0x10000, 0x90000};
+static const char *const console_keys[] = {"type", "driver", "input", "latency", NULL};
+static const char *const alarm_keys[] = {"type", "driver", "frequency", "cpu_hz", NULL};
+static const char *const led_keys[] = {"type", "driver", "count", NULL};
+static const char *const rng_keys[] = {"type", "driver", "seed", NULL};
+static const char *const plain_keys[] = {"type", "driver", NULL};
+static const char *const test_keys[] = {"type", "driver", "grant", "check_t_bounds", NULL};
+static const char *const shape_keys[] = {"t_size", "t_align", "upcalls", "ro", "rw", NULL};
+
+static bool parse_shape(struct ld *l, json_t *g, struct gs_grant_shape *sh)
+{
+    bool ok = false;
+
+    sh->t_size = 16;
+    sh->t_align = 4;
+    sh->n_upcalls = sh->n_ro = sh->n_rw = 2;
+    if (!g)
+        return true;
+    gs_jpath_push_key(&l->path, "grant");
+    if (!check_object(l, g, shape_keys, "a grant shape"))
+        goto out;
+    if (field_u32(l, g, "t_size", 0, 0x10000, &sh->t_size, "the size of T in bytes") == BAD ||
+        field_u32(l, g, "t_align", 1, 65536, &sh->t_align, "the alignment of T") == BAD ||
+        field_u32(l, g, "upcalls", 0, 255, &sh->n_upcalls, "an upcall count (u8)") == BAD ||
+        field_u32(l, g, "ro", 0, 255, &sh->n_ro, "a read-only allow count (u8)") == BAD ||
+        field_u32(l, g, "rw", 0, 255, &sh->n_rw, "a read-write allow count (u8)") == BAD)
+        goto out;
+    if (!is_po2(sh->t_align)) {
+        gs_jpath_push_key(&l->path, "t_align");
+        fail(l, "expected an alignment that is a power of two from 1 to 65536, got %u",
+             sh->t_align);
+        gs_jpath_pop(&l->path);
+        goto out;
+    }
+    if (sh->t_size % sh->t_align) {
+        gs_jpath_push_key(&l->path, "t_size");
+        fail(l,
+             "expected a size of T that is a multiple of its alignment %u (as every Rust type's "
+             "size is), got %u",
+             sh->t_align, sh->t_size);
+        gs_jpath_pop(&l->path);
+        goto out;
+    }
+    if (!gs_grant_shape_valid(sh)) {
+        fail(l, "the grant shape is not one the kernel can lay out");
+        goto out;
+    }
+    ok = true;
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+static bool parse_drivers(struct ld *l, json_t *arr)
+{
+    struct gs_scenario *s = l->s;
+    unsigned ntest = 0;
+
+    if (!arr)
+        return true;
+    gs_jpath_push_key(&l->path, "drivers");
+    if (!json_is_array(arr)) {
+        fail(l, "expected an array of drivers ({\"type\": \"console\"}, ...), got %s", GOT(arr));
+        goto bad;
+    }
+    s->ndrivers = (unsigned)json_array_size(arr);
+    if (s->ndrivers > 64) {
+        fail(l, "expected at most 64 drivers, got %u", s->ndrivers);
+        goto bad;
+    }
+    s->drivers = gs_arena_alloc(l->a, s->ndrivers * sizeof(*s->drivers));
+    if (!s->drivers) {
+        oom(l);
+        goto bad;
+    }
+    for (unsigned i = 0; i < s->ndrivers; i++) {
+        json_t *d = json_array_get(arr, i), *t;
+        struct gs_scn_driver *dr = &s->drivers[i];
+        const char *const *keys;
+        unsigned type;
+        const char *input = NULL;
+        gs_jpath_push_index(&l->path, i);
+        if (!json_is_object(d)) {
+            fail(l, "expected a driver (an object with a \"type\"), got %s", GOT(d));
+            goto bad_i;
+        }
+        t = json_object_get(d, "type");
+        if (!t) {
+            fail(l, "missing key \"type\" (one of \"console\", \"alarm\", \"led\", \"rng\", "
+                    "\"lld\", \"ipc\", \"test\")");
+            goto bad_i;
+        }
+        if (field_enum(l, d, "type", drv_types, 7, &type, "a driver type") != GOOD)
+            goto bad_i;
+        dr->type = (enum gs_scn_drv_type)type;
+        keys = type == GS_SD_CONSOLE ? console_keys
+               : type == GS_SD_ALARM ? alarm_keys
+               : type == GS_SD_LED   ? led_keys
+               : type == GS_SD_RNG   ? rng_keys
+               : type == GS_SD_TEST  ? test_keys
+                                     : plain_keys;
+        if (!check_object(l, d, keys, type == GS_SD_TEST ? "a test driver" : "this driver"))
+            goto bad_i;
+        dr->num = drv_default_num[type];
+        if (field_u32(l, d, "driver", 0, UINT32_MAX, &dr->num, "a driver number") == BAD)
+            goto bad_i;
+        for (unsigned j = 0; j < i; j++) {
+            const struct gs_scn_driver *o = &s->drivers[j];
+            if (o->num == dr->num) {
+                if (json_object_get(d, "driver"))
+                    gs_jpath_push_key(&l->path, "driver");
+                else
+                    gs_jpath_push_key(&l->path, "type");
+                fail(l, "driver number 0x%x is already used by drivers[%u] (%s)", dr->num, j,
+                     drv_types[o->type]);
+                gs_jpath_pop(&l->path);
+                goto bad_i;
+            }
+            if (o->type == dr->type && type != GS_SD_TEST) {
+                gs_jpath_push_key(&l->path, "type");
+                fail(l, "a board has at most one %s driver; drivers[%u] is one already",
+                     drv_types[type], j);
+                gs_jpath_pop(&l->path);
+                goto bad_i;
+            }
+        }
+        switch (type) {
+        case GS_SD_CONSOLE:
+            if (field_str(l, d, "input", &input, "console input") == BAD ||
+                field_u64(l, d, "latency", 0, 1ull << 40, &dr->latency,
+                          "a latency in instructions") == BAD)
+                goto bad_i;
+            if (input) {
+                dr->input_len = (uint32_t)json_string_length(json_object_get(d, "input"));
+                dr->input = gs_arena_strdup(l->a, input);
+                if (!dr->input) {
+                    oom(l);
+                    goto bad_i;
+                }
+            }
+            break;
+        case GS_SD_ALARM:
+            if (field_u32(l, d, "frequency", 1, UINT32_MAX, &dr->alarm_freq, "a frequency in Hz") ==
+                    BAD ||
+                field_u64(l, d, "cpu_hz", 1, 1ull << 40, &dr->cpu_hz, "instructions per second") ==
+                    BAD)
+                goto bad_i;
+            break;
+        case GS_SD_LED:
+            dr->led_count = 4;
+            if (field_u32(l, d, "count", 0, GS_MAX_LEDS, &dr->led_count, "a number of LEDs") == BAD)
+                goto bad_i;
+            break;
+        case GS_SD_RNG:
+            dr->rng_seed = s->rng_seed;
+            if (field_u64(l, d, "seed", 0, UINT64_MAX, &dr->rng_seed, "a seed") == BAD)
+                goto bad_i;
+            break;
+        case GS_SD_TEST:
+            if (++ntest > GS_BOARD_MAX_TEST) {
+                fail(l, "a board has at most %u test drivers", GS_BOARD_MAX_TEST);
+                goto bad_i;
+            }
+            dr->check_t_bounds = true;
+            if (!parse_shape(l, json_object_get(d, "grant"), &dr->shape) ||
+                field_bool(l, d, "check_t_bounds", &dr->check_t_bounds) == BAD)
+                goto bad_i;
+            break;
+        default:
+            break;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    gs_jpath_pop(&l->path);
+    return true;
+bad_i:
+    gs_jpath_pop(&l->path);
+bad:
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+static const struct gs_scn_driver *find_driver_type(const struct gs_scenario *s,
+                                                    enum gs_scn_drv_type t)
+{
+    for (unsigned i = 0; i < s->ndrivers; i++)
+        if (s->drivers[i].type == t)
+            return &s->drivers[i];
+    return NULL;
+}
+
+/* ----------------------------------------------------------------- steps */
+
+static const char *const step_kinds[] = {"command", "subscribe", "allow_rw", "allow_ro", "allow_ur",
+                                         "memop",   "yield",     "exit",     "raw",      "store32",
+                                         "fill8",   "load32",    "spin",     NULL};
+static const char *const step_keys[] = {
+    "command", "subscribe", "allow_rw", "allow_ro", "allow_ur", "memop", "yield",  "exit", "raw",
+    "store32", "fill8",     "load32",   "spin",     "id",       "note",  "expect", NULL};
+
+/* One argument of a step kind: which register, and how it is read. */
+struct argspec {
+    const char *key;
+    unsigned reg;
+    bool required;
+    bool plain; /* a plain number (driver, command, subscribe or allow number) */
+};
+
+struct kindspec {
+    const char *name;
+    uint32_t kind;
+    const char *const keys[6];
+    struct argspec args[4];
+};
+
+static const struct kindspec kinds[] = {
+    {"command",
+     2,
+     {"driver", "cmd", "arg0", "arg1", NULL},
+     {{"driver", 0, true, true},
+      {"cmd", 1, true, true},
+      {"arg0", 2, false, false},
+      {"arg1", 3, false, false}}},
+    {"subscribe",
+     1,
+     {"driver", "num", "fn", "appdata", NULL},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"fn", 2, false, false},
+      {"appdata", 3, false, false}}},
+    {"allow_rw",
+     3,
+     {"driver", "num", "ptr", "len", NULL},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"ptr", 2, false, false},
+      {"len", 3, false, false}}},
+    {"allow_ro",
+     4,
+     {"driver", "num", "ptr", "len", NULL},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"ptr", 2, false, false},
+      {"len", 3, false, false}}},
+    {"allow_ur",
+     7,
+     {"driver", "num", "ptr", "len", NULL},
+     {{"driver", 0, true, true},
+      {"num", 1, true, true},
+      {"ptr", 2, false, false},
+      {"len", 3, false, false}}},
+    {"memop", 5, {"op", "arg", NULL}, {{"arg", 1, false, false}}},
+    {"yield", 0, {"mode", "flag", "driver", "num", NULL}, {{NULL, 0, false, false}}},
+    {"exit", 6, {"mode", "code", NULL}, {{"code", 1, false, false}}},
+    {"raw",
+     0,
+     {"class", "r0", "r1", "r2", "r3", NULL},
+     {{"r0", 0, false, false},
+      {"r1", 1, false, false},
+      {"r2", 2, false, false},
+      {"r3", 3, false, false}}},
+    {"store32",
+     GS_SCRIPT_OP_STORE32,
+     {"addr", "value", NULL},
+     {{"addr", 0, true, false}, {"value", 1, false, false}}},
+    {"fill8",
+     GS_SCRIPT_OP_FILL8,
+     {"addr", "value", "len", NULL},
+     {{"addr", 0, true, false}, {"value", 1, false, false}, {"len", 2, true, false}}},
+    {"load32", GS_SCRIPT_OP_LOAD32, {"addr", NULL}, {{"addr", 0, true, false}}},
+    {"spin", GS_SCRIPT_OP_SPIN, {"count", NULL}, {{"count", 0, true, false}}},
+};
+
+static const char *const sx_keys[] = {"variant", "error", "r0", "r1", "r2", "r3", NULL};
+static const char *const variant_names[] = {
+    "Failure",    "FailureU32",    "FailureU32U32", "FailureU64",       "Success",
+    "SuccessU32", "SuccessU32U32", "SuccessU64",    "SuccessU32U32U32", "SuccessU32U64"};
+static const char *const ecode_names[] = {
+    NULL,   "FAIL",   "BUSY",  "ALREADY",   "OFF",      "RESERVE",     "INVAL",
+    "SIZE", "CANCEL", "NOMEM", "NOSUPPORT", "NODEVICE", "UNINSTALLED", "NOACK"};
+
+/* A register expectation: "Variant" or {"variant", "error", "r0".."r3"}. */
+static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_scn_regs *out)
+{
+    unsigned u;
+    static const char *const rk[] = {"r0", "r1", "r2", "r3"};
+
+    memset(out, 0, sizeof(*out));
+    out->present = true;
+    out->where = where(l);
+    if (json_is_string(x) && strcmp(json_string_value(x), "never") == 0) {
+        out->never = true;
+        return true;
+    }
+    if (json_is_string(x)) {
+        if (!enum_value(l, x, variant_names, 10, &u, "a return variant (or \"never\")"))
+            return false;
+        out->has_variant = true;
+        out->variant = (uint32_t)gs_scn_variant_from_name(variant_names[u]);
+        return true;
+    }
+    if (!json_is_object(x))
+        return fail(l,
+                    "expected an expectation: a variant name (\"Success\"), \"never\", or an "
+                    "object with \"variant\", \"error\", \"r0\"..\"r3\"; got %s",
+                    GOT(x));
+    if (!check_object(l, x, sx_keys, "a step expectation"))
+        return false;
+    switch (field_enum(l, x, "variant", variant_names, 10, &u, "a return variant")) {
+    case BAD:
+        return false;
+    case GOOD:
+        out->has_variant = true;
+        out->variant = (uint32_t)gs_scn_variant_from_name(variant_names[u]);
+    }
+    for (unsigned r = 0; r < 4; r++) {
+        switch (field_value(l, x, rk[r], self, defer, &out->r[r], "a register value")) {
+        case BAD:
+            return false;
+        case GOOD:
+            out->has[r] = true;
+        }
+    }
+    switch (field_enum(l, x, "error", ecode_names, 14, &u, "an ErrorCode name")) {
+    case BAD:
+        return false;
+    case GOOD:
+        gs_jpath_push_key(&l->path, "error");
+        if (out->has[1]) {
+            fail(l, "\"error\" is r1; give either \"error\" or \"r1\"");
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        if (out->has_variant && !gs_scn_variant_is_failure(out->variant)) {
+            fail(l, "\"error\" needs a Failure variant, not %s", gs_scn_variant_name(out->variant));
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        gs_jpath_pop(&l->path);
+        out->has[1] = true;
+        out->r[1].base = GS_SB_ABS;
+        out->r[1].of = -1;
+        out->r[1].v = u;
+        if (!out->has_variant)
+            out->any_failure = true;
+    }
+    if (!out->has_variant && !out->any_failure && !out->has[0] && !out->has[1] && !out->has[2] &&
+        !out->has[3])
+        return fail(l, "an empty expectation checks nothing; give \"variant\", \"error\" or "
+                       "a register");
+    return true;
+}
+
+static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *st)
+{
+    const char *key, *kname = NULL;
+    json_t *v, *args = NULL, *x;
+    const struct kindspec *ks = NULL;
+    unsigned u;
+    uint32_t w;
+
+    for (unsigned r = 0; r < 4; r++)
+        st->a[r].of = -1;
+    if (!json_is_object(js))
+        return fail(l,
+                    "expected a step: an object such as {\"command\": {\"driver\": 1, "
+                    "\"cmd\": 0}}, got %s",
+                    GOT(js));
+    if (!check_object(l, js, step_keys, "a step"))
+        return false;
+    json_object_foreach(js, key, v)
+    {
+        if (!in_list(step_kinds, key))
+            continue;
+        if (kname) {
+            gs_jpath_push_key(&l->path, key);
+            fail_key(l, "a step does one thing; it has both \"%s\" and \"%s\"", kname, key);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        kname = key;
+        args = v;
+    }
+    if (!kname)
+        return fail(l, "expected a step kind: one of command, subscribe, allow_rw, allow_ro, "
+                       "allow_ur, memop, yield, exit, raw, store32, fill8, load32, spin");
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i].name, kname) == 0)
+            ks = &kinds[i];
+    gs_jpath_push_key(&l->path, kname);
+    if (!check_object(l, args, ks->keys, kname))
+        goto bad;
+    st->kind = ks->kind;
+    for (unsigned i = 0; i < 4 && ks->args[i].key; i++) {
+        const struct argspec *a = &ks->args[i];
+        int r;
+        if (a->required && !require(l, args, a->key, "a required argument"))
+            goto bad;
+        if (a->plain) {
+            st->a[a->reg].base = GS_SB_ABS;
+            r = field_reg(l, args, a->key, &st->a[a->reg].v,
+                          a->reg == 0 ? "a driver number" : "a number");
+        } else {
+            r = field_value(l, args, a->key, self, true, &st->a[a->reg], "a register value");
+        }
+        if (r == BAD)
+            goto bad;
+    }
+    if (strcmp(kname, "memop") == 0) {
+        json_t *op;
+        if (!require(l, args, "op", "the operation: a name such as \"brk\", or a number"))
+            goto bad;
+        op = json_object_get(args, "op");
+        gs_jpath_push_key(&l->path, "op");
+        if (json_is_string(op) && strncmp(json_string_value(op), "0x", 2) != 0) {
+            static const char *const ops[] = {"brk",         "sbrk",        "memory_start",
+                                              "memory_end",  "flash_start", "flash_end",
+                                              "grant_start", "wfr_count",   "wfr_start",
+                                              "wfr_end",     "stack_start", "heap_start"};
+            if (!enum_value(l, op, ops, 12, &u, "a memop operation (or a number)")) {
+                gs_jpath_pop(&l->path);
+                goto bad;
+            }
+            w = u;
+        } else if (!num_reg(l, op, &w, "a memop operation (a name or a number)")) {
+            gs_jpath_pop(&l->path);
+            goto bad;
+        }
+        gs_jpath_pop(&l->path);
+        st->a[0].v = w;
+    } else if (strcmp(kname, "yield") == 0) {
+        static const char *const modes[] = {"no-wait", "wait", "wait-for"};
+        if (!require(l, args, "mode", "\"no-wait\", \"wait\" or \"wait-for\"") ||
+            field_enum(l, args, "mode", modes, 3, &u, "a yield mode") != GOOD)
+            goto bad;
+        st->a[0].v = u;
+        if (u != 0 && json_object_get(args, "flag")) {
+            gs_jpath_push_key(&l->path, "flag");
+            fail_key(l, "\"flag\" (the byte the kernel sets) belongs to a no-wait yield");
+            gs_jpath_pop(&l->path);
+            goto bad;
+        }
+        if (u != 2 && (json_object_get(args, "driver") || json_object_get(args, "num"))) {
+            gs_jpath_push_key(&l->path, json_object_get(args, "driver") ? "driver" : "num");
+            fail_key(l, "\"driver\" and \"num\" belong to a wait-for yield");
+            gs_jpath_pop(&l->path);
+            goto bad;
+        }
+        if (u == 0 && field_value(l, args, "flag", self, true, &st->a[1], "a pointer") == BAD)
+            goto bad;
+        if (u == 2) {
+            if (!require(l, args, "driver", "the driver to wait for") ||
+                !require(l, args, "num", "the subscribe number to wait for") ||
+                field_reg(l, args, "driver", &st->a[1].v, "a driver number") == BAD ||
+                field_reg(l, args, "num", &st->a[2].v, "a subscribe number") == BAD)
+                goto bad;
+        }
+    } else if (strcmp(kname, "exit") == 0) {
+        static const char *const modes[] = {"terminate", "restart"};
+        if (!require(l, args, "mode", "\"terminate\" or \"restart\"") ||
+            field_enum(l, args, "mode", modes, 2, &u, "an exit mode") != GOOD)
+            goto bad;
+        st->a[0].v = u;
+    } else if (strcmp(kname, "raw") == 0) {
+        if (!require(l, args, "class", "the svc number, 0..255") ||
+            field_u32(l, args, "class", 0, 255, &st->kind, "an svc number") == BAD)
+            goto bad;
+    } else if (strcmp(kname, "fill8") == 0) {
+        if (st->a[1].base != GS_SB_ABS || st->a[1].v > 255) {
+            gs_jpath_push_key(&l->path, "value");
+            fail(l, "expected a byte value from 0 to 255");
+            gs_jpath_pop(&l->path);
+            goto bad;
+        }
+    }
+    gs_jpath_pop(&l->path);
+    if (field_str(l, js, "id", &st->id, "a step id") == BAD ||
+        field_str(l, js, "note", &key, "a note") == BAD)
+        return false;
+    if (st->id) {
+        bool digits = *st->id != '\0';
+        for (const char *c = st->id; *c; c++)
+            digits = digits && *c >= '0' && *c <= '9';
+        if (!*st->id || digits) {
+            gs_jpath_push_key(&l->path, "id");
+            fail(l,
+                 "expected a step id that is not empty and not a number (numbers are step "
+                 "indices), got \"%s\"",
+                 st->id);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        st->id = gs_arena_strdup(l->a, st->id);
+        if (!st->id)
+            return oom(l);
+    }
+    x = json_object_get(js, "expect");
+    if (x) {
+        bool ok;
+        gs_jpath_push_key(&l->path, "expect");
+        ok = parse_regs(l, x, self, true, &st->expect);
+        gs_jpath_pop(&l->path);
+        if (!ok)
+            return false;
+        st->x = &st->expect;
+    }
+    return true;
+bad:
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+/* ------------------------------------------------------------- processes */
+
+static const char *const proc_keys[] = {"name",   "app",       "elf",          "tbf",
+                                        "script", "min_ram",   "fault_policy", "fault_threshold",
+                                        "then",   "exit_code", "record",       "buf_size",
+                                        NULL};
+
+#define DEFAULT_SCRIPT_RAM 2048u
+#define DEFAULT_BUF_SIZE   256u
+
+/* Lists the *.elf files of dir as "a, b, c" (sorted). */
+static void list_apps(const char *dir, char *buf, size_t n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char names[64][64];
+    unsigned k = 0;
+    size_t at = 0;
+
+    buf[0] = '\0';
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL && k < 64) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && len < 64 && strcmp(e->d_name + len - 4, ".elf") == 0) {
+            memcpy(names[k], e->d_name, len - 4);
+            names[k][len - 4] = '\0';
+            k++;
+        }
+    }
+    closedir(d);
+    for (unsigned i = 1; i < k; i++) {
+        for (unsigned j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char t[64];
+            memcpy(t, names[j], sizeof(t));
+            memcpy(names[j], names[j - 1], sizeof(t));
+            memcpy(names[j - 1], t, sizeof(t));
+        }
+    }
+    for (unsigned i = 0; i < k && at + 1 < n; i++) {
+        int w = snprintf(buf + at, n - at, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0)
+            break;
+        at += (size_t)w;
+    }
+}
+
+static bool app_name_ok(const char *s)
+{
+    if (!*s || *s == '.')
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return false;
+    return true;
+}
+
+/* Reads the app file of process p at the current path (the "app"/"elf"/"tbf" key). */
+static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, const char *what)
+{
+    char *path, *bytes = NULL;
+    size_t len = 0;
+    int e;
+
+    if (p->src == GS_SRC_APP) {
+        char known[1024];
+        if (!app_name_ok(given))
+            return fail(l, "expected an app name (such as \"hello\"), got \"%s\"", given);
+        if (!l->o || !l->o->apps_dir)
+            return fail(l,
+                        "app \"%s\": no apps directory is known (build the apps, or give "
+                        "grantsim --apps DIR)",
+                        given);
+        path = gs_arena_printf(l->a, "%s/%s.elf", l->o->apps_dir, given);
+        if (!path)
+            return oom(l);
+        e = read_file(path, &bytes, &len);
+        if (e) {
+            list_apps(l->o->apps_dir, known, sizeof(known));
+            return fail(l, "no app \"%s\" (%s: %s); the apps are: %s", given, path, strerror(e),
+                        known[0] ? known : "(none built)");
+        }
+    } else {
+        if (!*given)
+            return fail(l, "expected the path of %s file, got \"\"", what);
+        path = given[0] == '/' ? gs_arena_strdup(l->a, given)
+                               : gs_arena_printf(l->a, "%s/%s", l->f->dir, given);
+        if (!path)
+            return oom(l);
+        e = read_file(path, &bytes, &len);
+        if (e)
+            return fail(l, "cannot read %s file \"%s\" (%s): %s", what, given, path,
+                        e == EFBIG ? "larger than 16 MiB" : strerror(e));
+    }
+    if (!gs_arena_adopt(l->a, bytes))
+        return oom(l);
+    p->path = path;
+    p->image = (uint8_t *)bytes;
+    p->image_len = len;
+    return true;
+}
+
+/* Checks that an ELF converts and a TBF parses, naming the loader's error. */
+static bool check_binary(struct ld *l, struct gs_scn_proc *p, const char *given, char *tbf_name,
+                         size_t tn)
+{
+    struct gs_load_error le;
+    int e;
+
+    memset(&le, 0, sizeof(le));
+    if (p->src == GS_SRC_TBF) {
+        struct gs_tbf t;
+        e = gs_tbf_parse(p->image, p->image_len, &t, &le);
+        if (!e && t.padding)
+            return fail(l, "\"%s\" is a padding TBF (a 16-byte header), not an app", given);
+        if (!e) {
+            size_t n = t.name_len < tn - 1 ? t.name_len : tn - 1;
+            memcpy(tbf_name, t.name ? (const char *)t.name : "", t.name ? n : 0);
+            tbf_name[t.name ? n : 0] = '\0';
+            return true;
+        }
+    } else {
+        struct gs_elf_image img;
+        e = gs_elf_to_image(p->image, p->image_len, NULL, &img, &le);
+        if (!e) {
+            gs_elf_image_free(&img);
+            return true;
+        }
+    }
+    if (e == GS_E_NOMEM_HOST)
+        return oom(l);
+    return fail(l, "\"%s\" is not a loadable %s: %s at %s (byte %zu): %s", given,
+                p->src == GS_SRC_TBF ? "TBF" : "libtock-c ELF", le.name ? le.name : "error",
+                le.field[0] ? le.field : "?", le.offset, le.message);
+}
+
+static bool parse_script(struct ld *l, json_t *arr, int self, struct gs_scn_proc *p)
+{
+    bool ok = false;
+
+    gs_jpath_push_key(&l->path, "script");
+    if (!json_is_array(arr)) {
+        fail(l, "expected a script: an array of steps, got %s", GOT(arr));
+        goto out;
+    }
+    p->nsteps = (unsigned)json_array_size(arr);
+    if (p->nsteps > GS_SCRIPT_MAX_STEPS) {
+        fail(l, "expected at most %u steps, got %u", GS_SCRIPT_MAX_STEPS, p->nsteps);
+        goto out;
+    }
+    p->steps = gs_arena_alloc(l->a, (p->nsteps ? p->nsteps : 1) * sizeof(*p->steps));
+    if (!p->steps) {
+        oom(l);
+        goto out;
+    }
+    for (unsigned i = 0; i < p->nsteps; i++) {
+        struct gs_scn_step *st = &p->steps[i];
+        gs_jpath_push_index(&l->path, i);
+        st->where = where(l);
+        if (!parse_step(l, json_array_get(arr, i), self, st)) {
+            gs_jpath_pop(&l->path);
+            goto out;
+        }
+        if (st->id) {
+            for (unsigned j = 0; j < i; j++) {
+                if (p->steps[j].id && strcmp(p->steps[j].id, st->id) == 0) {
+                    gs_jpath_push_key(&l->path, "id");
+                    fail(l, "step id \"%s\" is already used by step %u", st->id, j);
+                    gs_jpath_pop(&l->path);
+                    gs_jpath_pop(&l->path);
+                    goto out;
+                }
+            }
+        }
+        gs_jpath_pop(&l->path);
+    }
+    ok = true;
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+static bool parse_process(struct ld *l, json_t *jp, int self)
+{
+    struct gs_scenario *s = l->s;
+    struct gs_scn_proc *p = &s->procs[self];
+    static const char *const srcs[] = {"app", "elf", "tbf", "script"};
+    const char *name = NULL, *src_val = NULL, *src_key = NULL;
+    char tbf_name[64] = "";
+    unsigned u;
+    uint32_t buf_size = DEFAULT_BUF_SIZE;
+    int nsrc = 0;
+
+    p->where = where(l);
+    p->final = GS_SCRIPT_EXIT_TERMINATE;
+    p->record = true;
+    if (!check_object(l, jp, proc_keys, "a process"))
+        return false;
+    for (unsigned i = 0; i < 4; i++) {
+        if (json_object_get(jp, srcs[i])) {
+            nsrc++;
+            p->src = (enum gs_scn_src)i;
+            src_key = srcs[i];
+        }
+    }
+    if (nsrc != 1)
+        return fail(l,
+                    "a process has exactly one of \"app\" (an app of apps/), \"elf\", "
+                    "\"tbf\" (files) or \"script\" (syscall steps); found %d",
+                    nsrc);
+    if (p->src != GS_SRC_SCRIPT) {
+        static const char *const script_only[] = {"then", "exit_code", "record", "buf_size"};
+        for (unsigned i = 0; i < 4; i++) {
+            if (json_object_get(jp, script_only[i])) {
+                gs_jpath_push_key(&l->path, script_only[i]);
+                fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", script_only[i],
+                         src_key);
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+        }
+        if (field_str(l, jp, src_key, &src_val, "an app name or a file path") == BAD)
+            return false;
+    }
+    if (field_str(l, jp, "name", &name, "a package name") == BAD)
+        return false;
+    if (name) {
+        gs_jpath_push_key(&l->path, "name");
+        if (!*name || strlen(name) > MAX_NAME) {
+            fail(l, "expected a package name of 1 to %u bytes, got \"%s\"", MAX_NAME, name);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        gs_jpath_pop(&l->path);
+    } else if (p->src == GS_SRC_APP) {
+        name = src_val;
+    } else if (p->src != GS_SRC_TBF) {
+        return fail(l, "missing key \"name\" (the package name: the process's name for IPC "
+                       "discovery and for its expectations)");
+    }
+    if (p->src != GS_SRC_SCRIPT) {
+        bool ok;
+        gs_jpath_push_key(&l->path, src_key);
+        ok = read_app(l, p, src_val, p->src == GS_SRC_TBF ? "a TBF" : "an ELF") &&
+             check_binary(l, p, src_val, tbf_name, sizeof(tbf_name));
+        gs_jpath_pop(&l->path);
+        if (!ok)
+            return false;
+        if (p->src == GS_SRC_TBF) {
+            if (name && strcmp(name, tbf_name) != 0) {
+                gs_jpath_push_key(&l->path, "name");
+                fail(l, "the TBF's package name is \"%s\"; a TBF keeps its own name", tbf_name);
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+            if (!tbf_name[0])
+                return fail(l, "the TBF has no package name; processes need a name");
+            name = tbf_name;
+            if (json_object_get(jp, "min_ram")) {
+                gs_jpath_push_key(&l->path, "min_ram");
+                fail_key(l, "a TBF keeps its own minimum RAM (its Program/Main TLV)");
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+        }
+    }
+    for (unsigned i = 0; i < (unsigned)self; i++) {
+        if (strcmp(s->procs[i].name, name) == 0) {
+            gs_jpath_push_key(&l->path, json_object_get(jp, "name") ? "name" : src_key);
+            fail(l, "process name \"%s\" is already used by processes[%u]; names must be unique",
+                 name, i);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+    }
+    p->name = gs_arena_strdup(l->a, name);
+    if (!p->name)
+        return oom(l);
+    switch (field_u32(l, jp, "min_ram", 0, MAX_RAM_SIZE, &p->min_ram, "a minimum RAM size")) {
+    case BAD:
+        return false;
+    case GOOD:
+        p->has_min_ram = true;
+    }
+    switch (field_enum(l, jp, "fault_policy", policy_names, NPOLICIES, &u, "a fault policy")) {
+    case BAD:
+        return false;
+    case GOOD:
+        p->has_policy = true;
+        p->policy = (enum gs_fault_policy)u;
+        p->threshold = s->threshold;
+    }
+    if (field_u32(l, jp, "fault_threshold", 0, 1000000, &p->threshold, "a restart threshold") ==
+        BAD)
+        return false;
+    if (p->src != GS_SRC_SCRIPT)
+        return true;
+    {
+        static const char *const thens[] = {"exit", "restart", "yield"};
+        switch (field_enum(l, jp, "then", thens, 3, &u, "what the script does after its steps")) {
+        case BAD:
+            return false;
+        case GOOD:
+            p->final = u == 0   ? GS_SCRIPT_EXIT_TERMINATE
+                       : u == 1 ? GS_SCRIPT_EXIT_RESTART
+                                : GS_SCRIPT_YIELD_WAIT;
+        }
+    }
+    if (field_reg(l, jp, "exit_code", &p->final_code, "a completion code") == BAD ||
+        field_bool(l, jp, "record", &p->record) == BAD ||
+        field_u32(l, jp, "buf_size", 0, MAX_RAM_SIZE, &buf_size, "a buffer size in bytes") == BAD)
+        return false;
+    if (!p->has_min_ram)
+        p->min_ram = DEFAULT_SCRIPT_RAM;
+    if (!parse_script(l, json_object_get(jp, "script"), self, p))
+        return false;
+    p->buf_off = gs_script_prologue(p->nsteps);
+    p->prologue = p->record ? p->buf_off + buf_size : 0;
+    if (!p->record) {
+        for (unsigned i = 0; i < p->nsteps; i++) {
+            if (p->steps[i].x) {
+                gs_jpath_push_key(&l->path, "script");
+                gs_jpath_push_index(&l->path, i);
+                gs_jpath_push_key(&l->path, "expect");
+                fail(l, "a script with \"record\": false records no results to check");
+                gs_jpath_pop(&l->path);
+                gs_jpath_pop(&l->path);
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool parse_processes(struct ld *l, json_t *arr)
+{
+    struct gs_scenario *s = l->s;
+
+    if (!arr)
+        return fail(l, "missing key \"processes\" (the apps or scripts to run)");
+    gs_jpath_push_key(&l->path, "processes");
+    if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+        json_array_size(arr) > GS_BOARD_MAX_APPS) {
+        fail(l, "expected an array of 1 to %u processes, got %s", GS_BOARD_MAX_APPS, GOT(arr));
+        goto bad;
+    }
+    s->nprocs = (unsigned)json_array_size(arr);
+    s->procs = gs_arena_alloc(l->a, s->nprocs * sizeof(*s->procs));
+    if (!s->procs) {
+        oom(l);
+        goto bad;
+    }
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        bool ok;
+        gs_jpath_push_index(&l->path, i);
+        ok = parse_process(l, json_array_get(arr, i), (int)i);
+        gs_jpath_pop(&l->path);
+        if (!ok)
+            goto bad;
+    }
+    gs_jpath_pop(&l->path);
+    /* Step arguments that name other processes. */
+    for (unsigned i = 0; i < l->npend; i++) {
+        struct pending *pd = &l->pend[i];
+        int k = find_proc(s, pd->name);
+        if (k < 0 || (pd->script && s->procs[k].src != GS_SRC_SCRIPT)) {
+            char names[256];
+            proc_names(s, names, sizeof(names));
+            if (l->err && !l->failed) {
+                struct gs_scn_err *e = l->err;
+                e->line = pd->line;
+                e->col = pd->col;
+                snprintf(e->path, sizeof(e->path), "%s", pd->path);
+                if (k < 0)
+                    snprintf(e->msg, sizeof(e->msg),
+                             "%s:%u:%u: %s: no process named \"%s\" (processes: %s)", l->f->path,
+                             pd->line, pd->col, pd->path, pd->name, names);
+                else
+                    snprintf(e->msg, sizeof(e->msg),
+                             "%s:%u:%u: %s: \"%s\" is not a script process (upcall, result and "
+                             "buf are addresses in scripts)",
+                             l->f->path, pd->line, pd->col, pd->path, pd->name);
+            }
+            l->failed = true;
+            return false;
+        }
+        pd->v->of = k;
+    }
+    return true;
+bad:
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+/* ---------------------------------------------------------- expectations */
+
+static struct gs_scn_check *add_check(struct ld *l, enum gs_chk_kind kind, int proc)
+{
+    struct gs_scn_check *c;
+
+    if (l->nchecks == l->capchecks) {
+        unsigned cap = l->capchecks ? 2 * l->capchecks : 32;
+        struct gs_scn_check *n = realloc(l->checks, cap * sizeof(*n));
+        if (!n) {
+            oom(l);
+            return NULL;
+        }
+        l->checks = n;
+        l->capchecks = cap;
+    }
+    c = &l->checks[l->nchecks++];
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    c->proc = proc;
+    for (unsigned i = 0; i < 4; i++)
+        c->v[i].of = -1;
+    c->where = where(l);
+    return c;
+}
+
+/* "text" (exact) or {"contains": "text"}. */
+static const char *const text_keys[] = {"contains", NULL};
+
+static bool parse_text(struct ld *l, json_t *obj, const char *key, enum gs_chk_kind kind, int proc)
+{
+    json_t *v = json_object_get(obj, key), *t;
+    struct gs_scn_check *c;
+    bool ok = false;
+
+    if (!v)
+        return true;
+    gs_jpath_push_key(&l->path, key);
+    c = add_check(l, kind, proc);
+    if (!c)
+        goto out;
+    t = v;
+    if (json_is_object(v)) {
+        if (!check_object(l, v, text_keys, "a text expectation") ||
+            !require(l, v, "contains", "the text that must appear"))
+            goto out;
+        c->flag = true;
+        t = json_object_get(v, "contains");
+        gs_jpath_push_key(&l->path, "contains");
+    }
+    if (!json_is_string(t)) {
+        fail(l, "expected the exact output (a string) or {\"contains\": \"...\"}, got %s", GOT(t));
+        if (c->flag)
+            gs_jpath_pop(&l->path);
+        goto out;
+    }
+    if (c->flag)
+        gs_jpath_pop(&l->path);
+    c->len = json_string_length(t);
+    c->str = gs_arena_strdup(l->a, json_string_value(t));
+    if (!c->str) {
+        oom(l);
+        goto out;
+    }
+    ok = true;
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+static const char *const state_names[] = {"Running", "Yielded", "YieldedFor",
+                                          "Stopped", "Faulted", "Terminated"};
+static const char *const finding_kinds[] = {"ownership", "layout", "isolation", "panic"};
+static const char *const run_ends[] = {"idle", "limit", "panic", "error"};
+
+static const char *const pexp_keys[] = {"loaded",
+                                        "state",
+                                        "completion_code",
+                                        "restart_count",
+                                        "console",
+                                        "faults",
+                                        "memory_start",
+                                        "memory_len",
+                                        "app_break",
+                                        "kernel_break",
+                                        "high_water_mark",
+                                        "grants",
+                                        "grant_count",
+                                        "mpu",
+                                        "upcalls",
+                                        "steps_done",
+                                        "finished",
+                                        "memory",
+                                        "queued",
+                                        "dropped_upcalls",
+                                        "syscall_count",
+                                        "steps",
+                                        NULL};
+static const char *const fault_keys[] = {"kind", "address", NULL};
+static const char *const grant_keys[] = {"driver", "allocated", "address", NULL};
+static const char *const mpu_region_keys[] = {"region", "rbar", "rasr", "unused", NULL};
+static const char *const upcall_keys[] = {"handler", "args", "appdata", "step", NULL};
+static const char *const memory_keys[] = {"at", "u8", "u32", "hex", NULL};
+
+/* An array at obj[key], each element checked by fn (which pushes nothing). */
+typedef bool (*elem_fn)(struct ld *l, json_t *e, unsigned i, int proc);
+
+static bool each_elem(struct ld *l, json_t *obj, const char *key, int proc, elem_fn fn,
+                      const char *what, struct gs_scn_check **count_check,
+                      enum gs_chk_kind count_kind)
+{
+    json_t *arr = json_object_get(obj, key);
+    bool ok = false;
+
+    if (!arr)
+        return true;
+    gs_jpath_push_key(&l->path, key);
+    if (!json_is_array(arr)) {
+        fail(l, "expected an array of %s, got %s", what, GOT(arr));
+        goto out;
+    }
+    if (count_check) {
+        *count_check = add_check(l, count_kind, proc);
+        if (!*count_check)
+            goto out;
+        (*count_check)->num = (uint32_t)json_array_size(arr);
+    }
+    for (unsigned i = 0; i < json_array_size(arr); i++) {
+        bool r;
+        gs_jpath_push_index(&l->path, i);
+        r = fn(l, json_array_get(arr, i), i, proc);
+        gs_jpath_pop(&l->path);
+        if (!r)
+            goto out;
+    }
+    ok = true;
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+static bool fault_elem(struct ld *l, json_t *e, unsigned i, int proc)
+{
+    struct gs_scn_check *c;
+    const char *names[GS_FAULT_OTHER + 1];
+    unsigned u;
+
+    if (!check_object(l, e, fault_keys, "a fault"))
+        return false;
+    c = add_check(l, GS_CHK_FAULT, proc);
+    if (!c)
+        return false;
+    c->index = i;
+    names[0] = NULL;
+    for (unsigned k = 1; k <= GS_FAULT_OTHER; k++)
+        names[k] = gs_fault_kind_name((enum gs_fault_kind)k);
+    switch (field_enum(l, e, "kind", names, GS_FAULT_OTHER + 1, &u, "a fault kind")) {
+    case BAD:
+        return false;
+    case GOOD:
+        c->has_num = true;
+        c->num = u;
+    }
+    switch (field_value(l, e, "address", proc, false, &c->v[0], "an address")) {
+    case BAD:
+        return false;
+    case GOOD:
+        c->has[0] = true;
+    }
+    return true;
+}
+
+static bool grant_elem(struct ld *l, json_t *e, unsigned i, int proc)
+{
+    struct gs_scn_check *c;
+
+    (void)i;
+    if (!check_object(l, e, grant_keys, "a grant") ||
+        !require(l, e, "driver", "the driver number of the grant"))
+        return false;
+    c = add_check(l, GS_CHK_GRANT, proc);
+    if (!c)
+        return false;
+    c->flag = true;
+    if (field_u32(l, e, "driver", 0, UINT32_MAX, &c->num, "a driver number") == BAD ||
+        field_bool(l, e, "allocated", &c->flag) == BAD)
+        return false;
+    switch (field_value(l, e, "address", proc, false, &c->v[0], "an address")) {
+    case BAD:
+        return false;
+    case GOOD:
+        c->has[0] = true;
+        if (!c->flag) {
+            gs_jpath_push_key(&l->path, "address");
+            fail_key(l, "a grant expected not to be allocated has no address");
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool mpu_elem(struct ld *l, json_t *e, unsigned i, int proc)
+{
+    struct gs_scn_check *c;
+    uint32_t r;
+
+    (void)i;
+    if (!check_object(l, e, mpu_region_keys, "an MPU region") ||
+        !require(l, e, "region", "the region number"))
+        return false;
+    c = add_check(l, GS_CHK_MPU, proc);
+    if (!c)
+        return false;
+    if (field_u32(l, e, "region", 0, l->s->board.kernel.mpu_regions - 1, &r,
+                  "a region number of this MPU") == BAD ||
+        field_bool(l, e, "unused", &c->flag) == BAD)
+        return false;
+    c->index = r;
+    for (unsigned k = 0; k < 2; k++) {
+        switch (field_value(l, e, k ? "rasr" : "rbar", proc, false, &c->v[k], "a register value")) {
+        case BAD:
+            return false;
+        case GOOD:
+            c->has[k] = true;
+        }
+    }
+    if (c->flag && (c->has[0] || c->has[1])) {
+        gs_jpath_push_key(&l->path, "unused");
+        fail_key(l, "an unused region has the empty registers; give \"unused\" or the values");
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    if (!c->flag && !c->has[0] && !c->has[1])
+        return fail(l, "an MPU expectation needs \"rbar\", \"rasr\" or \"unused\": true");
+    return true;
+}
+
+static bool upcall_elem(struct ld *l, json_t *e, unsigned i, int proc)
+{
+    struct gs_scn_check *c;
+    json_t *args;
+
+    if (!check_object(l, e, upcall_keys, "an upcall"))
+        return false;
+    c = add_check(l, GS_CHK_UPCALL, proc);
+    if (!c)
+        return false;
+    c->index = i;
+    switch (field_u32(l, e, "handler", 0, GS_SCRIPT_HANDLERS - 1, &c->num, "a handler number")) {
+    case BAD:
+        return false;
+    case GOOD:
+        c->has_num = true;
+    }
+    switch (field_u32(l, e, "step", 0, GS_SCRIPT_MAX_STEPS, &c->num2, "a step index")) {
+    case BAD:
+        return false;
+    case GOOD:
+        c->has_num2 = true;
+    }
+    switch (field_value(l, e, "appdata", proc, false, &c->v[3], "the appdata")) {
+    case BAD:
+        return false;
+    case GOOD:
+        c->has[3] = true;
+    }
+    args = json_object_get(e, "args");
+    if (args) {
+        gs_jpath_push_key(&l->path, "args");
+        if (!json_is_array(args) || json_array_size(args) > 3) {
+            fail(l, "expected the upcall's arguments: an array of up to 3 values, got %s",
+                 GOT(args));
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        for (unsigned k = 0; k < json_array_size(args); k++) {
+            bool ok;
+            gs_jpath_push_index(&l->path, k);
+            ok = parse_value(l, json_array_get(args, k), proc, false, &c->v[k], "an argument");
+            gs_jpath_pop(&l->path);
+            if (!ok) {
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+            c->has[k] = true;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    return true;
+}
+
+static int hexdig(char ch)
+{
+    return (ch >= '0' && ch <= '9')   ? ch - '0'
+           : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
+           : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
+                                      : -1;
+}
+
+static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
+{
+    struct gs_scn_check *c;
+    int n = 0;
+    uint32_t b;
+    const char *hex;
+
+    (void)i;
+    if (!check_object(l, e, memory_keys, "a memory expectation") ||
+        !require(l, e, "at", "the address to read"))
+        return false;
+    n = !!json_object_get(e, "u8") + !!json_object_get(e, "u32") + !!json_object_get(e, "hex");
+    if (n != 1)
+        return fail(l,
+                    "a memory expectation has exactly one of \"u8\", \"u32\", \"hex\"; "
+                    "found %d",
+                    n);
+    c = add_check(l, GS_CHK_MEMORY, proc);
+    if (!c || field_value(l, e, "at", proc, false, &c->v[0], "an address") == BAD)
+        return false;
+    if (json_object_get(e, "u8")) {
+        if (field_u32(l, e, "u8", 0, 255, &b, "a byte") == BAD)
+            return false;
+        c->num = 1;
+        c->v[1].v = b;
+    } else if (json_object_get(e, "u32")) {
+        if (field_value(l, e, "u32", proc, false, &c->v[1], "a word") == BAD)
+            return false;
+        c->num = 4;
+    } else {
+        uint8_t *bytes;
+        size_t len;
+        if (field_str(l, e, "hex", &hex, "hex bytes (\"0a1b...\")") == BAD)
+            return false;
+        len = strlen(hex);
+        gs_jpath_push_key(&l->path, "hex");
+        if (len == 0 || len % 2 || len > 8192) {
+            fail(l, "expected 1 to 4096 bytes as pairs of hex digits, got %zu digits", len);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        bytes = gs_arena_alloc(l->a, len / 2);
+        if (!bytes) {
+            gs_jpath_pop(&l->path);
+            return oom(l);
+        }
+        for (size_t k = 0; k < len / 2; k++) {
+            int h = hexdig(hex[2 * k]), lo = hexdig(hex[2 * k + 1]);
+            if (h < 0 || lo < 0) {
+                fail(l, "expected hex digits, got '%c%c' at character %zu", hex[2 * k],
+                     hex[2 * k + 1], 2 * k);
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+            bytes[k] = (uint8_t)(h * 16 + lo);
+        }
+        gs_jpath_pop(&l->path);
+        c->num = 0;
+        c->str = (const char *)bytes;
+        c->len = len / 2;
+    }
+    return true;
+}
+
+/* A numeric field that becomes a check with num. */
+static bool count_field(struct ld *l, json_t *obj, const char *key, enum gs_chk_kind kind,
+                        unsigned index, int proc)
+{
+    uint32_t n;
+    struct gs_scn_check *c;
+    json_t *v = json_object_get(obj, key);
+
+    if (!v)
+        return true;
+    if (field_u32(l, obj, key, 0, UINT32_MAX, &n, "a count") == BAD)
+        return false;
+    gs_jpath_push_key(&l->path, key);
+    c = add_check(l, kind, proc);
+    gs_jpath_pop(&l->path);
+    if (!c)
+        return false;
+    c->num = n;
+    c->index = index;
+    return true;
+}
+
+static bool needs_script(struct ld *l, json_t *obj, const char *key, int proc)
+{
+    if (!json_object_get(obj, key) || l->s->procs[proc].src == GS_SRC_SCRIPT)
+        return true;
+    gs_jpath_push_key(&l->path, key);
+    fail_key(l, "\"%s\" is recorded by script processes only; \"%s\" is not one", key,
+             l->s->procs[proc].name);
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+static int find_step(const struct gs_scn_proc *p, const char *key)
+{
+    char *end;
+    unsigned long v;
+
+    for (unsigned i = 0; i < p->nsteps; i++)
+        if (p->steps[i].id && strcmp(p->steps[i].id, key) == 0)
+            return (int)i;
+    if (*key >= '0' && *key <= '9') {
+        v = strtoul(key, &end, 10);
+        if (*end == '\0' && v < p->nsteps)
+            return (int)v;
+    }
+    return -1;
+}
+
+static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_given)
+{
+    struct gs_scn_proc *p = &l->s->procs[proc];
+    struct gs_scn_check *c;
+    json_t *v;
+    unsigned u;
+    static const char *const layout_keys[GS_LAY_COUNT] = {"memory_start", "memory_len", "app_break",
+                                                          "kernel_break", "high_water_mark"};
+    static const char *const counter_keys[GS_CNT_COUNT] = {"queued", "dropped_upcalls",
+                                                           "syscall_count"};
+
+    if (!check_object(l, e, pexp_keys, "a process expectation"))
+        return false;
+    v = json_object_get(e, "loaded");
+    if (v) {
+        bool b;
+        if (field_bool(l, e, "loaded", &b) == BAD)
+            return false;
+        gs_jpath_push_key(&l->path, "loaded");
+        c = add_check(l, GS_CHK_LOADED, proc);
+        gs_jpath_pop(&l->path);
+        if (!c)
+            return false;
+        c->flag = b;
+        *loaded_given = true;
+        if (!b && json_object_size(e) > 1)
+            return fail(l, "a process expected not to load has no other expectations");
+    }
+    if (field_enum(l, e, "state", state_names, 6, &u, "a process state") == BAD)
+        return false;
+    if (json_object_get(e, "state")) {
+        gs_jpath_push_key(&l->path, "state");
+        c = add_check(l, GS_CHK_STATE, proc);
+        gs_jpath_pop(&l->path);
+        if (!c)
+            return false;
+        c->num = u;
+    }
+    v = json_object_get(e, "completion_code");
+    if (v) {
+        gs_jpath_push_key(&l->path, "completion_code");
+        c = add_check(l, GS_CHK_COMPLETION, proc);
+        if (!c) {
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        if (json_is_string(v) && strcmp(json_string_value(v), "None") == 0) {
+            c->num = 0;
+        } else if (json_is_string(v) && strcmp(json_string_value(v), "Faulted") == 0) {
+            c->num = 1;
+        } else if (json_is_integer(v) || json_is_string(v)) {
+            c->num = 2;
+            if (!num_reg(l, v, &c->v[0].v,
+                         "a completion code (a number, \"None\" or \"Faulted\")")) {
+                gs_jpath_pop(&l->path);
+                return false;
+            }
+        } else {
+            fail(l, "expected a completion code: a number, \"None\" or \"Faulted\"; got %s",
+                 GOT(v));
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    if (!count_field(l, e, "restart_count", GS_CHK_RESTARTS, 0, proc) ||
+        !parse_text(l, e, "console", GS_CHK_CONSOLE, proc) ||
+        !each_elem(l, e, "faults", proc, fault_elem, "faults ({\"kind\", \"address\"})", &c,
+                   GS_CHK_FAULT_COUNT))
+        return false;
+    for (unsigned k = 0; k < GS_LAY_COUNT; k++) {
+        struct gs_scn_value val;
+        switch (field_value(l, e, layout_keys[k], proc, false, &val, "an address or size")) {
+        case BAD:
+            return false;
+        case GOOD:
+            gs_jpath_push_key(&l->path, layout_keys[k]);
+            c = add_check(l, GS_CHK_LAYOUT, proc);
+            gs_jpath_pop(&l->path);
+            if (!c)
+                return false;
+            c->index = k;
+            c->v[0] = val;
+            c->has[0] = true;
+        }
+    }
+    if (!each_elem(l, e, "grants", proc, grant_elem, "grants ({\"driver\", \"address\"})", NULL,
+                   GS_CHK_GRANT) ||
+        !count_field(l, e, "grant_count", GS_CHK_GRANT_COUNT, 0, proc) ||
+        !each_elem(l, e, "mpu", proc, mpu_elem, "MPU regions ({\"region\", \"rbar\", \"rasr\"})",
+                   NULL, GS_CHK_MPU) ||
+        !needs_script(l, e, "upcalls", proc) || !needs_script(l, e, "steps_done", proc) ||
+        !needs_script(l, e, "finished", proc) || !needs_script(l, e, "steps", proc) ||
+        !each_elem(l, e, "upcalls", proc, upcall_elem, "upcalls ({\"handler\", \"args\"})", &c,
+                   GS_CHK_UPCALL_COUNT) ||
+        !count_field(l, e, "steps_done", GS_CHK_STEPS_DONE, 0, proc) ||
+        !each_elem(l, e, "memory", proc, memory_elem, "memory expectations", NULL, GS_CHK_MEMORY))
+        return false;
+    if (json_object_get(e, "finished")) {
+        bool b;
+        if (field_bool(l, e, "finished", &b) == BAD)
+            return false;
+        gs_jpath_push_key(&l->path, "finished");
+        c = add_check(l, GS_CHK_FINISHED, proc);
+        gs_jpath_pop(&l->path);
+        if (!c)
+            return false;
+        c->flag = b;
+    }
+    for (unsigned k = 0; k < GS_CNT_COUNT; k++)
+        if (!count_field(l, e, counter_keys[k], GS_CHK_COUNTER, k, proc))
+            return false;
+    v = json_object_get(e, "steps");
+    if (v) {
+        const char *key;
+        json_t *x;
+        gs_jpath_push_key(&l->path, "steps");
+        if (!json_is_object(v)) {
+            fail(l, "expected an object of step expectations keyed by step id or index, got %s",
+                 GOT(v));
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        json_object_foreach(v, key, x)
+        {
+            int i = find_step(p, key);
+            struct gs_scn_regs *r;
+            gs_jpath_push_key(&l->path, key);
+            if (i < 0) {
+                fail_key(l,
+                         "no step \"%s\" in \"%s\" (steps are named by their \"id\" or their "
+                         "index, 0 to %u)",
+                         key, p->name, p->nsteps ? p->nsteps - 1 : 0);
+                goto bad_steps;
+            }
+            if (!p->record) {
+                fail_key(l, "a script with \"record\": false records no results to check");
+                goto bad_steps;
+            }
+            r = gs_arena_alloc(l->a, sizeof(*r));
+            if (!r) {
+                oom(l);
+                goto bad_steps;
+            }
+            if (!parse_regs(l, x, proc, false, r))
+                goto bad_steps;
+            p->steps[i].x = r;
+            gs_jpath_pop(&l->path);
+        }
+        gs_jpath_pop(&l->path);
+    }
+    return true;
+bad_steps:
+    gs_jpath_pop(&l->path);
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
+{
+    static const char *const expect_keys[] = {"run_end", "console",      "debug",
+                                              "led",     "kernel_panic", "findings",
+                                              "silent",  "processes",    NULL};
+    struct gs_scenario *s = l->s;
+    struct gs_scn_check *c;
+    json_t *v;
+    unsigned u;
+
+    s->silent = GS_SCN_SILENT_ALL;
+    s->panic = -1;
+    if (!e)
+        return true;
+    gs_jpath_push_key(&l->path, "expect");
+    if (!check_object(l, e, expect_keys, "expect"))
+        goto bad;
+    switch (field_enum(l, e, "run_end", run_ends, 4, &u, "how the run ends")) {
+    case BAD:
+        goto bad;
+    case GOOD:
+        gs_jpath_push_key(&l->path, "run_end");
+        c = add_check(l, GS_CHK_RUN_END, -1);
+        gs_jpath_pop(&l->path);
+        if (!c)
+            goto bad;
+        c->num = u;
+    }
+    if (!parse_text(l, e, "console", GS_CHK_CONSOLE_ALL, -1) ||
+        !parse_text(l, e, "debug", GS_CHK_DEBUG, -1))
+        goto bad;
+    v = json_object_get(e, "led");
+    if (v) {
+        const struct gs_scn_driver *led = find_driver_type(s, GS_SD_LED);
+        char *pat;
+        gs_jpath_push_key(&l->path, "led");
+        if (!led) {
+            fail(l, "the board has no LED driver");
+            goto bad_key;
+        }
+        if (!json_is_array(v) || json_array_size(v) != led->led_count) {
+            fail(l, "expected an array of %u booleans (one per LED), got %s", led->led_count,
+                 GOT(v));
+            goto bad_key;
+        }
+        c = add_check(l, GS_CHK_LED, -1);
+        pat = gs_arena_alloc(l->a, led->led_count + 1);
+        if (!c || !pat) {
+            oom(l);
+            goto bad_key;
+        }
+        for (unsigned i = 0; i < led->led_count; i++) {
+            json_t *b = json_array_get(v, i);
+            if (!json_is_boolean(b)) {
+                gs_jpath_push_index(&l->path, i);
+                fail(l, "expected true (on) or false (off), got %s", GOT(b));
+                gs_jpath_pop(&l->path);
+                goto bad_key;
+            }
+            pat[i] = json_is_true(b) ? '1' : '0';
+        }
+        c->str = pat;
+        c->len = led->led_count;
+        gs_jpath_pop(&l->path);
+    }
+    v = json_object_get(e, "kernel_panic");
+    if (v) {
+        gs_jpath_push_key(&l->path, "kernel_panic");
+        s->panic_where = where(l);
+        if (json_is_boolean(v)) {
+            s->panic = json_is_true(v) ? 1 : -1;
+        } else if (json_is_string(v)) {
+            s->panic = 1;
+            s->panic_msg = gs_arena_strdup(l->a, json_string_value(v));
+            if (!s->panic_msg) {
+                oom(l);
+                goto bad_key;
+            }
+        } else {
+            fail(l,
+                 "expected the panic message (a string), true (any panic) or false (none), "
+                 "got %s",
+                 GOT(v));
+            goto bad_key;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    v = json_object_get(e, "findings");
+    if (v) {
+        gs_jpath_push_key(&l->path, "findings");
+        if (!json_is_array(v)) {
+            fail(l, "expected an array of finding ids (\"isolation:mpu-app-exceeds:-\"), got %s",
+                 GOT(v));
+            goto bad_key;
+        }
+        s->nfindings = (unsigned)json_array_size(v);
+        s->findings = gs_arena_alloc(l->a, (s->nfindings + 1) * sizeof(*s->findings));
+        s->findings_where = gs_arena_alloc(l->a, (s->nfindings + 1) * sizeof(char *));
+        if (!s->findings || !s->findings_where) {
+            oom(l);
+            goto bad_key;
+        }
+        for (unsigned i = 0; i < s->nfindings; i++) {
+            json_t *f = json_array_get(v, i);
+            const char *id = json_is_string(f) ? json_string_value(f) : "";
+            bool kind_ok = false;
+            gs_jpath_push_index(&l->path, i);
+            for (unsigned k = 0; k < 4; k++) {
+                size_t kl = strlen(finding_kinds[k]);
+                if (strncmp(id, finding_kinds[k], kl) == 0 && (id[kl] == ':' || id[kl] == '*'))
+                    kind_ok = true;
+            }
+            if (!kind_ok) {
+                fail(l,
+                     "expected a finding id \"KIND:SITE:CLASS\" with KIND one of ownership, "
+                     "layout, isolation, panic (a trailing * matches any rest), got %s",
+                     GOT(f));
+                gs_jpath_pop(&l->path);
+                goto bad_key;
+            }
+            s->findings[i] = gs_arena_strdup(l->a, id);
+            s->findings_where[i] = where(l);
+            gs_jpath_pop(&l->path);
+            if (!s->findings[i]) {
+                oom(l);
+                goto bad_key;
+            }
+        }
+        gs_jpath_pop(&l->path);
+    }
+    v = json_object_get(e, "silent");
+    if (v) {
+        gs_jpath_push_key(&l->path, "silent");
+        if (!json_is_array(v)) {
+            fail(l,
+                 "expected an array of oracle names (ownership, layout, isolation, panic), "
+                 "got %s",
+                 GOT(v));
+            goto bad_key;
+        }
+        s->silent = 0;
+        for (unsigned i = 0; i < json_array_size(v); i++) {
+            bool ok;
+            gs_jpath_push_index(&l->path, i);
+            ok = enum_value(l, json_array_get(v, i), finding_kinds, 4, &u, "an oracle");
+            gs_jpath_pop(&l->path);
+            if (!ok)
+                goto bad_key;
+            s->silent |= 1u << u;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    v = json_object_get(e, "processes");
+    if (v) {
+        const char *key;
+        json_t *pe;
+        gs_jpath_push_key(&l->path, "processes");
+        if (!json_is_object(v)) {
+            fail(l, "expected an object keyed by process name, got %s", GOT(v));
+            goto bad_key;
+        }
+        json_object_foreach(v, key, pe)
+        {
+            int i = find_proc(s, key);
+            bool ok;
+            gs_jpath_push_key(&l->path, key);
+            if (i < 0) {
+                char names[256];
+                proc_names(s, names, sizeof(names));
+                fail_key(l, "no process named \"%s\" (processes: %s)", key, names);
+                gs_jpath_pop(&l->path);
+                goto bad_key;
+            }
+            ok = parse_proc_expect(l, pe, i, &loaded_given[i]);
+            gs_jpath_pop(&l->path);
+            if (!ok)
+                goto bad_key;
+        }
+        gs_jpath_pop(&l->path);
+    }
+    gs_jpath_pop(&l->path);
+    return true;
+bad_key:
+    gs_jpath_pop(&l->path);
+bad:
+    gs_jpath_pop(&l->path);
+    return false;
+}
+
+/* ------------------------------------------------------------------ load */
+
+static const char *base_name(struct gs_scn_arena *a, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char *n;
+    size_t len;
+
+    b = b ? b + 1 : path;
+    n = gs_arena_strdup(a, b);
+    if (n && (len = strlen(n)) > 5 && strcmp(n + len - 5, ".json") == 0)
+        n[len - 5] = '\0';
+    return n;
+}
+
+int gs_scn_load(const struct gs_scn_file *f, int case_index, const struct gs_scn_opts *o,
+                struct gs_scenario **out, struct gs_scn_err *err)
+{
+    struct gs_scenario *s = calloc(1, sizeof(*s));
+    struct ld l;
+    json_t *doc = NULL;
+    bool *loaded_given = NULL;
+    const char *str;
+    int rc = GS_E_ARG;
+
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!s)
+        return GS_E_NOMEM_HOST;
+    s->arena = calloc(1, sizeof(*s->arena));
+    if (!s->arena) {
+        free(s);
+        return GS_E_NOMEM_HOST;
+    }
+    memset(&l, 0, sizeof(l));
+    l.f = f;
+    l.ci = case_index;
+    l.err = err;
+    l.s = s;
+    l.a = s->arena;
+    l.o = o;
+    if (case_index >= (int)f->ncases || (case_index < 0 && f->ncases > 0)) {
+        if (err)
+            snprintf(err->msg, sizeof(err->msg), "%s: no case %d", f->path, case_index);
+        goto out;
+    }
+    if (case_index >= 0) {
+        json_t *patch = json_copy(f->cases[case_index]);
+        if (!patch) {
+            rc = GS_E_NOMEM_HOST;
+            goto out;
+        }
+        json_object_del(patch, "id");
+        json_object_del(patch, "description");
+        doc = merge_patch(f->root, patch);
+        json_decref(patch);
+        s->case_id = gs_arena_strdup(l.a, f->ids[case_index]);
+    } else {
+        doc = json_incref(f->root);
+    }
+    if (!doc || (case_index >= 0 && !s->case_id)) {
+        rc = GS_E_NOMEM_HOST;
+        goto out;
+    }
+    s->file = gs_arena_strdup(l.a, f->path);
+    s->where = where(&l);
+    if (!s->file)
+        goto nomem;
+    /* The merged document is checked like the file was (a case may not break it). */
+    if (!check_object(&l, doc, top_keys, "a scenario"))
+        goto out;
+    s->name = base_name(l.a, f->path);
+    if (field_str(&l, doc, "name", &str, "a scenario name") == BAD)
+        goto out;
+    if (json_object_get(doc, "name"))
+        s->name = gs_arena_strdup(l.a, str);
+    str = NULL;
+    if (field_str(&l, doc, "description", &str, "a description") == BAD)
+        goto out;
+    if (case_index >= 0 && json_object_get(f->cases[case_index], "description"))
+        str = json_string_value(json_object_get(f->cases[case_index], "description"));
+    if (str)
+        s->description = gs_arena_strdup(l.a, str);
+    str = NULL;
+    if (field_str(&l, doc, "known_divergence", &str, "why this scenario is expected to fail") ==
+        BAD)
+        goto out;
+    if (str)
+        s->known_divergence = gs_arena_strdup(l.a, str);
+    if (!s->name)
+        goto nomem;
+    if (!parse_board(&l, json_object_get(doc, "board")) ||
+        !parse_drivers(&l, json_object_get(doc, "drivers")) ||
+        !parse_processes(&l, json_object_get(doc, "processes")))
+        goto out;
+    loaded_given = calloc(s->nprocs, sizeof(*loaded_given));
+    if (!loaded_given)
+        goto nomem;
+    if (!parse_expect(&l, json_object_get(doc, "expect"), loaded_given))
+        goto out;
+    /* Every process loads unless the scenario says otherwise. */
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        struct gs_scn_check *c;
+        if (loaded_given[i])
+            continue;
+        gs_jpath_push_key(&l.path, "processes");
+        gs_jpath_push_index(&l.path, i);
+        c = add_check(&l, GS_CHK_LOADED, (int)i);
+        gs_jpath_pop(&l.path);
+        gs_jpath_pop(&l.path);
+        if (!c)
+            goto out;
+        c->flag = true;
+    }
+    /* One check per step with an expectation, in step order. */
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        for (unsigned j = 0; j < s->procs[i].nsteps; j++) {
+            struct gs_scn_check *c;
+            if (!s->procs[i].steps[j].x)
+                continue;
+            c = add_check(&l, GS_CHK_STEP, (int)i);
+            if (!c)
+                goto out;
+            c->index = j;
+            c->where = s->procs[i].steps[j].x->where;
+        }
+        for (unsigned j = 0; j < s->procs[i].nsteps; j++) {
+            char *t = gs_scn_step_text(&s->procs[i].steps[j], s);
+            if (!gs_arena_adopt(l.a, t))
+                goto nomem;
+            s->procs[i].steps[j].text = t;
+        }
+    }
+    if (l.failed)
+        goto out;
+    if (l.nchecks && !gs_arena_adopt(l.a, l.checks)) {
+        l.checks = NULL;
+        goto nomem;
+    }
+    s->checks = l.checks;
+    s->nchecks = l.nchecks;
+    l.checks = NULL;
+    rc = GS_OK;
+    goto out;
+nomem:
+    oom(&l);
+    rc = GS_E_NOMEM_HOST;
+out:
+    if (l.oom)
+        rc = GS_E_NOMEM_HOST;
+    json_decref(doc);
+    free(l.pend);
+    free(l.checks);
+    free(loaded_given);
+    if (rc) {
+        gs_scenario_free(s);
+        return rc;
+    }
+    *out = s;
+    return GS_OK;
+}
+
+void gs_scenario_free(struct gs_scenario *s)
+{
+    if (!s)
+        return;
+    gs_arena_free(s->arena);
+    free(s->arena);
+    free(s);
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trace: an observer that writes one line per kernel event of interest.
+ *
+ *   TIME pSLOT:NAME EVENT DETAILS
+ *
+ * TIME is the kernel's clock in guest instructions (DESIGN.md decision 5),
+ * right-aligned in 10 columns; SLOT and NAME identify the process ("-" for
+ * kernel-wide events). Every value printed comes from the simulated target,
+ * never from the host, so the same scenario gives the same bytes: diff two
+ * traces (two runs, two profiles, two cases) to see where they part.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "machine.h"
+#include "process.h"
+#include "scn_internal.h"
+#include "sched.h"
+#include "syscall.h"
+#include "tasks.h"
+
+struct gs_trace {
+    FILE *out;
+    const struct gs_kernel *k;
+};
+
+struct gs_trace *gs_trace_new(FILE *out)
+{
+    struct gs_trace *t = calloc(1, sizeof(*t));
+
+    if (t)
+        t->out = out;
+    return t;
+}
+
+void gs_trace_free(struct gs_trace *t)
+{
+    free(t);
+}
+
+void gs_trace_set_kernel(struct gs_trace *t, const struct gs_kernel *k)
+{
+    t->k = k;
+}
+
+/* Writes s[0..n) escaped, in quotes. */
+static void put_quoted(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '\n')
+            fputs("\\n", f);
+        else if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7F)
+            fprintf(f, "\\x%02x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static void syscall_text(const struct gs_event *ev, char *buf, size_t n)
+{
+    struct gs_scn_step st;
+    char *s;
+
+    memset(&st, 0, sizeof(st));
+    st.kind = ev->a;
+    for (unsigned i = 0; i < 4; i++) {
+        st.a[i].base = GS_SB_ABS;
+        st.a[i].of = -1;
+        st.a[i].v = ev->r[i];
+    }
+    s = gs_scn_step_text(&st, NULL);
+    snprintf(buf, n, "%s", s ? s : "?");
+    free(s);
+}
+
+static void return_text(const struct gs_event *ev, char *buf, size_t n)
+{
+    const uint32_t *r = ev->r;
+
+    switch (ev->a) {
+    case GS_RET_YIELD_WAIT_FOR:
+        snprintf(buf, n, "wait-for result (0x%x, 0x%x, 0x%x)", r[0], r[1], r[2]);
+        break;
+    case GS_RET_FAILURE:
+        snprintf(buf, n, "Failure %s", gs_ecode_name((int)r[1]));
+        break;
+    case GS_RET_FAILURE_U32:
+        snprintf(buf, n, "FailureU32 %s 0x%x", gs_ecode_name((int)r[1]), r[2]);
+        break;
+    case GS_RET_FAILURE_U32_U32:
+    case GS_RET_FAILURE_U64:
+        snprintf(buf, n, "%s %s 0x%x 0x%x", gs_scn_variant_name(ev->a), gs_ecode_name((int)r[1]),
+                 r[2], r[3]);
+        break;
+    case GS_RET_SUCCESS:
+        snprintf(buf, n, "Success");
+        break;
+    case GS_RET_SUCCESS_U32:
+        snprintf(buf, n, "SuccessU32 0x%x", r[1]);
+        break;
+    case GS_RET_SUCCESS_U32_U32:
+    case GS_RET_SUCCESS_U64:
+        snprintf(buf, n, "%s 0x%x 0x%x", gs_scn_variant_name(ev->a), r[1], r[2]);
+        break;
+    default:
+        snprintf(buf, n, "%s 0x%x 0x%x 0x%x",
+                 gs_scn_variant_name(ev->a) ? gs_scn_variant_name(ev->a) : "?", r[1], r[2], r[3]);
+        break;
+    }
+}
+
+void gs_trace_event(void *ctx, const struct gs_event *ev)
+{
+    struct gs_trace *t = ctx;
+    FILE *f = t->out;
+    const struct gs_process *p = ev->p;
+    char buf[256];
+
+    switch (ev->kind) {
+    case GS_EV_SYSCALL:
+    case GS_EV_SYSCALL_RETURN:
+    case GS_EV_UPCALL_DELIVERED:
+    case GS_EV_IPC_DISPATCH:
+    case GS_EV_GRANT_ALLOCATED:
+    case GS_EV_CUSTOM_ALLOCATED:
+    case GS_EV_MPU_CONFIGURED:
+    case GS_EV_FAULT:
+    case GS_EV_BRK:
+    case GS_EV_PROCESS_CREATED:
+    case GS_EV_TERMINATED:
+    case GS_EV_RESTARTED:
+    case GS_EV_TASK_DROPPED:
+    case GS_EV_CONSOLE:
+    case GS_EV_DEBUG:
+    case GS_EV_QUIRK:
+    case GS_EV_PANIC:
+    case GS_EV_FINDING:
+        break;
+    default:
+        return; /* state changes, queueing, grant enter/leave: implied by the lines above */
+    }
+    fprintf(f, "%10llu ", t->k ? (unsigned long long)gs_kernel_now(t->k) : 0ull);
+    if (p)
+        fprintf(f, "p%u:%s ", p->index, gs_process_name(p));
+    else
+        fputs("- ", f);
+    switch (ev->kind) {
+    case GS_EV_SYSCALL:
+        syscall_text(ev, buf, sizeof(buf));
+        fprintf(f, "syscall %s\n", buf);
+        break;
+    case GS_EV_SYSCALL_RETURN:
+        return_text(ev, buf, sizeof(buf));
+        fprintf(f, "return %s\n", buf);
+        break;
+    case GS_EV_UPCALL_DELIVERED:
+        if (ev->b)
+            fprintf(f, "upcall driver 0x%x sub %u fn 0x%x (0x%x, 0x%x, 0x%x) appdata 0x%x\n", ev->c,
+                    ev->d, ev->a, ev->r[0], ev->r[1], ev->r[2], ev->r[3]);
+        else
+            fprintf(f, "upcall kernel fn 0x%x (0x%x, 0x%x, 0x%x, 0x%x)\n", ev->a, ev->r[0],
+                    ev->r[1], ev->r[2], ev->r[3]);
+        break;
+    case GS_EV_IPC_DISPATCH:
+        fprintf(f, "ipc %s notification from p%u: buffer 0x%x len %u\n",
+                ev->b == GS_IPC_CLIENT ? "client" : "service", ev->a, ev->d, ev->c);
+        break;
+    case GS_EV_GRANT_ALLOCATED:
+        fprintf(f, "grant %u (driver 0x%x) allocated at 0x%08x size %u\n", ev->a, ev->d, ev->b,
+                ev->c);
+        break;
+    case GS_EV_CUSTOM_ALLOCATED:
+        fprintf(f, "custom grant %u allocated at 0x%08x size %u\n", ev->a, ev->b, ev->c);
+        break;
+    case GS_EV_MPU_CONFIGURED:
+        fprintf(f, "mpu config %u:", ev->a);
+        if (p) {
+            for (unsigned i = 0; i < p->mpu_cfg.num_regions && i < GS_PMSAV7_MAX_REGIONS; i++) {
+                const struct gs_mpu_region *r = &p->mpu_cfg.regions[i];
+                if (r->used)
+                    fprintf(f, " r%u 0x%08x/0x%08x", i, r->rbar, r->rasr);
+            }
+        }
+        fputc('\n', f);
+        break;
+    case GS_EV_FAULT:
+        fprintf(f, "fault %s at 0x%08x", gs_fault_kind_name((enum gs_fault_kind)ev->a), ev->b);
+        if (ev->c)
+            fprintf(f, " pc 0x%08x", ev->c);
+        fputc('\n', f);
+        break;
+    case GS_EV_BRK:
+        fprintf(f, "brk 0x%08x -> 0x%08x\n", ev->a, ev->b);
+        break;
+    case GS_EV_PROCESS_CREATED:
+        fprintf(f, "created memory 0x%08x len 0x%x\n", ev->a, ev->b);
+        break;
+    case GS_EV_TERMINATED:
+        if (ev->b)
+            fprintf(f, "terminated completion code %d\n", (int32_t)ev->a);
+        else
+            fprintf(f, "terminated\n");
+        break;
+    case GS_EV_RESTARTED:
+        fprintf(f, "restarted (restart count %u)\n", ev->a);
+        break;
+    case GS_EV_TASK_DROPPED:
+        fprintf(f, "task dropped (%s, driver 0x%x sub %u): %s\n",
+                gs_task_kind_name((enum gs_task_kind)ev->a), ev->b, ev->c,
+                gs_ecode_name((int)ev->d));
+        break;
+    case GS_EV_CONSOLE:
+        fputs("console ", f);
+        put_quoted(f, ev->text ? ev->text : "", ev->text ? ev->a : 0);
+        fputc('\n', f);
+        break;
+    case GS_EV_DEBUG:
+        fputs("debug ", f);
+        put_quoted(f, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0);
+        fputc('\n', f);
+        break;
+    case GS_EV_QUIRK:
+        fprintf(f, "quirk %s\n", ev->text ? ev->text : "(upstream quirk exercised)");
+        break;
+    case GS_EV_PANIC:
+        fprintf(f, "KERNEL PANIC %s\n", ev->text ? ev->text : "");
+        break;
+    case GS_EV_FINDING:
+        if (ev->finding) {
+            gs_finding_id(ev->finding, buf, sizeof(buf));
+            fprintf(f, "FINDING %s: %s\n", buf, ev->finding->text);
+        } else {
+            fputs("FINDING\n", f);
+        }
+        break;
+    default:
+        break;
+    }
+}

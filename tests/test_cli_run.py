@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""grantsim run / trace from the outside: exit codes (0 pass, 1 expectation
+failed, 2 bad input or usage, 3 oracle finding or unexpected panic, the worst
+one winning), --case, --json, directories, the summary line, the rerun
+command, and byte-identical traces.
+
+    test_cli_run.py GRANTSIM
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+G = os.path.abspath(sys.argv[1])
+failures = 0
+
+
+def run(*args, cwd=None):
+    p = subprocess.run([G] + list(args), cwd=cwd, capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL: " + what)
+        if out:
+            print("  output:\n" + "\n".join("    " + l for l in out.splitlines()[:40]))
+
+
+def write(d, name, doc):
+    with open(os.path.join(d, name), "w") as f:
+        f.write(doc if isinstance(doc, str) else json.dumps(doc, indent=1))
+
+
+SCRIPT = {"grantsim": 1, "drivers": [{"type": "test"}],
+          "processes": [{"name": "s", "script": [
+              {"command": {"driver": "0x90000", "cmd": 0}, "expect": "Success"}]}]}
+WRONG = json.loads(json.dumps(SCRIPT))
+WRONG["processes"][0]["script"][0]["expect"] = {"variant": "Failure", "error": "NODEVICE"}
+FINDING = {"grantsim": 1, "drivers": [{"type": "test", "check_t_bounds": False}],
+           "processes": [{"name": "s", "script": [
+               {"command": {"driver": "0x90000", "cmd": 2, "arg0": 16, "arg1": 1}}]}]}
+CASES = json.loads(json.dumps(SCRIPT))
+CASES["cases"] = [{"id": "head"}, {"id": "old", "board": {"profile": "2.2", "pcb_size": 600}}]
+KNOWN = json.loads(json.dumps(WRONG))
+KNOWN["known_divergence"] = "demonstration: the expectation is wrong on purpose"
+
+with tempfile.TemporaryDirectory() as d:
+    write(d, "pass.json", SCRIPT)
+    write(d, "wrong.json", WRONG)
+    write(d, "finding.json", FINDING)
+    write(d, "cases.json", CASES)
+    write(d, "known.json", KNOWN)
+    write(d, "broken.json", '{"grantsim": 1,\n "processes": [\n')
+    os.mkdir(os.path.join(d, "lib"))
+    write(os.path.join(d, "lib"), "a.json", SCRIPT)
+    write(os.path.join(d, "lib"), "b.json", CASES)
+    write(os.path.join(d, "lib"), "schema.json", "{\"not\": \"a scenario\"}")
+
+    code, out, err = run("run")
+    check(code == 2 and "usage: grantsim run" in err, "no file is a usage error (2)", err)
+    code, out, err = run("run", "--frobnicate", "pass.json", cwd=d)
+    check(code == 2 and "unknown option" in err, "an unknown option is a usage error", err)
+
+    code, out, err = run("run", "pass.json", cwd=d)
+    check(code == 0 and out.endswith("1 passed, 0 failed\n") and "PASS  pass.json" in out,
+          "a passing file exits 0 with the summary line", out)
+
+    code, out, err = run("run", "wrong.json", cwd=d)
+    check(code == 1, "a wrong expectation exits 1", out)
+    for s in ["FAIL wrong.json: 1 expectation failed",
+              ": processes[0].script[0].expect\n",
+              "      expected: Failure, r1 NODEVICE (11)",
+              "      actual:   Success (r0 0x80",
+              "    memory map of \"s\" after step 0",
+              "    |  Cortex-M MPU",
+              "  rerun: grantsim run wrong.json\n",
+              "0 passed, 1 failed"]:
+        check(s in out, "the failure report shows %r" % s, out)
+    check(re.search(r"^  wrong\.json:\d+:\d+: processes", out, re.M) is not None,
+          "the failure names file:line:col", out)
+    code, out, err = run("run", "--no-maps", "wrong.json", cwd=d)
+    check(code == 1 and "memory map" not in out, "--no-maps leaves the maps out", out)
+
+    code, out, err = run("run", "finding.json", cwd=d)
+    check(code == 3 and "UNEXPECTED ownership:" in out, "an unexpected finding exits 3", out)
+
+    code, out, err = run("run", "broken.json", cwd=d)
+    check(code == 2 and "broken.json:3:1: invalid JSON" in out,
+          "bad JSON exits 2 with a position", out)
+    code, out, err = run("run", "missing.json", cwd=d)
+    check(code == 2 and "missing.json: cannot read" in out, "a missing file exits 2", out)
+
+    code, out, err = run("run", "wrong.json", "finding.json", "pass.json", cwd=d)
+    check(code == 3 and "1 passed, 2 failed" in out, "a finding outranks a failure", out)
+    code, out, err = run("run", "finding.json", "broken.json", cwd=d)
+    check(code == 2, "bad input outranks everything", out)
+
+    code, out, err = run("run", "cases.json", cwd=d)
+    check(code == 0 and "[case head]" in out and "[case old]" in out and
+          "2 passed, 0 failed" in out, "every case runs", out)
+    code, out, err = run("run", "--case", "old", "cases.json", cwd=d)
+    check(code == 0 and "[case old]" in out and "[case head]" not in out,
+          "--case runs one case", out)
+    code, out, err = run("run", "--case", "new", "cases.json", cwd=d)
+    check(code == 2 and "no case \"new\" (its cases: head, old)" in out,
+          "an unknown case is bad input and lists the cases", out)
+    code, out, err = run("run", "--case", "x", "pass.json", cwd=d)
+    check(code == 2 and "the file has no cases" in out, "--case on a file without cases", out)
+
+    code, out, err = run("run", "known.json", cwd=d)
+    check(code == 0 and "KNOWN DIVERGENCE known.json" in out and
+          "known divergence (the scenario is expected to fail): demonstration" in out and
+          "1 passed, 0 failed (1 of the passed are known divergences" in out,
+          "a known divergence is reported apart and exits 0", out)
+
+    code, out, err = run("run", "lib", cwd=d)
+    check(code == 0 and "3 passed, 0 failed" in out and "schema.json" not in out,
+          "a directory runs every scenario in it but schema.json", out)
+
+    code, out, err = run("run", "--json", "pass.json", "wrong.json", "broken.json", cwd=d)
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = None
+    check(doc is not None, "--json prints one JSON document", out)
+    if doc:
+        check(doc["passed"] == 1 and doc["failed"] == 2 and doc["exit"] == 2 and code == 2,
+              "--json counts and exit", out)
+        st = [r["status"] for r in doc["results"]]
+        check(st == ["pass", "fail", "error"], "--json statuses " + repr(st), out)
+        fl = doc["results"][1]["failures"][0]
+        check(fl["expected"].startswith("Failure") and fl["memory_map"] and
+              fl["process"] == "s" and doc["results"][1]["rerun"] == "wrong.json",
+              "--json failure fields", out)
+        check(doc["results"][2]["line"] == 3 and doc["results"][2]["column"] == 1,
+              "--json error position", out)
+
+    code1, t1, e1 = run("trace", "pass.json", cwd=d)
+    code2, t2, e2 = run("trace", "pass.json", cwd=d)
+    check(code1 == 0 and t1 == t2 and " syscall command(0x90000, 0x0, 0x0, 0x0)\n" in t1 and
+          " return Success\n" in t1 and " grant 0 (driver 0x90000) allocated at 0x" in t1,
+          "two traces are identical and show the syscalls", t1 + e1)
+    check("PASS  pass.json" in e1, "trace reports the verdict on stderr", e1)
+    code, t, e = run("trace", "cases.json", cwd=d)
+    check(code == 2 and "choose one with --case: head old" in e, "trace needs --case", e)
+    code, ta, e = run("trace", "--case", "head", "cases.json", cwd=d)
+    code, tb, e = run("trace", "--case", "old", "cases.json", cwd=d)
+    check(ta != tb and ta.count("\n") > 3, "traces of two profiles differ (diffable)", ta)
+
+print("%d failed" % failures)
+sys.exit(1 if failures else 0)

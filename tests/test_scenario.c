@@ -1,0 +1,859 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenario files: the JSON path locator, every class of loader error (each
+ * with its file:line:col: path: message), robustness against truncated and
+ * garbled input, and the runner (pass, a wrong expectation with its map,
+ * findings, panics, known divergences, ELF/TBF files, deterministic traces).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "helpers.h"
+#include "jpath.h"
+#include "loader.h"
+#include "scenario.h"
+
+/* ---------------------------------------------------------------- jpath */
+
+START_TEST(jpath_locates_values_and_keys)
+{
+    const char *t = "{\n  \"a\": [1, {\"b\\u0063\": \"x\"}],\n  \"é\": {\"k\": 7}\n}";
+    struct gs_jcomp c[3] = {{"a", 0}, {NULL, 1}, {"bc", 0}};
+    struct gs_jpos pos;
+
+    ck_assert(gs_jpath_locate(t, strlen(t), c, 3, false, &pos));
+    ck_assert_uint_eq(pos.line, 2);
+    ck_assert_uint_eq(pos.col, 24); /* the value "x" (escaped key matched) */
+    ck_assert(gs_jpath_locate(t, strlen(t), c, 3, true, &pos));
+    ck_assert_uint_eq(pos.col, 13); /* the key */
+    /* Columns count characters: "é" is one. */
+    c[0].key = "é";
+    c[1].key = "k";
+    ck_assert(gs_jpath_locate(t, strlen(t), c, 2, false, &pos));
+    ck_assert_uint_eq(pos.line, 3);
+    ck_assert_uint_eq(pos.col, 14);
+    /* A missing component: the deepest prefix found. */
+    c[1].key = "zz";
+    ck_assert(!gs_jpath_locate(t, strlen(t), c, 2, false, &pos));
+    ck_assert_uint_eq(pos.depth, 1);
+    ck_assert_uint_eq(pos.line, 3);
+    ck_assert_uint_eq(pos.col, 8);
+    /* Index out of range. */
+    c[0].key = "a";
+    c[1].key = NULL;
+    c[1].index = 5;
+    ck_assert(!gs_jpath_locate(t, strlen(t), c, 2, false, &pos));
+    ck_assert_uint_eq(pos.depth, 1);
+}
+END_TEST
+
+START_TEST(jpath_formats_paths)
+{
+    struct gs_jcomp c[4] = {{"processes", 0}, {NULL, 2}, {"org.x", 0}, {"a\"b", 0}};
+    char buf[64];
+
+    ck_assert_str_eq(gs_jpath_format(c, 2, buf, sizeof(buf)), "processes[2]");
+    ck_assert_str_eq(gs_jpath_format(c, 3, buf, sizeof(buf)), "processes[2][\"org.x\"]");
+    ck_assert_str_eq(gs_jpath_format(c, 4, buf, sizeof(buf)),
+                     "processes[2][\"org.x\"][\"a\\\"b\"]");
+    ck_assert_str_eq(gs_jpath_format(c, 0, buf, sizeof(buf)), "(top level)");
+    ck_assert_str_eq(gs_jpath_format(c, 4, buf, 8), "process"); /* truncated, terminated */
+}
+END_TEST
+
+/* Every prefix and many garbled copies of a text: the locator never reads outside. */
+START_TEST(jpath_survives_garbage)
+{
+    const char *t = "{\"a\": [1, {\"b\": \"x\\\"y\"}, [[]]], \"c\": {\"d\": -1.5e3}}";
+    size_t n = strlen(t);
+    struct gs_jcomp c[3] = {{"a", 0}, {NULL, 1}, {"b", 0}};
+    struct gs_jpos pos;
+    unsigned seed = 1;
+
+    for (size_t k = 0; k <= n; k++) {
+        char *p = malloc(k ? k : 1);
+        memcpy(p, t, k);
+        gs_jpath_locate(p, k, c, 3, false, &pos);
+        ck_assert_uint_le(pos.offset, k);
+        free(p);
+    }
+    for (unsigned r = 0; r < 2000; r++) {
+        char buf[128];
+        memcpy(buf, t, n);
+        for (unsigned f = 0; f < 3; f++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[(seed >> 8) % n] = (char)(seed >> 16);
+        }
+        gs_jpath_locate(buf, n, c, 3, true, &pos);
+        ck_assert_uint_le(pos.offset, n);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------ load errors */
+
+static struct gs_scn_opts opts = {.apps_dir = GS_APP_DIR};
+
+/* Loads text as file "t.json" (all cases); returns 0 or the first error. */
+static int load_text(const char *text, struct gs_scn_err *err)
+{
+    struct gs_scn_file *f = NULL;
+    int e = gs_scn_file_from_string("t.json", text, strlen(text), &f, err);
+
+    if (e)
+        return e;
+    for (unsigned c = 0; c < (gs_scn_file_ncases(f) ? gs_scn_file_ncases(f) : 1); c++) {
+        struct gs_scenario *s = NULL;
+        e = gs_scn_load(f, gs_scn_file_ncases(f) ? (int)c : -1, &opts, &s, err);
+        gs_scenario_free(s);
+        if (e)
+            break;
+    }
+    gs_scn_file_free(f);
+    return e;
+}
+
+/* One bad input: the text, then what the message must contain. */
+struct bad {
+    const char *text;
+    const char *where; /* "t.json:L:C: PATH" prefix, or NULL */
+    const char *says;  /* a substring of the message */
+};
+
+#define P(body)  "{\"grantsim\": 1, \"processes\": [" body "]}"
+#define S(steps) P("{\"name\": \"s\", \"script\": [" steps "]}")
+#define E(exp)                                                                                     \
+    "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}], \"expect\": " exp "}"
+
+static const struct bad bads[] = {
+    /* Syntax, and not a scenario at all. */
+    {"", "t.json:1:1", "the file is empty"},
+    {"{\"grantsim\": 1,", "t.json:1:15", "invalid JSON"},
+    {"{\"grantsim\": 1,\n \"processes\": [}\n", "t.json:2:16", "invalid JSON"},
+    {"\x01\x02\xff", "t.json:1:1", "invalid JSON"},
+    {"{\"grantsim\": 1, \"grantsim\": 1}", "t.json:1:26", "duplicate object key"},
+    {"[1, 2]", "t.json:1:1: (top level)", "expected a scenario"},
+    {"{\"processes\": []}", "t.json:1:1: (top level)", "missing key \"grantsim\""},
+    {"{\"grantsim\": 2}", "t.json:1:14: grantsim", "expected 1 (the scenario format version"},
+    {"{\"grantsim\": \"1\"}", "t.json:1:14: grantsim", "got \"1\""},
+    /* Unknown keys, with the allowed ones and a suggestion. */
+    {"{\"grantsim\": 1, \"procs\": []}", "t.json:1:17: procs",
+     "unknown key \"procs\" (did you mean \"processes\"?); allowed keys in a scenario:"},
+    {"{\"grantsim\": 1}", "t.json:1:1: (top level)", "missing key \"processes\""},
+    {P(""), "t.json:1:30: processes", "expected an array of 1 to 16 processes"},
+    {P("{\"name\": \"s\", \"scirpt\": []}"), "t.json:1:45: processes[0].scirpt",
+     "unknown key \"scirpt\" (did you mean \"script\"?)"},
+    /* Board: keys, types, ranges, geometry. */
+    {"{\"grantsim\": 1, \"board\": {\"ram\": {\"base\": 1}}, \"processes\": []}",
+     "t.json:1:43: board.ram.base", "multiple of 1 KiB"},
+    {"{\"grantsim\": 1, \"board\": {\"ram\": {\"size\": \"big\"}}, \"processes\": []}",
+     "board.ram.size", "expected a size in bytes (an integer, or a \"0x...\" string), got \"big\""},
+    {"{\"grantsim\": 1, \"board\": {\"ram\": {\"size\": 1.5}}, \"processes\": []}",
+     "board.ram.size", "not an integer"},
+    {"{\"grantsim\": 1, \"board\": {\"ram\": {\"size\": -1024}}, \"processes\": []}",
+     "board.ram.size", "from 1024 to 0x4000000, got -1024"},
+    {"{\"grantsim\": 1, \"board\": {\"ram\": {\"size\": \"0x\"}}, \"processes\": []}",
+     "board.ram.size", "got \"0x\""},
+    {"{\"grantsim\": 1, \"board\": {\"rng_seed\": \"0x1ffffffffffffffff\"}, \"processes\": []}",
+     "board.rng_seed", "a seed"},
+    {"{\"grantsim\": 1, \"board\": {\"flash\": {\"base\": \"0x20000000\", \"size\": \"0x10000\"}}, "
+     "\"processes\": []}",
+     "board.ram", "overlaps flash"},
+    {"{\"grantsim\": 1, \"board\": {\"app_flash_start\": \"0x90000\"}, \"processes\": []}",
+     "board.app_flash_start", "inside flash"},
+    {"{\"grantsim\": 1, \"board\": {\"mpu\": {\"regions\": 12}}, \"processes\": []}",
+     "t.json:1:46: board.mpu.regions", "8 (Cortex-M3/M4) or 16 (Cortex-M7)"},
+    {"{\"grantsim\": 1, \"board\": {\"mpu\": {\"model\": \"v8m\"}}, \"processes\": []}",
+     "board.mpu.model", "one of \"pmsav7\""},
+    {"{\"grantsim\": 1, \"board\": {\"profile\": \"2.3\"}, \"processes\": []}", "board.profile",
+     "one of \"head\", \"2.2\"; got \"2.3\""},
+    {"{\"grantsim\": 1, \"board\": {\"num_procs\": 17}, \"processes\": []}", "board.num_procs",
+     "from 1 to 16, got 17"},
+    {"{\"grantsim\": 1, \"board\": {\"pcb_align\": 3}, \"processes\": []}", "board.pcb_align",
+     "power of two"},
+    {"{\"grantsim\": 1, \"board\": {\"fault_policy\": \"explode\"}, \"processes\": []}",
+     "board.fault_policy", "one of \"panic\", \"stop\""},
+    {"{\"grantsim\": 1, \"board\": {\"timeslice\": 5}, \"processes\": []}", "board.timeslice",
+     "from 20 to"},
+    {"{\"grantsim\": 1, \"board\": {\"inline_svc\": 1}, \"processes\": []}", "board.inline_svc",
+     "expected true or false"},
+    {"{\"grantsim\": 1, \"board\": [], \"processes\": []}", "t.json:1:26: board",
+     "expected board (an object), got an array"},
+    /* Drivers. */
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"uart\"}], \"processes\": []}",
+     "t.json:1:38: drivers[0].type", "one of \"console\", \"alarm\""},
+    {"{\"grantsim\": 1, \"drivers\": [{\"driver\": 1}], \"processes\": []}", "drivers[0]",
+     "missing key \"type\""},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"led\", \"driver\": "
+     "1}], "
+     "\"processes\": []}",
+     "t.json:1:76: drivers[1].driver", "driver number 0x1 is already used by drivers[0] (console)"},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"console\", \"driver\": "
+     "5}], "
+     "\"processes\": []}",
+     "drivers[1].type", "at most one console driver"},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"driver\": 1}, {\"type\": \"test\", "
+     "\"driver\": 2}, {\"type\": \"test\", \"driver\": 3}, {\"type\": \"test\", \"driver\": 4}, "
+     "{\"type\": \"test\", \"driver\": 5}], \"processes\": []}",
+     "drivers[4]", "at most 4 test drivers"},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"t_align\": 3}}], "
+     "\"processes\": []}",
+     "drivers[0].grant.t_align", "power of two"},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"t_size\": 12, "
+     "\"t_align\": "
+     "8}}], \"processes\": []}",
+     "drivers[0].grant.t_size", "multiple of its alignment 8"},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"grant\": {\"upcalls\": 256}}], "
+     "\"processes\": []}",
+     "drivers[0].grant.upcalls", "an upcall count (u8) from 0 to 255, got 256"},
+    {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"led\", \"seed\": 1}], \"processes\": []}",
+     "drivers[0].seed", "unknown key \"seed\""},
+    /* Processes. */
+    {P("{\"name\": \"s\"}"), "processes[0]", "exactly one of \"app\""},
+    {P("{\"name\": \"s\", \"app\": \"hello\", \"script\": []}"), "processes[0]", "found 2"},
+    {P("{\"script\": []}"), "processes[0]", "missing key \"name\""},
+    {P("{\"name\": \"s\", \"script\": []}, {\"name\": \"s\", \"script\": []}"), "processes[1].name",
+     "process name \"s\" is already used by processes[0]"},
+    {P("{\"name\": "
+       "\"0123456789012345678901234567890123456789012345678901234567890123\", \"script\": []}"),
+     "processes[0].name", "1 to 63 bytes"},
+    {P("{\"app\": \"../hello\"}"), "processes[0].app", "expected an app name"},
+    {P("{\"app\": \"helo\"}"), "t.json:1:39: processes[0].app", "no app \"helo\""},
+    {P("{\"name\": \"e\", \"elf\": \"no-such-file.elf\"}"), "processes[0].elf",
+     "cannot read an ELF file \"no-such-file.elf\""},
+    {P("{\"app\": \"hello\", \"then\": \"exit\"}"), "processes[0].then",
+     "\"then\" is for script processes"},
+    {P("{\"name\": \"s\", \"script\": [], \"buf_size\": \"0x8000000\"}"), "processes[0].buf_size",
+     "from 0 to 0x4000000"},
+    {P("{\"name\": \"s\", \"script\": {}}"), "processes[0].script",
+     "expected a script: an array of steps"},
+    /* Steps. */
+    {S("7"), "processes[0].script[0]", "expected a step"},
+    {S("{\"note\": \"x\"}"), "processes[0].script[0]", "expected a step kind"},
+    {S("{\"command\": {\"driver\": 1, \"cmd\": 0}, \"memop\": {\"op\": 0}}"),
+     "processes[0].script[0].memop", "it has both \"command\" and \"memop\""},
+    {S("{\"command\": {\"driver\": \"abc\", \"cmd\": 1}}"),
+     "t.json:1:79: processes[0].script[0].command.driver",
+     "expected a driver number (an integer, or a \"0x...\" string), got \"abc\""},
+    {S("{\"command\": {\"cmd\": 1}}"), "processes[0].script[0].command", "missing key \"driver\""},
+    {S("{\"command\": {\"driver\": 1, \"cmd\": 0, \"arg2\": 0}}"),
+     "processes[0].script[0].command.arg2", "allowed keys in command: driver, cmd, arg0, arg1"},
+    {S("{\"memop\": {\"op\": \"brk2\"}}"), "processes[0].script[0].memop.op",
+     "one of \"brk\", \"sbrk\""},
+    {S("{\"yield\": {\"mode\": \"nowait\"}}"), "processes[0].script[0].yield.mode",
+     "one of \"no-wait\", \"wait\", \"wait-for\"; got \"nowait\""},
+    {S("{\"yield\": {\"mode\": \"wait\", \"flag\": 0}}"), "processes[0].script[0].yield.flag",
+     "belongs to a no-wait yield"},
+    {S("{\"yield\": {\"mode\": \"wait-for\", \"driver\": 1}}"), "processes[0].script[0].yield",
+     "missing key \"num\""},
+    {S("{\"raw\": {\"class\": 256}}"), "processes[0].script[0].raw.class", "from 0 to 255"},
+    {S("{\"fill8\": {\"addr\": 0, \"len\": 1, \"value\": 300}}"),
+     "processes[0].script[0].fill8.value", "a byte value from 0 to 255"},
+    {S("{\"id\": \"3\", \"spin\": {\"count\": 1}}"), "processes[0].script[0].id", "not a number"},
+    {S("{\"id\": \"a\", \"spin\": {\"count\": 1}}, {\"id\": \"a\", \"spin\": {\"count\": 1}}"),
+     "processes[0].script[1].id", "step id \"a\" is already used by step 0"},
+    {S("{\"spin\": {\"count\": 1}, \"expect\": \"Sucess\"}"), "processes[0].script[0].expect",
+     "one of \"Failure\""},
+    {S("{\"spin\": {\"count\": 1}, \"expect\": {\"variant\": \"Success\", \"error\": \"NOMEM\"}}"),
+     "processes[0].script[0].expect.error", "needs a Failure variant, not Success"},
+    {S("{\"spin\": {\"count\": 1}, \"expect\": {\"error\": \"NOMEM\", \"r1\": 9}}"),
+     "processes[0].script[0].expect.error", "give either \"error\" or \"r1\""},
+    {S("{\"spin\": {\"count\": 1}, \"expect\": {\"error\": \"ENOMEM\"}}"),
+     "processes[0].script[0].expect.error", "an ErrorCode name"},
+    {S("{\"spin\": {\"count\": 1}, \"expect\": {}}"), "processes[0].script[0].expect",
+     "an empty expectation checks nothing"},
+    {P("{\"name\": \"s\", \"record\": false, \"script\": [{\"spin\": {\"count\": 1}, \"expect\": "
+       "\"Success\"}]}"),
+     "processes[0].script[0].expect", "records no results"},
+    /* Values. */
+    {S("{\"load32\": {\"addr\": {\"ram\": 1, \"flash\": 2}}}"),
+     "processes[0].script[0].load32.addr", "exactly one of \"ram\""},
+    {S("{\"subscribe\": {\"driver\": 1, \"num\": 0, \"fn\": {\"upcall\": 8}}}"),
+     "processes[0].script[0].subscribe.fn.upcall", "from 0 to 7, got 8"},
+    {S("{\"load32\": {\"addr\": {\"ram\": 0, \"of\": \"nobody\"}}}"),
+     "processes[0].script[0].load32.addr.of", "no process named \"nobody\""},
+    {S("{\"load32\": {\"addr\": {\"ram\": \"0x100000000\"}}}"),
+     "processes[0].script[0].load32.addr.ram", "32 bits"},
+    {S("{\"load32\": {\"addr\": {\"ram\": 0, \"at\": 1}}}"),
+     "processes[0].script[0].load32.addr.at", "unknown key \"at\""},
+    {"{\"grantsim\": 1, \"processes\": [{\"app\": \"hello\"}], \"expect\": {\"processes\": "
+     "{\"hello\": {\"memory\": [{\"at\": {\"buf\": 0}, \"u8\": 0}]}}}}",
+     "expect.processes.hello.memory[0].at", "\"buf\" is an address in a script process"},
+    /* Expectations. */
+    {E("{\"consle\": \"x\"}"), "expect.consle", "did you mean \"console\"?"},
+    {E("{\"processes\": {\"t\": {}}}"), "expect.processes.t", "no process named \"t\""},
+    {E("{\"processes\": {\"s\": {\"state\": \"Dead\"}}}"), "expect.processes.s.state",
+     "one of \"Running\", \"Yielded\""},
+    {E("{\"processes\": {\"s\": {\"completion_code\": 1.5}}}"),
+     "expect.processes.s.completion_code", "expected a completion code"},
+    {E("{\"processes\": {\"s\": {\"faults\": [{\"kind\": \"segfault\"}]}}}"),
+     "expect.processes.s.faults[0].kind", "one of \"data read\""},
+    {E("{\"processes\": {\"s\": {\"grants\": [{\"address\": 0}]}}}"),
+     "expect.processes.s.grants[0]", "missing key \"driver\""},
+    {E("{\"processes\": {\"s\": {\"mpu\": [{\"region\": 8, \"unused\": true}]}}}"),
+     "expect.processes.s.mpu[0].region", "from 0 to 7, got 8"},
+    {E("{\"processes\": {\"s\": {\"mpu\": [{\"region\": 3, \"unused\": true, \"rbar\": 0}]}}}"),
+     "expect.processes.s.mpu[0].unused", "give \"unused\" or the values"},
+    {E("{\"processes\": {\"s\": {\"steps\": {\"x\": \"Success\"}}}}"), "expect.processes.s.steps.x",
+     "no step \"x\" in \"s\""},
+    {E("{\"processes\": {\"s\": {\"loaded\": false, \"state\": \"Yielded\"}}}"),
+     "expect.processes.s", "no other expectations"},
+    {E("{\"led\": [true]}"), "expect.led", "the board has no LED driver"},
+    {E("{\"findings\": [\"foo:bar:-\"]}"), "expect.findings[0]", "KIND one of ownership"},
+    {E("{\"silent\": [\"noise\"]}"), "expect.silent[0]", "one of \"ownership\""},
+    {E("{\"kernel_panic\": 5}"), "expect.kernel_panic", "the panic message (a string)"},
+    {E("{\"console\": 5}"), "expect.console", "expected the exact output"},
+    {E("{\"run_end\": \"done\"}"), "expect.run_end", "one of \"idle\", \"limit\""},
+    {"{\"grantsim\": 1, \"processes\": [{\"app\": \"hello\"}], \"expect\": {\"processes\": "
+     "{\"hello\": {\"upcalls\": []}}}}",
+     "expect.processes.hello.upcalls", "recorded by script processes only"},
+    /* Cases. */
+    {"{\"grantsim\": 1, \"processes\": [], \"cases\": []}", "t.json:1:43: cases",
+     "non-empty array of cases"},
+    {"{\"grantsim\": 1, \"processes\": [], \"cases\": [{\"board\": {}}]}", "cases[0]",
+     "missing key \"id\""},
+    {"{\"grantsim\": 1, \"processes\": [], \"cases\": [{\"id\": \"a b\"}]}", "cases[0].id",
+     "letters, digits"},
+    {"{\"grantsim\": 1, \"processes\": [], \"cases\": [{\"id\": \"a\"}, {\"id\": \"a\"}]}",
+     "cases[1].id", "case id \"a\" is already used by cases[0]"},
+    {"{\"grantsim\": 1, \"processes\": [], \"cases\": [{\"id\": \"a\", \"grantsim\": 2}]}",
+     "cases[0].grantsim", "unknown key \"grantsim\""},
+    {"{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []}],\n \"cases\": [\n"
+     "  {\"id\": \"ok\"},\n  {\"id\": \"bad\", \"board\": {\"profile\": \"2.3\"}}]}",
+     "t.json:5:38: cases[1].board.profile", "got \"2.3\""},
+    {"{\"grantsim\": 1, \"board\": {\"num_procs\": 0},\n \"processes\": [{\"name\": \"s\", "
+     "\"script\": []}],\n \"cases\": [{\"id\": \"a\", \"board\": {\"profile\": \"2.2\"}}]}",
+     "t.json:1:40: board.num_procs", "from 1 to 16, got 0"},
+};
+
+START_TEST(load_error_is_positioned)
+{
+    const struct bad *b = &bads[_i];
+    struct gs_scn_err err;
+    int e;
+
+    memset(&err, 0, sizeof(err));
+    e = load_text(b->text, &err);
+    ck_assert_msg(e == GS_E_ARG, "bad input %d accepted (e = %d): %s", _i, e, b->text);
+    if (b->where && strncmp(b->where, "t.json:", 7) == 0) {
+        ck_assert_msg(strstr(err.msg, b->where) == err.msg,
+                      "input %d: message\n  %s\nshould start with\n  %s", _i, err.msg, b->where);
+    } else if (b->where) {
+        char path[200];
+        snprintf(path, sizeof(path), ": %s: ", b->where);
+        ck_assert_msg(strstr(err.msg, path), "input %d: message\n  %s\nshould name the path %s", _i,
+                      err.msg, b->where);
+    }
+    ck_assert_msg(strstr(err.msg, b->says), "input %d: message\n  %s\nshould say\n  %s", _i,
+                  err.msg, b->says);
+    ck_assert_uint_gt(err.line, 0);
+}
+END_TEST
+
+/* The bad-app messages list the apps that exist. */
+START_TEST(missing_app_lists_the_apps)
+{
+    struct gs_scn_err err;
+
+    ck_assert_int_eq(load_text(P("{\"app\": \"helo\"}"), &err), GS_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "the apps are: "));
+    ck_assert_ptr_nonnull(strstr(err.msg, "hello"));
+}
+END_TEST
+
+/* A file that is not there, and a directory. */
+START_TEST(unreadable_files)
+{
+    struct gs_scn_file *f = NULL;
+    struct gs_scn_err err;
+
+    ck_assert_int_eq(gs_scn_file_open("no/such/file.json", &f, &err), GS_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no/such/file.json: cannot read: "));
+    ck_assert_ptr_null(f);
+}
+END_TEST
+
+/* A valid scenario cut at every byte, and garbled: never a crash, always a clean answer. */
+static const char *good =
+    "{\"grantsim\": 1, \"board\": {\"profile\": \"2.2\", \"mpu\": {\"regions\": 16}},\n"
+    " \"drivers\": [{\"type\": \"console\"}, {\"type\": \"test\", \"grant\": {\"t_size\": 8}}],\n"
+    " \"processes\": [{\"name\": \"a\", \"script\": [\n"
+    "   {\"id\": \"x\", \"command\": {\"driver\": \"0x90000\", \"cmd\": 3}, \"expect\": "
+    "{\"variant\": \"SuccessU32\", \"r1\": {\"end\": -4, \"of\": \"b\"}}},\n"
+    "   {\"memop\": {\"op\": \"brk\", \"arg\": {\"buf\": 64}}, \"expect\": \"Success\"}]},\n"
+    "  {\"name\": \"b\", \"then\": \"yield\", \"script\": []}],\n"
+    " \"expect\": {\"console\": {\"contains\": \"x\"}, \"findings\": [\"layout:*\"],\n"
+    "  \"processes\": {\"a\": {\"mpu\": [{\"region\": 0, \"rbar\": {\"ram\": 16}}], "
+    "\"steps\": {\"x\": \"never\"}}}},\n"
+    " \"cases\": [{\"id\": \"one\"}, {\"id\": \"two\", \"board\": {\"profile\": \"head\"}}]}\n";
+
+START_TEST(good_text_loads)
+{
+    struct gs_scn_err err;
+
+    ck_assert_msg(load_text(good, &err) == GS_OK, "%s", err.msg);
+}
+END_TEST
+
+START_TEST(truncated_and_garbled_input_is_an_error_not_a_crash)
+{
+    size_t n = strlen(good);
+    unsigned seed = 7, accepted = 0;
+    char *buf = malloc(n + 1);
+
+    for (size_t k = 0; k < n; k++) {
+        struct gs_scn_err err;
+        memcpy(buf, good, k);
+        buf[k] = '\0';
+        memset(&err, 0, sizeof(err));
+        /* Only cuts in the trailing whitespace can still be valid. */
+        if (load_text(buf, &err) == GS_OK) {
+            ck_assert_uint_ge(k, n - 1);
+        } else {
+            ck_assert_msg(strncmp(err.msg, "t.json:", 7) == 0, "cut at %zu: %s", k, err.msg);
+        }
+    }
+    for (unsigned r = 0; r < 3000; r++) {
+        struct gs_scn_err err;
+        memcpy(buf, good, n + 1);
+        for (unsigned f = 0; f < 1 + r % 4; f++) {
+            seed = seed * 1103515245u + 12345u;
+            static const char bytes[] = "{}[]\":,0x-1aZ \\\n\x80\xff";
+            buf[(seed >> 8) % n] = bytes[(seed >> 20) % (sizeof(bytes) - 1)];
+        }
+        memset(&err, 0, sizeof(err));
+        if (load_text(buf, &err) == GS_OK)
+            accepted++;
+        else
+            ck_assert_msg(strncmp(err.msg, "t.json", 6) == 0, "%s", err.msg);
+    }
+    ck_assert_uint_lt(accepted, 3000);
+    free(buf);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- runner */
+
+struct ran {
+    struct gs_scenario *s;
+    struct gs_scn_result r;
+    char *trace;
+    size_t trace_len;
+};
+
+/* Loads text (case index ci) and runs it; with trace, captures the trace. */
+static void run_text(const char *text, int ci, bool trace, struct ran *out)
+{
+    struct gs_scn_file *f = NULL;
+    struct gs_scn_err err;
+    struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
+    FILE *mem = NULL;
+
+    memset(out, 0, sizeof(*out));
+    ck_assert_msg(gs_scn_file_from_string("t.json", text, strlen(text), &f, &err) == GS_OK, "%s",
+                  err.msg);
+    ck_assert_msg(gs_scn_load(f, ci, &opts, &out->s, &err) == GS_OK, "%s", err.msg);
+    gs_scn_file_free(f);
+    if (trace) {
+        mem = open_memstream(&out->trace, &out->trace_len);
+        ck_assert_ptr_nonnull(mem);
+        ro.trace = mem;
+    }
+    ck_assert_int_eq(gs_scn_run(out->s, &ro, &out->r), GS_OK);
+    if (mem)
+        fclose(mem);
+}
+
+static void ran_free(struct ran *r)
+{
+    gs_scn_result_free(&r->r);
+    gs_scenario_free(r->s);
+    free(r->trace);
+}
+
+#define TEST_SCRIPT(steps, expect)                                                                 \
+    "{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\"}], \"processes\": [{\"name\": \"s\", "    \
+    "\"script\": [" steps "]}], \"expect\": " expect "}"
+
+START_TEST(passing_scenario_passes)
+{
+    struct ran r;
+
+    run_text(TEST_SCRIPT("{\"command\": {\"driver\": \"0x90000\", \"cmd\": 0}, \"expect\": "
+                         "\"Success\"}",
+                         "{\"processes\": {\"s\": {\"state\": \"Terminated\", "
+                         "\"completion_code\": 0}}}"),
+             -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_PASS);
+    ck_assert_uint_eq(r.r.nfailures, 0);
+    ck_assert_int_eq(gs_scn_result_exit(&r.r), GS_EXIT_PASS);
+    ran_free(&r);
+}
+END_TEST
+
+/* A wrong expectation: what was expected, what happened, where, and the map after the step. */
+START_TEST(wrong_expectation_reports_diff_and_map)
+{
+    struct ran r;
+    const struct gs_scn_failure *f;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out;
+
+    run_text(TEST_SCRIPT("{\"command\": {\"driver\": \"0x90000\", \"cmd\": 2, \"arg0\": 0, "
+                         "\"arg1\": 7}},\n"
+                         "{\"command\": {\"driver\": \"0x90000\", \"cmd\": 3, \"arg0\": 0}, "
+                         "\"expect\": {\"variant\": \"SuccessU32\", \"r1\": 8}},\n"
+                         "{\"memop\": {\"op\": \"sbrk\", \"arg\": 0}}",
+                         "{\"processes\": {\"s\": {\"state\": \"Yielded\"}}}"),
+             -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    ck_assert_int_eq(gs_scn_result_exit(&r.r), GS_EXIT_FAIL);
+    ck_assert_uint_eq(r.r.nfailures, 2);
+    f = &r.r.failures[0];
+    ck_assert_str_eq(f->expected, "Yielded");
+    ck_assert_str_eq(f->actual, "Terminated");
+    ck_assert_str_eq(f->map_when, "at the end of the run");
+    ck_assert_ptr_nonnull(strstr(f->map, "[Terminated]"));
+    f = &r.r.failures[1];
+    ck_assert_ptr_nonnull(strstr(f->where, "t.json:2:"));
+    ck_assert_ptr_nonnull(strstr(f->where, "processes[0].script[1].expect"));
+    ck_assert_str_eq(f->expected, "SuccessU32, r1 0x8");
+    ck_assert_str_eq(f->actual, "SuccessU32 (r0 0x81, r1 0x7, r2 0x0, r3 0x0)");
+    ck_assert_int_eq(f->step, 1);
+    /* The map right after step 1: taken at the next syscall (the sbrk), which it names. */
+    ck_assert_ptr_nonnull(f->map);
+    ck_assert_ptr_nonnull(strstr(f->map, "[Running]"));
+    ck_assert_ptr_nonnull(strstr(f->map, "Last Syscall: Memop { operand: 1, arg0: 0 }"));
+    ck_assert_ptr_nonnull(strstr(f->map, "Grant  0 0x90000: 0x"));
+    /* The text report shows all of it and how to rerun. */
+    out = open_memstream(&text, &len);
+    gs_scn_report_text(out, r.s, &r.r, "grantsim", false);
+    fclose(out);
+    ck_assert_ptr_nonnull(strstr(text, "FAIL t.json: 2 expectations failed"));
+    ck_assert_ptr_nonnull(strstr(text, "      expected: SuccessU32, r1 0x8\n"));
+    ck_assert_ptr_nonnull(strstr(text, "    memory map of \"s\" after step 1"));
+    ck_assert_ptr_nonnull(strstr(text, "    |  Cortex-M MPU"));
+    ck_assert_ptr_nonnull(strstr(text, "  rerun: grantsim run t.json\n"));
+    free(text);
+    ran_free(&r);
+}
+END_TEST
+
+/* Each kind of check can fail. */
+START_TEST(every_check_kind_can_fail)
+{
+    struct ran r;
+
+    run_text(
+        "{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}, {\"type\": \"led\"}, "
+        "{\"type\": \"test\"}, {\"type\": \"lld\"}],\n"
+        " \"processes\": [{\"name\": \"s\", \"script\": [\n"
+        "  {\"subscribe\": {\"driver\": \"0x90000\", \"num\": 0, \"fn\": {\"upcall\": 0}}},\n"
+        "  {\"command\": {\"driver\": \"0x90000\", \"cmd\": 1, \"arg0\": 0, \"arg1\": 3}},\n"
+        "  {\"yield\": {\"mode\": \"wait\"}}, {\"load32\": {\"addr\": {\"end\": -4}}}]}],\n"
+        " \"expect\": {\"run_end\": \"limit\", \"console\": \"x\", \"debug\": \"y\",\n"
+        "  \"led\": [true, false, false, false],\n"
+        "  \"processes\": {\"s\": {\"state\": \"Running\", \"completion_code\": 3,\n"
+        "   \"restart_count\": 1, \"console\": {\"contains\": \"z\"},\n"
+        "   \"faults\": [{\"kind\": \"data write\", \"address\": 0}],\n"
+        "   \"memory_start\": 1, \"memory_len\": 1, \"app_break\": 1, \"kernel_break\": 1,\n"
+        "   \"high_water_mark\": 1, \"grants\": [{\"driver\": \"0x90000\", \"address\": 1}],\n"
+        "   \"grant_count\": 0, \"mpu\": [{\"region\": 0, \"rbar\": 0, \"rasr\": 0}, "
+        "{\"region\": 1, \"rasr\": 1}],\n"
+        "   \"upcalls\": [{\"handler\": 1, \"args\": [4, 1, 1], \"appdata\": 1, \"step\": 0}],\n"
+        "   \"steps_done\": 0, \"finished\": true,\n"
+        "   \"memory\": [{\"at\": {\"ram\": 0}, \"u32\": 1}, {\"at\": {\"ram\": 0}, \"u8\": 1}, "
+        "{\"at\": {\"ram\": 0}, \"hex\": \"01\"}],\n"
+        "   \"queued\": 1, \"dropped_upcalls\": 1, \"syscall_count\": 1,\n"
+        "   \"steps\": {\"0\": \"Success\", \"3\": {\"r0\": 1}}}}}}",
+        -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    /*
+     * One failure per value above (the upcall's 6 fields, the MPU's 3 registers, the fault's
+     * kind and address), except the fault and upcall counts, which are right (1 each).
+     */
+    ck_assert_uint_eq(r.r.nfailures, 36);
+    ran_free(&r);
+}
+END_TEST
+
+/* A test capsule that writes past T (bounds check off) trips the ownership oracle. */
+#define UNCHECKED_T                                                                                \
+    "{\"grantsim\": 1, \"drivers\": [{\"type\": \"test\", \"check_t_bounds\": false}],\n"          \
+    " \"processes\": [{\"name\": \"s\", \"script\": [\n"                                           \
+    "  {\"command\": {\"driver\": \"0x90000\", \"cmd\": 2, \"arg0\": 16, \"arg1\": 1}}]}]"
+
+START_TEST(unexpected_finding_is_exit_3)
+{
+    struct ran r;
+
+    run_text(UNCHECKED_T "}", -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FINDING);
+    ck_assert_int_eq(gs_scn_result_exit(&r.r), GS_EXIT_FINDING);
+    ck_assert_uint_ge(r.r.nfindings, 1);
+    ck_assert_uint_ge(r.r.unexpected, 1);
+    ck_assert_msg(strncmp(r.r.findings[0].id, "ownership:", 10) == 0, "%s", r.r.findings[0].id);
+    ran_free(&r);
+}
+END_TEST
+
+START_TEST(expected_finding_passes_and_missing_one_fails)
+{
+    struct ran r;
+
+    run_text(UNCHECKED_T ", \"expect\": {\"findings\": [\"ownership:*\"]}}", -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_PASS);
+    ran_free(&r);
+    run_text(UNCHECKED_T ", \"expect\": {\"silent\": [\"layout\", \"isolation\", \"panic\"]}}", -1,
+             false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_PASS); /* ownership may speak */
+    ran_free(&r);
+    run_text(TEST_SCRIPT("", "{\"findings\": [\"isolation:mpu-app-exceeds:-\"]}"), -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    ck_assert_str_eq(r.r.failures[0].expected, "isolation:mpu-app-exceeds:-");
+    ran_free(&r);
+}
+END_TEST
+
+#define PANICKING                                                                                  \
+    "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"fault_policy\": \"panic\", "            \
+    "\"script\": [{\"load32\": {\"addr\": {\"end\": -4}}}]}]"
+
+START_TEST(kernel_panic_expected_or_not)
+{
+    struct ran r;
+
+    run_text(PANICKING "}", -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FINDING);
+    ck_assert_str_eq(r.r.panic, "Process s had a fault");
+    ck_assert_int_eq(gs_scn_result_exit(&r.r), GS_EXIT_FINDING);
+    ran_free(&r);
+    run_text(PANICKING ", \"expect\": {\"kernel_panic\": \"Process s had a fault\"}}", -1, false,
+             &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_PASS);
+    ran_free(&r);
+    run_text(PANICKING ", \"expect\": {\"kernel_panic\": \"other\"}}", -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    ck_assert_str_eq(r.r.failures[0].actual, "Process s had a fault");
+    ran_free(&r);
+}
+END_TEST
+
+START_TEST(known_divergence_inverts_the_exit)
+{
+    struct ran r;
+
+    run_text("{\"grantsim\": 1, \"known_divergence\": \"the simulator does X, upstream Y\",\n"
+             " \"processes\": [{\"name\": \"s\", \"script\": []}],\n"
+             " \"expect\": {\"processes\": {\"s\": {\"completion_code\": 1}}},\n"
+             " \"cases\": [{\"id\": \"fails\"}, {\"id\": \"passes\", \"expect\": {\"processes\": "
+             "{\"s\": {\"completion_code\": 0}}}}]}",
+             0, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    ck_assert(r.r.known_divergence);
+    ck_assert_int_eq(gs_scn_result_exit(&r.r), GS_EXIT_PASS);
+    ran_free(&r);
+    run_text("{\"grantsim\": 1, \"known_divergence\": \"the simulator does X, upstream Y\",\n"
+             " \"processes\": [{\"name\": \"s\", \"script\": []}],\n"
+             " \"expect\": {\"processes\": {\"s\": {\"completion_code\": 1}}},\n"
+             " \"cases\": [{\"id\": \"fails\"}, {\"id\": \"passes\", \"expect\": {\"processes\": "
+             "{\"s\": {\"completion_code\": 0}}}}]}",
+             1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_PASS);
+    ck_assert_int_eq(gs_scn_result_exit(&r.r), GS_EXIT_FAIL); /* fixed? say so */
+    ran_free(&r);
+}
+END_TEST
+
+/* A case patch replaces a relative value whole, and an unloaded process is reported. */
+START_TEST(cases_patch_and_not_loaded)
+{
+    struct ran r;
+
+    run_text("{\"grantsim\": 1, \"board\": {\"ram\": {\"base\": \"0x20000000\", \"size\": "
+             "\"0x1000\"}},\n"
+             " \"processes\": [{\"name\": \"a\", \"then\": \"yield\", \"script\": []}, "
+             "{\"name\": \"b\", \"script\": []}],\n"
+             " \"expect\": {\"processes\": {\"a\": {\"kernel_break\": {\"ram\": 0}}}},\n"
+             " \"cases\": [{\"id\": \"c\", \"expect\": {\"processes\": {\"a\": {\"kernel_break\": "
+             "{\"end\": -1240}}, \"b\": {\"loaded\": false}}}}]}",
+             0, false, &r);
+    ck_assert_msg(r.r.status == GS_SCN_PASS, "%s: %s", r.r.nfailures ? r.r.failures[0].what : "",
+                  r.r.nfailures ? r.r.failures[0].actual : "");
+    ran_free(&r);
+}
+END_TEST
+
+/* Two runs of the same scenario give byte-identical traces (and the trace has each kind). */
+START_TEST(trace_is_deterministic)
+{
+    char path[512], *text;
+    FILE *f;
+    long n;
+    struct ran a, b;
+
+    snprintf(path, sizeof(path), "%s/ipc-notify-share.json", GS_SCENARIO_DIR);
+    f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = calloc(1, (size_t)n + 1);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    run_text(text, -1, true, &a);
+    run_text(text, -1, true, &b);
+    ck_assert_int_eq(a.r.status, GS_SCN_PASS);
+    ck_assert_uint_gt(a.trace_len, 0);
+    ck_assert_uint_eq(a.trace_len, b.trace_len);
+    ck_assert_mem_eq(a.trace, b.trace, a.trace_len);
+    ck_assert_ptr_nonnull(strstr(a.trace, " syscall command(0x10000, 0x2, 0x0, 0x0)\n"));
+    ck_assert_ptr_nonnull(strstr(a.trace, " return Success\n"));
+    ck_assert_ptr_nonnull(strstr(a.trace, " upcall driver 0x10000 sub 0 fn 0x"));
+    ck_assert_ptr_nonnull(strstr(a.trace, " ipc service notification from p1: buffer 0x20001400 "
+                                          "len 64\n"));
+    ck_assert_ptr_nonnull(strstr(a.trace, " grant 0 (driver 0x10000) allocated at 0x"));
+    ck_assert_ptr_nonnull(strstr(a.trace, " mpu config "));
+    ck_assert_ptr_nonnull(strstr(a.trace, " r3 0x20001413/0x1300000b"));
+    ran_free(&a);
+    ran_free(&b);
+    free(text);
+}
+END_TEST
+
+START_TEST(trace_shows_faults)
+{
+    struct ran r;
+
+    run_text(PANICKING ", \"expect\": {\"kernel_panic\": true}}", -1, true, &r);
+    ck_assert_ptr_nonnull(strstr(r.trace, " fault data read at 0x20000ffc pc 0x"));
+    ck_assert_ptr_nonnull(strstr(r.trace, " KERNEL PANIC Process s had a fault\n"));
+    ran_free(&r);
+}
+END_TEST
+
+/* "elf" and "tbf" processes, with paths relative to the scenario file. */
+START_TEST(elf_and_tbf_files_relative_to_the_scenario)
+{
+    char dir[] = "/tmp/gs-scn-XXXXXX", path[600], elf_path[600];
+    uint8_t *elf, *tbf = NULL;
+    size_t tlen = 0;
+    long n;
+    FILE *f;
+    struct gs_elf_image img;
+    struct gs_tbf_synth syn;
+    struct gs_scn_file *sf = NULL;
+    struct gs_scenario *s = NULL;
+    struct gs_scn_err err;
+    struct gs_scn_result r;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(elf_path, sizeof(elf_path), "%s/hello.elf", GS_APP_DIR);
+    f = fopen(elf_path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    elf = malloc((size_t)n);
+    ck_assert_uint_eq(fread(elf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/h.elf", dir);
+    f = fopen(path, "wb");
+    fwrite(elf, 1, (size_t)n, f);
+    fclose(f);
+    ck_assert_int_eq(gs_elf_to_image(elf, (size_t)n, NULL, &img, NULL), GS_OK);
+    gs_tbf_synth_from_image(&syn, &img, "tbfhello");
+    syn.kernel_minor = 3;
+    ck_assert_int_eq(gs_tbf_synthesize(&syn, &tbf, &tlen, NULL), GS_OK);
+    gs_elf_image_free(&img);
+    snprintf(path, sizeof(path), "%s/h.tbf", dir);
+    f = fopen(path, "wb");
+    fwrite(tbf, 1, tlen, f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/s.json", dir);
+    f = fopen(path, "w");
+    fputs("{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\"}],\n"
+          " \"processes\": [{\"name\": \"e\", \"elf\": \"h.elf\", \"min_ram\": 8000}, "
+          "{\"tbf\": \"h.tbf\"}],\n"
+          " \"expect\": {\"processes\": {\"e\": {\"completion_code\": 0, \"memory_len\": "
+          "\"0x4000\", \"console\": \"Hello from grantsim, the answer is 42\\n\"},\n"
+          "  \"tbfhello\": {\"completion_code\": 0}}}}",
+          f);
+    fclose(f);
+    ck_assert_msg(gs_scn_file_open(path, &sf, &err) == GS_OK, "%s", err.msg);
+    ck_assert_msg(gs_scn_load(sf, -1, &opts, &s, &err) == GS_OK, "%s", err.msg);
+    ck_assert_int_eq(gs_scn_run(s, NULL, &r), GS_OK);
+    ck_assert_msg(r.status == GS_SCN_PASS, "%s: %s / %s", r.nfailures ? r.failures[0].what : "?",
+                  r.nfailures ? r.failures[0].expected : "",
+                  r.nfailures ? r.failures[0].actual : "");
+    gs_scn_result_free(&r);
+    gs_scenario_free(s);
+    gs_scn_file_free(sf);
+    /* A TBF keeps its own name. */
+    f = fopen(path, "w");
+    fputs("{\"grantsim\": 1, \"processes\": [{\"name\": \"x\", \"tbf\": \"h.tbf\"}]}", f);
+    fclose(f);
+    ck_assert_int_eq(gs_scn_file_open(path, &sf, &err), GS_OK);
+    ck_assert_int_eq(gs_scn_load(sf, -1, &opts, &s, &err), GS_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "the TBF's package name is \"tbfhello\""));
+    gs_scn_file_free(sf);
+    /* Not an ELF. */
+    f = fopen(path, "w");
+    fputs("{\"grantsim\": 1, \"processes\": [{\"name\": \"x\", \"elf\": \"s.json\"}]}", f);
+    fclose(f);
+    ck_assert_int_eq(gs_scn_file_open(path, &sf, &err), GS_OK);
+    ck_assert_int_eq(gs_scn_load(sf, -1, &opts, &s, &err), GS_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "is not a loadable libtock-c ELF: BadElfHeader"));
+    gs_scn_file_free(sf);
+    snprintf(path, sizeof(path), "%s/s.json", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/h.tbf", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/h.elf", dir);
+    unlink(path);
+    rmdir(dir);
+    free(elf);
+    free(tbf);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *jp = tcase_create("jpath");
+    TCase *ld = tcase_create("load");
+    TCase *rn = tcase_create("run");
+
+    tcase_add_test(jp, jpath_locates_values_and_keys);
+    tcase_add_test(jp, jpath_formats_paths);
+    tcase_add_test(jp, jpath_survives_garbage);
+    suite_add_tcase(s, jp);
+
+    tcase_set_timeout(ld, 120);
+    tcase_add_loop_test(ld, load_error_is_positioned, 0, (int)(sizeof(bads) / sizeof(bads[0])));
+    tcase_add_test(ld, missing_app_lists_the_apps);
+    tcase_add_test(ld, unreadable_files);
+    tcase_add_test(ld, good_text_loads);
+    tcase_add_test(ld, truncated_and_garbled_input_is_an_error_not_a_crash);
+    suite_add_tcase(s, ld);
+
+    tcase_set_timeout(rn, 120);
+    tcase_add_test(rn, passing_scenario_passes);
+    tcase_add_test(rn, wrong_expectation_reports_diff_and_map);
+    tcase_add_test(rn, every_check_kind_can_fail);
+    tcase_add_test(rn, unexpected_finding_is_exit_3);
+    tcase_add_test(rn, expected_finding_passes_and_missing_one_fails);
+    tcase_add_test(rn, kernel_panic_expected_or_not);
+    tcase_add_test(rn, known_divergence_inverts_the_exit);
+    tcase_add_test(rn, cases_patch_and_not_loaded);
+    tcase_add_test(rn, trace_is_deterministic);
+    tcase_add_test(rn, trace_shows_faults);
+    tcase_add_test(rn, elf_and_tbf_files_relative_to_the_scenario);
+    suite_add_tcase(s, rn);
+    return tb_run(s);
+}

@@ -65,7 +65,7 @@ check(e["kind"] == "custom-grant", "explain json custom grant")
 
 for args, msg in [
     ((), "usage"),
-    (("layout",), "needs --example"),
+    (("layout",), "needs either --example or one scenario FILE"),
     (("layout", "--example", "--format", "png"), "unknown format"),
     (("layout", "--example", "--process", "7"), "no process 7"),
     (("layout", "--example", "--process", "x"), "process index"),

@@ -3,7 +3,8 @@
 """grantsim run / trace from the outside: exit codes (0 pass, 1 expectation
 failed, 2 bad input or usage, 3 oracle finding or unexpected panic, the worst
 one winning), --case, --json, directories, the summary line, the rerun
-command, and byte-identical traces.
+command, and byte-identical traces; grantsim layout / explain on a scenario
+file at a chosen moment.
 
     test_cli_run.py GRANTSIM
 """
@@ -47,6 +48,10 @@ FINDING = {"grantsim": 1, "drivers": [{"type": "test", "check_t_bounds": False}]
                {"command": {"driver": "0x90000", "cmd": 2, "arg0": 16, "arg1": 1}}]}]}
 CASES = json.loads(json.dumps(SCRIPT))
 CASES["cases"] = [{"id": "head"}, {"id": "old", "board": {"profile": "2.2", "pcb_size": 600}}]
+GRANT = {"grantsim": 1, "drivers": [{"type": "test"}],
+         "processes": [{"name": "s", "script": [
+             {"command": {"driver": "0x90000", "cmd": 2, "arg0": 0, "arg1": 7}},
+             {"command": {"driver": "0x90000", "cmd": 0}}]}]}
 KNOWN = json.loads(json.dumps(WRONG))
 KNOWN["known_divergence"] = "demonstration: the expectation is wrong on purpose"
 
@@ -56,6 +61,7 @@ with tempfile.TemporaryDirectory() as d:
     write(d, "finding.json", FINDING)
     write(d, "cases.json", CASES)
     write(d, "known.json", KNOWN)
+    write(d, "grant.json", GRANT)
     write(d, "broken.json", '{"grantsim": 1,\n "processes": [\n')
     os.mkdir(os.path.join(d, "lib"))
     write(os.path.join(d, "lib"), "a.json", SCRIPT)
@@ -152,6 +158,51 @@ with tempfile.TemporaryDirectory() as d:
     code, ta, e = run("trace", "--case", "head", "cases.json", cwd=d)
     code, tb, e = run("trace", "--case", "old", "cases.json", cwd=d)
     check(ta != tb and ta.count("\n") > 3, "traces of two profiles differ (diffable)", ta)
+
+    # layout / explain of a scenario process at a moment of the run.
+    code, out, err = run("layout", "grant.json", cwd=d)
+    check(code == 0 and "process 0 \"s\", at the end of the run" in err and
+          "[Terminated]" in out and "---| grantsim layout: process 0 \"s\" |---" in out,
+          "layout FILE shows the process at the end of the run", out + err)
+    code, out, err = run("layout", "--step", "0", "--format", "json", "grant.json", cwd=d)
+    try:
+        lay = json.loads(out)
+    except ValueError:
+        lay = None
+    check(code == 0 and lay is not None and "after 2 syscalls of incarnation 0" in err,
+          "layout --step 0 --format json", out + err)
+    g0 = lay["grants"][0] if lay else {}
+    check(g0.get("allocated") and g0["decoded"]["t"]["bytes"].startswith("07000000"),
+          "after step 0 the test grant is allocated and its T holds 7", out)
+    code, out2, err = run("layout", "--syscalls", "2", "--format", "json", "grant.json", cwd=d)
+    check(code == 0 and out2 == out, "--syscalls 2 is the moment of --step 0 (prologue brk "
+          "+ the command)", err)
+    code, out, err = run("layout", "--format", "svg", "--step", "0", "grant.json", cwd=d)
+    check(code == 0 and out.startswith("<?xml") and "<rect class=\"region" in out and
+          out.rstrip().endswith("</svg>"), "layout --format svg of a scenario", out[:400])
+    if g0.get("allocated"):
+        code, out, err = run("explain", "--step", "0", "grant.json", "0x%x" % g0["base"], cwd=d)
+        check(code == 0 and "grant 0" in out and "counters" in out,
+              "explain names the grant header at the grant's base", out + err)
+        code, out, err = run("explain", "grant.json", "0x%x" % g0["base"], cwd=d)
+        check(code == 0 and "grant 0" not in out and "at the end of the run" in err,
+              "at the end of the run (terminated) the grant is gone", out + err)
+    for args, msg, what in [
+            (["--step", "5", "grant.json"], "has steps 0 to 1, not 5", "a step out of range"),
+            (["--process", "t", "grant.json"], "has no process \"t\"; it has: 0 \"s\"",
+             "an unknown process"),
+            (["--step", "0", "--syscalls", "1", "grant.json"], "not both", "--step and --syscalls"),
+            (["--example", "grant.json"], "either --example or one scenario FILE",
+             "--example and a file"),
+            (["--format", "png", "grant.json"], "unknown format \"png\"", "an unknown format"),
+            (["cases.json"], "choose one with --case: head old", "a file with cases"),
+            (["broken.json"], "broken.json:3:1", "a broken file")]:
+        code, out, err = run("layout", *args, cwd=d)
+        check(code == 2 and msg in err, "layout: %s exits 2 and says so" % what, err)
+    code, out, err = run("layout", "--syscalls", "999", "grant.json", cwd=d)
+    check(code == 0 and "never came" in err, "a moment that never comes is said so", err)
+    code, out, err = run("explain", "grant.json", cwd=d)
+    check(code == 2 and "needs an address" in err, "explain FILE without an address", err)
 
 print("%d failed" % failures)
 sys.exit(1 if failures else 0)

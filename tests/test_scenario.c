@@ -530,6 +530,9 @@ START_TEST(wrong_expectation_reports_diff_and_map)
     ck_assert_ptr_nonnull(strstr(f->map, "[Running]"));
     ck_assert_ptr_nonnull(strstr(f->map, "Last Syscall: Memop { operand: 1, arg0: 0 }"));
     ck_assert_ptr_nonnull(strstr(f->map, "Grant  0 0x90000: 0x"));
+    /* ... followed by grantsim's own sections: the test grant's T holds the 7 of step 0. */
+    ck_assert_ptr_nonnull(strstr(f->map, "---| grantsim layout: process 0 \"s\" |---"));
+    ck_assert_ptr_nonnull(strstr(f->map, "T            16 bytes: 07 00 00 00"));
     /* The text report shows all of it and how to rerun. */
     out = open_memstream(&text, &len);
     gs_scn_report_text(out, r.s, &r.r, "grantsim", false);

@@ -19,6 +19,18 @@ int gs_cmd_trace(int argc, char **argv)
     return gs_cmd_run(argc, argv);
 }
 
+int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_fn fn, void *ctx)
+{
+    (void)a;
+    (void)fn;
+    (void)ctx;
+    fprintf(stderr,
+            "grantsim %s: this grantsim was built without jansson or Unicorn, so it "
+            "reads no scenario files (run scripts/setup, then rebuild)\n",
+            cmd);
+    return 2;
+}
+
 const char *gs_cmd_apps_dir(const char *option)
 {
     return option ? option : getenv("GRANTSIM_APPS");

@@ -27,12 +27,10 @@ int gs_cmd_trace(int argc, char **argv)
     const char *case_id = NULL, *apps = NULL, *file = NULL, *output = NULL;
     struct gs_scn_file *f = NULL;
     struct gs_scenario *s = NULL;
-    struct gs_scn_opts so;
     struct gs_scn_run_opts ro = {.maps = false, .trace = stdout};
     struct gs_scn_result r;
-    struct gs_scn_err err;
     FILE *out = NULL;
-    int ci = -1, code;
+    int code;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) {
@@ -54,31 +52,9 @@ int gs_cmd_trace(int argc, char **argv)
     }
     if (!file)
         return usage(stderr);
-    if (gs_scn_file_open(file, &f, &err) != GS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return GS_EXIT_INPUT;
-    }
-    if (case_id) {
-        ci = gs_scn_file_find_case(f, case_id);
-        if (ci < 0) {
-            fprintf(stderr, "grantsim trace: %s has no case \"%s\"\n", file, case_id);
-            gs_scn_file_free(f);
-            return GS_EXIT_INPUT;
-        }
-    } else if (gs_scn_file_ncases(f) > 0) {
-        fprintf(stderr, "grantsim trace: %s has cases; choose one with --case:", file);
-        for (unsigned c = 0; c < gs_scn_file_ncases(f); c++)
-            fprintf(stderr, " %s", gs_scn_file_case_id(f, c));
-        fputc('\n', stderr);
-        gs_scn_file_free(f);
-        return GS_EXIT_INPUT;
-    }
-    so.apps_dir = gs_cmd_apps_dir(apps);
-    if (gs_scn_load(f, ci, &so, &s, &err) != GS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        gs_scn_file_free(f);
-        return GS_EXIT_INPUT;
-    }
+    code = gs_cmd_load_case("trace", file, case_id, apps, &f, &s);
+    if (code != GS_EXIT_PASS)
+        return code;
     if (output) {
         out = fopen(output, "w");
         if (!out) {

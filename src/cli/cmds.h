@@ -3,11 +3,43 @@
 #ifndef GS_CMDS_H
 #define GS_CMDS_H
 
+#include <stdbool.h>
+
 /* grantsim run [options] FILE|DIR... (cmd_run.c). Returns the exit code. */
 int gs_cmd_run(int argc, char **argv);
 
 /* grantsim trace [options] FILE (cmd_trace.c). Returns the exit code. */
 int gs_cmd_trace(int argc, char **argv);
+
+struct gs_kernel;
+struct gs_process;
+struct gs_scn_file;
+struct gs_scenario;
+
+/*
+ * Opens FILE and validates its case case_id (NULL: the file must have no
+ * cases) into *f and *s (free both). Prints the error and returns the exit
+ * code (2) on failure, 0 on success. cmd names the command in messages.
+ */
+int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, const char *apps,
+                     struct gs_scn_file **f, struct gs_scenario **s);
+
+/* What `grantsim layout FILE` and `grantsim explain FILE` look at. */
+struct gs_snap_args {
+    const char *file, *case_id, *apps;
+    const char *process; /* package name or index; NULL: the only process */
+    bool need_process;   /* layout: a process must be chosen (or be the only one) */
+    long step;           /* after this script step (0-based), or -1 */
+    long syscalls;       /* after this many syscalls, or -1; neither: the end of the run */
+    unsigned restarts;   /* the incarnation the moment is in */
+};
+
+/* Same signature as gs_scn_snap_fn (scenario.h); p is NULL when no process was chosen. */
+typedef void (*gs_cmd_snap_fn)(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
+                               const char *when);
+
+/* Runs the case and calls fn at the moment. Returns the exit code (0 or 2). */
+int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_fn fn, void *ctx);
 
 /*
  * The apps directory: --apps DIR if given, else $GRANTSIM_APPS, else the

@@ -2,9 +2,10 @@
 /*
  * grantsim: the command-line front end.
  *
- *   grantsim layout --example [--format text|json|svg] [--process N]
- *                                 memory map of a process of the built-in example
- *   grantsim explain --example [--format text|json] ADDR
+ *   grantsim layout (--example | FILE) [--format text|json|svg] [--process P]
+ *                   [--case ID] [--step N | --syscalls N] [--restarts N]
+ *                                 memory map of one process at one moment
+ *   grantsim explain (--example | FILE) [options as layout] ADDR
  *                                 what lives at ADDR and who can reach it
  *   grantsim run FILE|DIR...      run scenario files (cmd_run.c)
  *   grantsim trace FILE           trace one scenario (cmd_trace.c)
@@ -42,8 +43,10 @@ static void file_write(void *ctx, const char *s, size_t n)
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: grantsim layout --example [--format text|json|svg] [--process N]\n"
-               "       grantsim explain --example [--format text|json] ADDR\n"
+    fprintf(f, "usage: grantsim layout (--example | FILE) [--format text|json|svg] [--process P]\n"
+               "                      [--case ID] [--apps DIR] [--step N | --syscalls N] "
+               "[--restarts N]\n"
+               "       grantsim explain (--example | FILE) [same options] ADDR\n"
                "       grantsim run [--case ID] [--json] [--apps DIR] FILE|DIR...\n"
                "       grantsim trace [--case ID] [--apps DIR] FILE\n"
                "       grantsim version\n");
@@ -210,44 +213,189 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* Options layout and explain share. */
+struct snap_opts {
+    bool example;
+    const char *format;
+    const char *process; /* example: an index; scenario: a name or an index */
+    struct gs_snap_args a;
+};
+
+/*
+ * Parses one shared option at argv[*i]. Returns 1 if it was one, 0 if not,
+ * -1 after printing an error (the caller exits 2).
+ */
+static int snap_option(int argc, char **argv, int *i, struct snap_opts *o)
+{
+    const char *opt = argv[*i], *v;
+    uint32_t n;
+
+    if (!strcmp(opt, "--example")) {
+        o->example = true;
+        return 1;
+    }
+    if (strcmp(opt, "--format") && strcmp(opt, "--process") && strcmp(opt, "--case") &&
+        strcmp(opt, "--apps") && strcmp(opt, "--step") && strcmp(opt, "--syscalls") &&
+        strcmp(opt, "--restarts"))
+        return 0;
+    if (!(v = arg_value(argc, argv, i)))
+        return -1;
+    if (!strcmp(opt, "--format")) {
+        o->format = v;
+    } else if (!strcmp(opt, "--process")) {
+        o->process = v;
+    } else if (!strcmp(opt, "--case")) {
+        o->a.case_id = v;
+    } else if (!strcmp(opt, "--apps")) {
+        o->a.apps = v;
+    } else {
+        if (!parse_u32(v, &n) || n > 0x7FFFFFFF) {
+            fprintf(stderr, "grantsim: %s needs a number, got \"%s\"\n", opt, v);
+            return -1;
+        }
+        if (!strcmp(opt, "--step"))
+            o->a.step = (long)n;
+        else if (!strcmp(opt, "--syscalls"))
+            o->a.syscalls = (long)n;
+        else
+            o->a.restarts = n;
+    }
+    return 1;
+}
+
+/* Checks the combination; returns false after printing why. */
+static bool snap_check(const char *cmd, struct snap_opts *o, const char *formats)
+{
+    char list[64], needle[64];
+
+    snprintf(list, sizeof(list), " %s ", formats);
+    snprintf(needle, sizeof(needle), " %s ", o->format);
+    if (strlen(o->format) + 2 >= sizeof(needle) || strchr(o->format, ' ') ||
+        !strstr(list, needle)) {
+        fprintf(stderr, "grantsim: unknown format \"%s\" (%s)\n", o->format, formats);
+        return false;
+    }
+    if (o->example == (o->a.file != NULL)) {
+        fprintf(stderr, "grantsim: %s needs either --example or one scenario FILE\n", cmd);
+        return false;
+    }
+    if (o->example &&
+        (o->a.case_id || o->a.apps || o->a.step >= 0 || o->a.syscalls >= 0 || o->a.restarts)) {
+        fprintf(stderr, "grantsim: --case, --apps, --step, --syscalls and --restarts are for "
+                        "scenario files\n");
+        return false;
+    }
+    if (o->a.step >= 0 && o->a.syscalls >= 0) {
+        fprintf(stderr, "grantsim: choose --step or --syscalls, not both\n");
+        return false;
+    }
+    o->a.process = o->process;
+    return true;
+}
+
+static void snap_opts_init(struct snap_opts *o, const char *format)
+{
+    memset(o, 0, sizeof(*o));
+    o->format = format;
+    o->a.step = -1;
+    o->a.syscalls = -1;
+}
+
+/* Renders the layout of p in a format; false on host OOM. */
+static bool print_layout(const struct gs_kernel *k, const struct gs_process *p, const char *format)
+{
+    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
+    struct gs_layout *l = NULL;
+
+    if (gs_layout_build(k, p, &l) != GS_OK) {
+        fprintf(stderr, "grantsim: out of memory\n");
+        return false;
+    }
+    if (!strcmp(format, "json"))
+        gs_layout_print_json(l, &sink);
+    else if (!strcmp(format, "svg"))
+        gs_layout_print_svg(l, &sink);
+    else
+        gs_layout_print_text(l, &sink);
+    gs_layout_free(l);
+    return true;
+}
+
+struct snap_ctx {
+    const char *format;
+    const char *file;
+    uint32_t addr;
+    bool ok;
+};
+
+static void layout_snap(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
+                        const char *when)
+{
+    struct snap_ctx *c = ctx;
+
+    fprintf(stderr, "grantsim layout: %s: process %u \"%s\", %s\n", c->file, p->index,
+            gs_process_name(p), when);
+    c->ok = print_layout(k, p, c->format);
+}
+
+static void print_explain(const struct gs_kernel *k, uint32_t addr, const char *format)
+{
+    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
+    struct gs_explain e;
+
+    gs_explain(k, addr, &e);
+    if (!strcmp(format, "json"))
+        gs_explain_print_json(&e, &sink);
+    else
+        gs_explain_print_text(&e, &sink);
+}
+
+static void explain_snap(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
+                         const char *when)
+{
+    struct snap_ctx *c = ctx;
+
+    if (p)
+        fprintf(stderr, "grantsim explain: %s: when process %u \"%s\" is %s\n", c->file, p->index,
+                gs_process_name(p), when);
+    else
+        fprintf(stderr, "grantsim explain: %s: %s\n", c->file, when);
+    print_explain(k, c->addr, c->format);
+    c->ok = true;
+}
+
 static int cmd_layout(int argc, char **argv)
 {
-    const char *format = "text";
-    bool example = false;
+    struct snap_opts o;
     uint32_t proc = 0;
     struct example ex;
-    struct gs_layout *l = NULL;
     struct gs_process *p;
-    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
     int rc;
 
+    snap_opts_init(&o, "text");
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--example")) {
-            example = true;
-        } else if (!strcmp(argv[i], "--format")) {
-            if (!(format = arg_value(argc, argv, &i)))
-                return usage(stderr);
-            if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "svg")) {
-                fprintf(stderr, "grantsim: unknown format \"%s\" (text, json or svg)\n", format);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(argv[i], "--process")) {
-            const char *v = arg_value(argc, argv, &i);
-            if (!v)
-                return usage(stderr);
-            if (!parse_u32(v, &proc)) {
-                fprintf(stderr, "grantsim: --process needs a process index, got \"%s\"\n", v);
-                return EXIT_USAGE;
-            }
-        } else {
+        rc = snap_option(argc, argv, &i, &o);
+        if (rc < 0)
+            return EXIT_USAGE;
+        if (rc > 0)
+            continue;
+        if (argv[i][0] == '-' || o.a.file) {
             fprintf(stderr, "grantsim: layout: unexpected argument \"%s\"\n", argv[i]);
             return usage(stderr);
         }
+        o.a.file = argv[i];
     }
-    if (!example) {
-        fprintf(stderr, "grantsim: layout needs --example (scenario files are not supported "
-                        "yet)\n");
+    if (!snap_check("layout", &o, "text json svg"))
         return usage(stderr);
+    if (o.a.file) {
+        struct snap_ctx c = {.format = o.format, .file = o.a.file};
+        o.a.need_process = true;
+        rc = gs_cmd_snapshot("layout", &o.a, layout_snap, &c);
+        return rc ? rc : c.ok ? 0 : EXIT_USAGE;
+    }
+    if (o.process && !parse_u32(o.process, &proc)) {
+        fprintf(stderr, "grantsim: --process needs a process index, got \"%s\"\n", o.process);
+        return EXIT_USAGE;
     }
     if ((rc = example_build(&ex)) != 0)
         return rc;
@@ -258,73 +406,67 @@ static int cmd_layout(int argc, char **argv)
         example_free(&ex);
         return EXIT_USAGE;
     }
-    if (gs_layout_build(ex.k, p, &l) != GS_OK) {
-        fprintf(stderr, "grantsim: out of memory\n");
-        example_free(&ex);
-        return EXIT_USAGE;
-    }
-    if (!strcmp(format, "json"))
-        gs_layout_print_json(l, &sink);
-    else if (!strcmp(format, "svg"))
-        gs_layout_print_svg(l, &sink);
-    else
-        gs_layout_print_text(l, &sink);
-    gs_layout_free(l);
-    rc = gs_invariants_check(ex.k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0 ? EXIT_FINDING : 0;
+    rc = print_layout(ex.k, p, o.format) ? 0 : EXIT_USAGE;
+    if (!rc && gs_invariants_check(ex.k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0)
+        rc = EXIT_FINDING;
     example_free(&ex);
     return rc;
 }
 
 static int cmd_explain(int argc, char **argv)
 {
-    const char *format = "text", *addr_s = NULL;
-    bool example = false;
+    struct snap_opts o;
+    const char *pos[2] = {NULL, NULL}, *addr_s;
+    unsigned npos = 0;
     uint32_t addr;
     struct example ex;
-    struct gs_explain e;
-    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
     int rc;
 
+    snap_opts_init(&o, "text");
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--example")) {
-            example = true;
-        } else if (!strcmp(argv[i], "--format")) {
-            if (!(format = arg_value(argc, argv, &i)))
-                return usage(stderr);
-            if (strcmp(format, "text") && strcmp(format, "json")) {
-                fprintf(stderr, "grantsim: unknown format \"%s\" (text or json)\n", format);
-                return EXIT_USAGE;
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "grantsim: explain: unknown option \"%s\"\n", argv[i]);
+        rc = snap_option(argc, argv, &i, &o);
+        if (rc < 0)
+            return EXIT_USAGE;
+        if (rc > 0)
+            continue;
+        if ((argv[i][0] == '-' && argv[i][1] != '\0') || npos == 2) {
+            fprintf(stderr, "grantsim: explain: unexpected argument \"%s\"\n", argv[i]);
             return usage(stderr);
-        } else if (addr_s) {
-            fprintf(stderr, "grantsim: explain takes one address\n");
-            return usage(stderr);
-        } else {
-            addr_s = argv[i];
         }
+        pos[npos++] = argv[i];
     }
-    if (!example) {
-        fprintf(stderr, "grantsim: explain needs --example (scenario files are not supported "
-                        "yet)\n");
-        return usage(stderr);
-    }
-    if (!addr_s) {
+    /* explain [FILE] ADDR */
+    if (npos == 0) {
         fprintf(stderr, "grantsim: explain needs an address\n");
         return usage(stderr);
     }
+    if (npos == 2 && o.example) {
+        fprintf(stderr, "grantsim: explain --example takes one address\n");
+        return usage(stderr);
+    }
+    if (npos == 1 && !o.example && !parse_u32(pos[0], &addr)) {
+        fprintf(stderr, "grantsim: explain %s needs an address after the file\n", pos[0]);
+        return usage(stderr);
+    }
+    addr_s = pos[npos - 1];
+    o.a.file = npos == 2 ? pos[0] : NULL;
+    if (!snap_check("explain", &o, "text json"))
+        return usage(stderr);
     if (!parse_u32(addr_s, &addr)) {
         fprintf(stderr, "grantsim: \"%s\" is not a 32-bit address (decimal or 0x hex)\n", addr_s);
         return EXIT_USAGE;
     }
+    if (o.a.file) {
+        struct snap_ctx c = {.format = o.format, .file = o.a.file, .addr = addr};
+        return gs_cmd_snapshot("explain", &o.a, explain_snap, &c);
+    }
+    if (o.process) {
+        fprintf(stderr, "grantsim: explain --example looks at the whole example; no --process\n");
+        return EXIT_USAGE;
+    }
     if ((rc = example_build(&ex)) != 0)
         return rc;
-    gs_explain(ex.k, addr, &e);
-    if (!strcmp(format, "json"))
-        gs_explain_print_json(&e, &sink);
-    else
-        gs_explain_print_text(&e, &sink);
+    print_explain(ex.k, addr, o.format);
     example_free(&ex);
     return 0;
 }

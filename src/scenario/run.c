@@ -20,6 +20,7 @@
 
 #include "errors.h"
 #include "invariants.h"
+#include "layout.h"
 #include "printer.h"
 #include "scn_internal.h"
 #include "tasks.h"
@@ -42,18 +43,17 @@ struct collect {
     struct gs_strbuf debug; /* the kernel's debug output, one line per event */
 };
 
-/* Prints a process's map when it reaches a point of its script (see above). */
+/* Calls a snapshot function when a process reaches a moment (see above). */
 struct capture {
     bool active;
-    unsigned proc;         /* the process (scenario index) to watch */
-    unsigned slot;         /* its kernel slot, found after loading */
-    unsigned restarts;     /* the incarnation (restart_count) to watch */
-    uint32_t before;       /* syscalls of that incarnation before the step */
-    uint32_t after;        /* ... after it: the next one is the moment */
+    struct gs_scn_moment m;
+    unsigned slot;         /* the process's kernel slot, found after loading */
     unsigned cur_restarts; /* incarnation being counted */
     uint32_t count;        /* syscalls entered in it */
     bool done;
-    struct gs_strbuf map;
+    const struct gs_kernel *k;
+    gs_scn_snap_fn fn;
+    void *ctx;
 };
 
 struct run {
@@ -110,13 +110,39 @@ static void collect_event(void *ctx, const struct gs_event *ev)
     }
 }
 
-static void print_map(const struct gs_process *p, struct gs_strbuf *sb)
+/* The map a failure report shows: upstream's printouts and grantsim's layout. */
+static void print_map(const struct gs_kernel *k, const struct gs_process *p, struct gs_strbuf *sb)
 {
     struct gs_sink sink;
+    struct gs_layout *l;
 
     gs_strbuf_sink(sb, &sink, false);
-    gs_print_overview(p, &sink);
-    gs_print_full_process(p, &sink);
+    if (gs_layout_build(k, p, &l) == GS_OK) {
+        gs_layout_print_text(l, &sink);
+        gs_layout_free(l);
+    } else {
+        gs_print_overview(p, &sink);
+        gs_print_full_process(p, &sink);
+    }
+}
+
+static void snap(struct capture *c, const struct gs_kernel *k, const struct gs_process *p,
+                 bool reached)
+{
+    char when[160];
+
+    if (c->m.at_end)
+        snprintf(when, sizeof(when), "at the end of the run");
+    else if (reached)
+        snprintf(when, sizeof(when), "after %u syscalls of incarnation %u", (unsigned)c->count,
+                 c->m.restarts);
+    else
+        snprintf(when, sizeof(when),
+                 "at the end of the run (the moment asked for, after %u syscalls of "
+                 "incarnation %u, never came)",
+                 (unsigned)c->m.after, c->m.restarts);
+    c->fn(c->ctx, k, p, when);
+    c->done = true;
 }
 
 static void capture_event(void *ctx, const struct gs_event *ev)
@@ -124,28 +150,26 @@ static void capture_event(void *ctx, const struct gs_event *ev)
     struct capture *c = ctx;
     const struct gs_process *p = ev->p;
 
-    if (!c->active || c->done || !p || p->index != c->slot)
+    if (!c->active || c->done || c->m.at_end || !p || p->index != c->slot)
         return;
     if (p->restart_count != c->cur_restarts) {
         c->cur_restarts = p->restart_count;
         c->count = 0;
     }
-    if (p->restart_count != c->restarts)
+    if (p->restart_count != c->m.restarts)
         return;
     switch (ev->kind) {
     case GS_EV_SYSCALL:
-        if (c->count == c->after) {
-            print_map(p, &c->map);
-            c->done = true;
+        if (c->count == c->m.after) {
+            snap(c, c->k, p, true);
+            return;
         }
         c->count++;
         break;
     case GS_EV_FAULT:
     case GS_EV_TERMINATED:
-        if (c->count >= c->before) {
-            print_map(p, &c->map);
-            c->done = true;
-        }
+        if (c->count >= c->m.before)
+            snap(c, c->k, p, true);
         break;
     default:
         break;
@@ -1052,7 +1076,6 @@ static void run_free(struct run *R)
     }
     free(R->report_ok);
     gs_strbuf_free(&R->col.debug);
-    gs_strbuf_free(&R->cap.map);
     gs_board_free(R->b);
     R->b = NULL;
 }
@@ -1083,8 +1106,9 @@ static bool execute(struct run *R, FILE *trace, char *err, size_t n)
     if (!load(R, err, n))
         return false;
     if (R->cap.active) {
-        struct gs_process *p = gs_board_process(R->b, R->cap.proc);
+        struct gs_process *p = gs_board_process(R->b, (unsigned)R->cap.m.proc);
         R->cap.slot = p ? p->index : GS_MAX_PROCS;
+        R->cap.k = R->b->k;
         gs_kernel_add_observer(R->b->k, capture_event, &R->cap);
     }
     R->end = gs_board_run(R->b, s->max_instructions);
@@ -1102,7 +1126,7 @@ static char *end_map(struct run *R, int proc)
         return NULL;
     if (!R->end_maps[proc]) {
         memset(&sb, 0, sizeof(sb));
-        print_map(p, &sb);
+        print_map(R->b->k, p, &sb);
         R->end_maps[proc] = sb.data; /* owned by R */
     }
     return R->end_maps[proc];
@@ -1119,35 +1143,76 @@ static uint32_t syscalls_through(const struct gs_scn_proc *sp, unsigned i, bool 
     return n;
 }
 
+int gs_scn_moment_after_step(const struct gs_scenario *s, int proc, unsigned step,
+                             unsigned restarts, struct gs_scn_moment *m)
+{
+    if (proc < 0 || (unsigned)proc >= s->nprocs || s->procs[proc].src != GS_SRC_SCRIPT ||
+        step >= s->procs[proc].nsteps)
+        return GS_E_ARG;
+    memset(m, 0, sizeof(*m));
+    m->proc = proc;
+    m->restarts = restarts;
+    m->before = syscalls_through(&s->procs[proc], step, false);
+    m->after = syscalls_through(&s->procs[proc], step, true);
+    return GS_OK;
+}
+
+int gs_scn_snapshot(const struct gs_scenario *s, const struct gs_scn_moment *m, gs_scn_snap_fn fn,
+                    void *ctx, char *err, size_t n)
+{
+    struct run R;
+    struct gs_scn_result tmp;
+    int rc = GS_OK;
+
+    if (m->proc < -1 || m->proc >= (int)s->nprocs || (m->proc < 0 && !m->at_end)) {
+        snprintf(err, n, "the scenario has no process %d", m->proc);
+        return GS_E_ARG;
+    }
+    memset(&R, 0, sizeof(R));
+    memset(&tmp, 0, sizeof(tmp));
+    R.s = s;
+    R.r = &tmp;
+    R.cap.active = m->proc >= 0;
+    R.cap.m = *m;
+    R.cap.fn = fn;
+    R.cap.ctx = ctx;
+    if (!execute(&R, NULL, err, n)) {
+        rc = GS_E_ARG;
+    } else if (!R.cap.done) {
+        const struct gs_process *p = m->proc >= 0 ? gs_board_process(R.b, (unsigned)m->proc) : NULL;
+        if (p || m->proc < 0) {
+            snap(&R.cap, R.b->k, p, false);
+        } else {
+            snprintf(err, n, "process \"%s\" was not loaded", s->procs[m->proc].name);
+            rc = GS_E_ARG;
+        }
+    }
+    run_free(&R);
+    gs_scn_result_free(&tmp);
+    return rc;
+}
+
+static void map_into(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
+                     const char *when)
+{
+    (void)when;
+    print_map(k, p, ctx);
+}
+
 /* Replays the scenario to print process proc's map right after step `step`. */
 static char *map_after_step(const struct gs_scenario *s, int proc, unsigned step, unsigned restarts)
 {
-    struct run R2;
-    struct gs_scn_result tmp;
+    struct gs_scn_moment m;
+    struct gs_strbuf sb;
     char err[256];
-    char *map = NULL;
 
-    memset(&R2, 0, sizeof(R2));
-    memset(&tmp, 0, sizeof(tmp));
-    R2.s = s;
-    R2.r = &tmp;
-    R2.cap.active = true;
-    R2.cap.proc = (unsigned)proc;
-    R2.cap.restarts = restarts;
-    R2.cap.before = syscalls_through(&s->procs[proc], step, false);
-    R2.cap.after = syscalls_through(&s->procs[proc], step, true);
-    if (execute(&R2, NULL, err, sizeof(err))) {
-        if (!R2.cap.done) {
-            const struct gs_process *p = gs_board_process(R2.b, (unsigned)proc);
-            if (p)
-                print_map(p, &R2.cap.map);
-        }
-        map = R2.cap.map.data;
-        R2.cap.map.data = NULL;
+    memset(&sb, 0, sizeof(sb));
+    if (gs_scn_moment_after_step(s, proc, step, restarts, &m) != GS_OK ||
+        gs_scn_snapshot(s, &m, map_into, &sb, err, sizeof(err)) != GS_OK) {
+        gs_strbuf_free(&sb);
+        return NULL;
     }
-    run_free(&R2);
-    gs_scn_result_free(&tmp);
-    return map;
+    return sb.data;
 }
 
 int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,

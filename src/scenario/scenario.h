@@ -356,6 +356,38 @@ void gs_scn_result_free(struct gs_scn_result *r);
 /* The exit code a result stands for (known divergences: failing is passing). */
 enum gs_scn_exit gs_scn_result_exit(const struct gs_scn_result *r);
 
+/*
+ * Snapshots: a run that stops to look at one process at one moment (for
+ * failure maps, `grantsim layout FILE` and `grantsim explain FILE`). The
+ * moment is "after `after` syscalls of incarnation `restarts`": when the
+ * process enters its next syscall (it is shown as Last Syscall), or when it
+ * faults or exits having made at least `before` syscalls; or the end of the
+ * run when at_end is set or the moment never comes (the `when` text says
+ * which). Runs are deterministic, so a snapshot replays the scenario on a
+ * fresh board.
+ */
+struct gs_scn_moment {
+    int proc;          /* scenario process index; -1 (at_end only): no process */
+    bool at_end;       /* at the end of the run */
+    unsigned restarts; /* the incarnation (restart_count) */
+    uint32_t before, after;
+};
+
+/* The moment right after step `step` of a script process. Errors: GS_E_ARG. */
+int gs_scn_moment_after_step(const struct gs_scenario *s, int proc, unsigned step,
+                             unsigned restarts, struct gs_scn_moment *m);
+
+/* Called once, with the live kernel and process (NULL for proc -1); `when` says when. */
+typedef void (*gs_scn_snap_fn)(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
+                               const char *when);
+
+/*
+ * Runs s and calls fn at moment m. Returns GS_OK, or an error with a message
+ * in err (the board cannot be built, the process was not loaded).
+ */
+int gs_scn_snapshot(const struct gs_scenario *s, const struct gs_scn_moment *m, gs_scn_snap_fn fn,
+                    void *ctx, char *err, size_t n);
+
 /* ----------------------------------------------------------------- reports */
 
 /* "file.json" or "file.json --case ID": what to pass to `grantsim run` to rerun it. */

@@ -495,6 +495,27 @@ START_TEST(passing_scenario_passes)
 }
 END_TEST
 
+/* A process that is not loaded says why: the first fails to be created, the loader stops. */
+START_TEST(not_loaded_says_why)
+{
+    struct ran r;
+
+    run_text("{\"grantsim\": 1, \"board\": {\"ram\": {\"base\": \"0x20000000\", \"size\": "
+             "\"0x4000\"}}, \"processes\": [{\"name\": \"p0\", \"min_ram\": 8000, \"script\": []}, "
+             "{\"name\": \"p1\", \"min_ram\": 8000, \"script\": []}, {\"name\": \"p2\", "
+             "\"script\": []}], \"expect\": {\"processes\": {\"p1\": {\"loaded\": true}, "
+             "\"p2\": {\"loaded\": true}}}}",
+             -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    ck_assert_uint_eq(r.r.nfailures, 2);
+    ck_assert_str_eq(r.r.failures[0].actual,
+                     "not loaded: creating its process failed: NotEnoughMemory");
+    ck_assert_ptr_nonnull(
+        strstr(r.r.failures[1].actual, "not loaded: loading stopped at an earlier app (0x"));
+    ran_free(&r);
+}
+END_TEST
+
 /* A wrong expectation: what was expected, what happened, where, and the map after the step. */
 START_TEST(wrong_expectation_reports_diff_and_map)
 {
@@ -848,6 +869,7 @@ int main(void)
     tcase_set_timeout(rn, 120);
     tcase_add_test(rn, passing_scenario_passes);
     tcase_add_test(rn, wrong_expectation_reports_diff_and_map);
+    tcase_add_test(rn, not_loaded_says_why);
     tcase_add_test(rn, every_check_kind_can_fail);
     tcase_add_test(rn, unexpected_finding_is_exit_3);
     tcase_add_test(rn, expected_finding_passes_and_missing_one_fails);

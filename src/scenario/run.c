@@ -176,6 +176,16 @@ static void capture_event(void *ctx, const struct gs_event *ev)
     }
 }
 
+/* "not loaded: <the board's reason>" for scenario process proc (static buffer). */
+static const char *not_loaded(const struct gs_board *b, int proc)
+{
+    static char buf[192];
+    const char *why = proc >= 0 && (unsigned)proc < b->napps ? b->apps[proc].why : "";
+
+    snprintf(buf, sizeof(buf), "not loaded%s%s", why[0] ? ": " : "", why);
+    return buf;
+}
+
 /* ---------------------------------------------------------------- results */
 
 static char *dupstr(const char *s)
@@ -309,7 +319,7 @@ static bool resolve(const struct run *R, const struct gs_scn_value *v, int self,
     p = gs_board_process(R->b, (unsigned)target);
     sp = &R->s->procs[target];
     if (!p) {
-        snprintf(why, n, "process \"%s\" was not loaded", sp->name);
+        snprintf(why, n, "process \"%s\" was %s", sp->name, not_loaded(R->b, target));
         return false;
     }
     switch (v->base) {
@@ -355,7 +365,7 @@ static void patch_scripts(struct run *R)
                 const struct gs_scn_value *v = &sp->steps[j].a[r];
                 uint32_t val = 0;
                 uint8_t *w;
-                char why[128];
+                char why[320];
                 if (native(v))
                     continue;
                 if (!resolve(R, v, (int)i, &val, why, sizeof(why))) {
@@ -608,7 +618,7 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
     for (unsigned r = 0; r < 4; r++) {
         char vt[96], rv[48] = "";
         uint32_t val;
-        char why[128];
+        char why[320];
         if (!x->has[r])
             continue;
         gs_scn_value_text(&x->r[r], s, vt, sizeof(vt));
@@ -623,7 +633,7 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
                                    at ? ", " : "", r, vt, rv);
     }
     if (!p) {
-        add_failure(R, c->where, what, exp, "the process was not loaded", -1);
+        add_failure(R, c->where, what, exp, not_loaded(R->b, c->proc), -1);
         return;
     }
     if (!rep) {
@@ -658,7 +668,7 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
             ok = false;
         for (unsigned r = 0; r < 4 && ok; r++) {
             uint32_t val;
-            char why[128];
+            char why[320];
             if (!x->has[r])
                 continue;
             if (!resolve(R, &x->r[r], c->proc, &val, why, sizeof(why)) || reg[r] != val)
@@ -679,7 +689,7 @@ static void check_u32(struct run *R, const struct gs_scn_check *c, const char *w
                       const struct gs_scn_value *v, uint32_t actual)
 {
     uint32_t want;
-    char why[128], vt[96], e[160], a[64];
+    char why[320], vt[96], e[160], a[64];
 
     if (!resolve(R, v, c->proc, &want, why, sizeof(why))) {
         add_failure(R, c->where, what, "a value it can resolve", why, c->proc);
@@ -728,7 +738,7 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
 
     if (c->proc >= 0 && !p && c->kind != GS_CHK_LOADED && c->kind != GS_CHK_STEP) {
         snprintf(what, sizeof(what), "process \"%s\"", pname);
-        add_failure(R, c->where, what, "the process to be loaded", "it was not loaded", -1);
+        add_failure(R, c->where, what, "the process to be loaded", not_loaded(b, c->proc), -1);
         return;
     }
     switch (c->kind) {
@@ -760,10 +770,7 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
         if (!!p != c->flag) {
             snprintf(what, sizeof(what), "process \"%s\" loaded", pname);
             add_failure(R, c->where, what, c->flag ? "loaded" : "not loaded",
-                        p ? "loaded"
-                          : "not loaded (the flash scan skipped it, or creating it "
-                            "failed, e.g. NotEnoughMemory)",
-                        -1);
+                        p ? "loaded" : not_loaded(b, c->proc), -1);
         }
         break;
     case GS_CHK_STATE:
@@ -935,7 +942,7 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
         uint32_t addr;
         uint8_t buf[4096];
         uint32_t n = c->num ? c->num : (uint32_t)c->len;
-        char why[128];
+        char why[320];
         snprintf(what, sizeof(what), "process \"%s\" memory", pname);
         if (!resolve(R, &c->v[0], c->proc, &addr, why, sizeof(why))) {
             add_failure(R, c->where, what, "an address it can resolve", why, c->proc);
@@ -1183,7 +1190,8 @@ int gs_scn_snapshot(const struct gs_scenario *s, const struct gs_scn_moment *m, 
         if (p || m->proc < 0) {
             snap(&R.cap, R.b->k, p, false);
         } else {
-            snprintf(err, n, "process \"%s\" was not loaded", s->procs[m->proc].name);
+            snprintf(err, n, "process \"%s\" was %s", s->procs[m->proc].name,
+                     not_loaded(R.b, m->proc));
             rc = GS_E_ARG;
         }
     }

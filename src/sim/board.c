@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "board.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,22 +306,51 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan_out)
     if (e)
         return e;
     b->loaded = true;
+    for (unsigned j = 0; j < b->napps; j++)
+        snprintf(b->apps[j].why, sizeof(b->apps[j].why),
+                 "the flash scan stopped before it (%s at 0x%08X)", gs_scan_stop_name(scan.stop),
+                 scan.stop_addr);
     for (unsigned i = 0; i < scan.count; i++) {
         const struct gs_scan_entry *en = &scan.entries[i];
+        struct gs_board_app *ba = NULL;
         struct gs_tbf_app app;
         struct gs_process *p = NULL;
-        if (!en->loadable || gs_tbf_app_info(&en->tbf, en->addr, &app) != GS_OK)
+        for (unsigned j = 0; j < b->napps; j++)
+            if (b->apps[j].addr == en->addr)
+                ba = &b->apps[j];
+        if (!en->loadable) {
+            if (ba && en->parsed)
+                snprintf(ba->why, sizeof(ba->why), "the flash scan skipped it: %s",
+                         gs_scan_reason_name(en->reason));
+            else if (ba)
+                snprintf(ba->why, sizeof(ba->why), "the flash scan skipped it: %s (%s at %s)",
+                         gs_scan_reason_name(en->reason), en->error.name, en->error.field);
             continue;
-        e = gs_process_create(b->k, &app.info, &pool, &pool_len, &p);
-        gs_tbf_app_free(&app);
-        if (e)
-            break; /* the synchronous loader stops at the first failure */
-        for (unsigned j = 0; j < b->napps; j++) {
-            if (b->apps[j].addr == en->addr) {
-                b->apps[j].slot = (int)p->index;
-                p->fault_policy = b->apps[j].policy;
-                p->fault_threshold = b->apps[j].threshold;
-            }
+        }
+        e = gs_tbf_app_info(&en->tbf, en->addr, &app);
+        if (e == GS_OK) {
+            e = gs_process_create(b->k, &app.info, &pool, &pool_len, &p);
+            gs_tbf_app_free(&app);
+        } else if (ba) {
+            snprintf(ba->why, sizeof(ba->why), "its TBF header gives no app (%s)", gs_err_name(e));
+            continue;
+        }
+        if (e) {
+            /* The synchronous loader stops at the first failure. */
+            if (ba)
+                snprintf(ba->why, sizeof(ba->why), "creating its process failed: %s",
+                         gs_err_name(e));
+            for (unsigned j = 0; j < b->napps; j++)
+                if (b->apps[j].addr > en->addr)
+                    snprintf(b->apps[j].why, sizeof(b->apps[j].why),
+                             "loading stopped at an earlier app (0x%08X) that failed", en->addr);
+            break;
+        }
+        if (ba) {
+            ba->slot = (int)p->index;
+            ba->why[0] = '\0';
+            p->fault_policy = ba->policy;
+            p->fault_threshold = ba->threshold;
         }
     }
     if (scan_out)

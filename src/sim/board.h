@@ -50,7 +50,8 @@ struct gs_board_app {
     enum gs_fault_policy policy;
     unsigned threshold;
     bool scripted;
-    int slot; /* process slot after gs_board_load, -1 if none */
+    int slot;      /* process slot after gs_board_load, -1 if none */
+    char why[128]; /* after gs_board_load, when slot is -1: why it has no process */
 };
 
 struct gs_board {

@@ -84,7 +84,7 @@ with tempfile.TemporaryDirectory() as d:
               "      expected: Failure, r1 NODEVICE (11)",
               "      actual:   Success (r0 0x80",
               "    memory map of \"s\" after step 0",
-              "    |  Cortex-M MPU",
+              "    |  MPU regions of the process's config",
               "  rerun: grantsim run wrong.json\n",
               "0 passed, 1 failed"]:
         check(s in out, "the failure report shows %r" % s, out)

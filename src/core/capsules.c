@@ -540,6 +540,23 @@ static struct gs_ret test_command(struct gs_driver *d, uint32_t cmd, uint32_t a0
             t->customs[t->ncustoms++] = cg;
         return gs_ret_u32(cg.offset);
     }
+    if (cmd == 9) {
+        /* Like a capsule that notifies every client (Grant::iter, then enter
+         * each): the caller is skipped, its grant is not needed. */
+        struct gs_pid other;
+        unsigned cursor = 0;
+        n = 0;
+        while (gs_grant_iter_next(d->grant, &cursor, &other)) {
+            if (other.index == pid.index)
+                continue;
+            if (gs_grant_enter(d->grant, other, &g) != GS_OK)
+                continue;
+            if (gs_grant_schedule_upcall(&g, a0, a1, a0, pid.index) == 0)
+                n++;
+            gs_grant_leave(&g);
+        }
+        return gs_ret_u32(n);
+    }
     if (!enter_or_fail(d, pid, &g, &r))
         return r;
     switch (cmd) {

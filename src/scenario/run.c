@@ -110,18 +110,23 @@ static void collect_event(void *ctx, const struct gs_event *ev)
     }
 }
 
-/* The map a failure report shows: upstream's printouts and grantsim's layout. */
+/*
+ * The map a failure report shows: upstream's memory-map overview, then
+ * grantsim's layout (map with MPU decisions, grant internals, MPU regions,
+ * access comparison). Upstream's register dump is left out (the fault
+ * report has it); `grantsim layout FILE --step N` prints everything.
+ */
 static void print_map(const struct gs_kernel *k, const struct gs_process *p, struct gs_strbuf *sb)
 {
     struct gs_sink sink;
     struct gs_layout *l;
 
     gs_strbuf_sink(sb, &sink, false);
+    gs_print_overview(p, &sink);
     if (gs_layout_build(k, p, &l) == GS_OK) {
-        gs_layout_print_text(l, &sink);
+        gs_layout_print_extended(l, &sink);
         gs_layout_free(l);
     } else {
-        gs_print_overview(p, &sink);
         gs_print_full_process(p, &sink);
     }
 }

@@ -8,7 +8,7 @@
  *                       Unicorn engine with everything mapped and no hook
  *   svc rate            command syscalls handled inside the interrupt hook
  *   switch rate         runs per second for two processes and small timeslices
- *   board cost          building a board and loading an app, and resetting it
+ *   board cost          a new board per input vs gs_board_reset (2 apps, short run)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,23 +120,13 @@ static size_t build(struct prog *p, enum kind k, uint32_t iters)
     return exit_at;
 }
 
-static struct gs_board *board_with(const struct prog *p, unsigned copies, uint64_t timeslice,
-                                   bool enforce)
+/* Adds `copies` processes running p and loads them. */
+static void add_apps(struct gs_board *b, const struct prog *p, unsigned copies)
 {
-    struct gs_board_config c;
-    struct gs_board *b;
     struct gs_tbf_synth s;
     uint8_t *tbf;
     size_t tlen;
 
-    gs_board_config_default(&c);
-    c.timeslice = timeslice;
-    if (gs_board_new(&c, &b) != GS_OK) {
-        fprintf(stderr, "bench: no board\n");
-        exit(2);
-    }
-    gs_machine_set_enforce(b->machine, enforce);
-    gs_board_add_console(b, 1);
     memset(&s, 0, sizeof(s));
     s.image = p->code;
     s.image_len = (uint32_t)p->len;
@@ -153,6 +143,23 @@ static struct gs_board *board_with(const struct prog *p, unsigned copies, uint64
         gs_board_add_tbf(b, tbf, tlen, NULL);
     free(tbf);
     gs_board_load(b, NULL);
+}
+
+static struct gs_board *board_with(const struct prog *p, unsigned copies, uint64_t timeslice,
+                                   bool enforce)
+{
+    struct gs_board_config c;
+    struct gs_board *b;
+
+    gs_board_config_default(&c);
+    c.timeslice = timeslice;
+    if (gs_board_new(&c, &b) != GS_OK) {
+        fprintf(stderr, "bench: no board\n");
+        exit(2);
+    }
+    gs_machine_set_enforce(b->machine, enforce);
+    gs_board_add_console(b, 1);
+    add_apps(b, p, copies);
     return b;
 }
 
@@ -256,27 +263,38 @@ static void switch_rate(void)
     gs_board_free(b);
 }
 
+/* A fresh board per input vs one board reset per input (what the fuzzers do). */
 static void board_cost(void)
 {
     struct prog p;
     double t0, tnew, treset;
-    const int n = 20;
+    const int n = 20, m = getenv("BENCH_RESET_N") ? atoi(getenv("BENCH_RESET_N")) : 2000;
     struct gs_board *b;
 
     build(&p, SPIN, 10);
     t0 = now();
-    for (int i = 0; i < n; i++)
-        gs_board_free(board_with(&p, 2, 0, true));
+    for (int i = 0; i < (getenv("BENCH_RESET_ONLY") ? 0 : n); i++) {
+        b = board_with(&p, 2, 0, true);
+        gs_board_run(b, 2000);
+        gs_board_free(b);
+    }
     tnew = (now() - t0) / n;
     b = board_with(&p, 2, 0, true);
     t0 = now();
-    for (int i = 0; i < 1000; i++) {
-        memset(b->mem.ram, 0, b->mem.ram_size);
-        gs_machine_reset(b->machine);
+    for (int i = 0; i < m; i++) {
+        gs_board_reset(b);
+        add_apps(b, &p, 2);
+        gs_board_run(b, 2000);
     }
-    treset = (now() - t0) / 1000;
-    printf("%-28s %8.1f us new board + 2 apps, %6.1f us RAM reset (%u KiB)\n", "board", tnew * 1e6,
-           treset * 1e6, (unsigned)(b->mem.ram_size / 1024));
+    treset = (now() - t0) / m;
+    if (getenv("BENCH_RESET_ONLY"))
+        tnew = treset;
+    fprintf(stderr, "code pages changed: %llu, remaps %llu, page ops %llu\n",
+            (unsigned long long)gs_machine_stats(b->machine)->code_pages_changed,
+            (unsigned long long)gs_machine_stats(b->machine)->remaps,
+            (unsigned long long)gs_machine_stats(b->machine)->page_ops);
+    printf("%-28s %8.1f us new board + 2 apps + run, %6.1f us reset + 2 apps + run (%.0fx)\n",
+           "board", tnew * 1e6, treset * 1e6, tnew / treset);
     gs_board_free(b);
 }
 
@@ -284,6 +302,10 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "svc") == 0) { /* one part, for profiling */
         svc_rate();
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "board") == 0) {
+        board_cost();
         return 0;
     }
     printf("grantsim machine benchmarks (one run; machines are noisy)\n");

@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "machine.h"
 #include "printer.h"
+#include "thumb.h"
 
 static struct gs_board *b;
 static struct recorder rec;
@@ -243,6 +244,118 @@ START_TEST(restart_loop_and_bare_bones)
     ck_assert_ptr_nonnull(strstr(console(), "start\nstart\nstart\n"));
     ck_assert_int_eq(bb->state, GS_ST_YIELDED);
     ck_assert_uint_eq(bb->syscall_count, 1);
+}
+END_TEST
+
+/* A reset board runs the same apps to the same end, time included. */
+START_TEST(reset_reruns_identically)
+{
+    uint64_t t1, t2;
+    char *out1;
+
+    add_app("hello", "hello");
+    add_app("yields", "yields");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 50000000);
+    t1 = gs_kernel_now(b->k);
+    out1 = strdup(console());
+    ck_assert_ptr_nonnull(strstr(out1, "Hello from grantsim"));
+    for (int round = 0; round < 3; round++) {
+        gs_board_reset(b);
+        ck_assert_ptr_null(gs_board_process(b, 0));
+        ck_assert_str_eq(console(), "");
+        ck_assert_uint_eq(gs_kernel_now(b->k), 0);
+        add_app("hello", "hello");
+        add_app("yields", "yields");
+        ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+        gs_board_run(b, 50000000);
+        t2 = gs_kernel_now(b->k);
+        ck_assert_uint_eq(t1, t2);
+        ck_assert_str_eq(console(), out1);
+        ck_assert_uint_eq(b->k->findings, 0);
+    }
+    /* Same code at the same places: no translation was dropped. */
+    ck_assert_uint_eq(gs_machine_stats(b->machine)->code_pages_changed, 0);
+    free(out1);
+}
+END_TEST
+
+/* A tiny app that exits (terminate) with completion code `code`, as a TBF. */
+static void add_exit_app(uint32_t code)
+{
+    uint8_t img[32];
+    size_t n = 0;
+    struct gs_thumb_insn i;
+    struct gs_tbf_synth s;
+    uint8_t *tbf;
+    size_t tlen;
+
+    memset(img, 0, sizeof(img));
+    ck_assert_int_eq(gs_thumb_movs_imm(&i, 0, 0), 0);
+    n += gs_thumb_put(img + n, &i);
+    ck_assert_int_eq(gs_thumb_movs_imm(&i, 1, code), 0);
+    n += gs_thumb_put(img + n, &i);
+    ck_assert_int_eq(gs_thumb_svc(&i, 6), 0);
+    n += gs_thumb_put(img + n, &i);
+    ck_assert_int_eq(gs_thumb_udf(&i, 0), 0);
+    n += gs_thumb_put(img + n, &i);
+    n += 4; /* the relocation-length word (0) */
+    memset(&s, 0, sizeof(s));
+    s.image = img;
+    s.image_len = (uint32_t)n;
+    s.init_fn_offset = 1;
+    s.minimum_ram_size = 1024;
+    s.package_name = "exit";
+    s.kernel_major = 2;
+    s.kernel_minor = 3;
+    ck_assert_int_eq(gs_tbf_synthesize(&s, &tbf, &tlen, NULL), GS_OK);
+    ck_assert_int_eq(gs_board_add_tbf(b, tbf, tlen, NULL), GS_OK);
+    free(tbf);
+}
+
+/*
+ * After a reset, new code at the same flash address runs, not the old
+ * translations: two apps of the same size, so the mapping does not change
+ * and only dropping the translations makes the second one run.
+ */
+START_TEST(reset_runs_new_code_in_place)
+{
+    add_exit_app(11);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 100000);
+    ck_assert_uint_eq(gs_board_process(b, 0)->completion_code, 11);
+    gs_board_reset(b);
+    add_exit_app(22);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 100000);
+    ck_assert_int_eq(gs_board_process(b, 0)->state, GS_ST_TERMINATED);
+    ck_assert_uint_eq(gs_board_process(b, 0)->completion_code, 22);
+    ck_assert_uint_eq(gs_machine_stats(b->machine)->code_pages_changed, 1);
+}
+END_TEST
+
+/* After a reset, other code at the same flash address runs, not the old translations. */
+START_TEST(reset_runs_new_code_at_the_same_address)
+{
+    struct gs_process *p;
+    uint32_t start;
+
+    add_app("hello", "hello");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 50000000);
+    start = b->apps[0].addr;
+    ck_assert_ptr_nonnull(strstr(console(), "Hello from grantsim"));
+    gs_board_reset(b);
+    add_app("bare_bones", "bare_bones");
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 20000000);
+    p = gs_board_process(b, 0);
+    ck_assert_uint_eq(b->apps[0].addr, start); /* its TBF where hello's was */
+    ck_assert_str_eq(console(), "");
+    ck_assert_int_eq(p->state, GS_ST_YIELDED);
+    ck_assert_uint_eq(p->syscall_count, 1);
+    ck_assert_uint_eq(nfaults, 0);
+    ck_assert_uint_gt(gs_machine_stats(b->machine)->code_pages_changed, 0);
 }
 END_TEST
 
@@ -504,6 +617,9 @@ int main(void)
     tcase_add_test(apps, yields_pass);
     tcase_add_test(apps, ipc_pair_runs_rot13);
     tcase_add_test(apps, restart_loop_and_bare_bones);
+    tcase_add_test(apps, reset_reruns_identically);
+    tcase_add_test(apps, reset_runs_new_code_at_the_same_address);
+    tcase_add_test(apps, reset_runs_new_code_in_place);
     suite_add_tcase(s, apps);
 
     tcase_set_timeout(scr, 60);

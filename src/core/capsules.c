@@ -183,10 +183,21 @@ static void console_destroy(struct gs_driver *d)
         gs_strbuf_free(&c->per[i]);
 }
 
+static void console_reset(struct gs_driver *d)
+{
+    struct gs_console *c = d->state;
+
+    gs_strbuf_clear(&c->out);
+    for (unsigned i = 0; i < 16; i++)
+        gs_strbuf_clear(&c->per[i]);
+    c->input_pos = 0;
+}
+
 static const struct gs_driver_ops console_ops = {
     .command = console_command,
     .allocate_grant = enter_alloc,
     .destroy = console_destroy,
+    .reset = console_reset,
 };
 
 int gs_console_init(struct gs_kernel *k, struct gs_console *c, uint32_t driver_num)
@@ -360,7 +371,16 @@ static int no_grant(struct gs_driver *d, struct gs_pid pid)
     return GS_OK; /* a capsule without a grant: Ok, nothing allocated */
 }
 
+static void led_reset(struct gs_driver *d)
+{
+    struct gs_led *l = d->state;
+
+    memset(l->on, 0, sizeof(l->on));
+    l->toggles = 0;
+}
+
 static const struct gs_driver_ops led_ops = {
+    .reset = led_reset,
     .command = led_command,
     .allocate_grant = no_grant,
 };
@@ -438,7 +458,15 @@ static struct gs_ret rng_command(struct gs_driver *d, uint32_t cmd, uint32_t a0,
     return r;
 }
 
+static void rng_reset(struct gs_driver *d)
+{
+    struct gs_rng *r = d->state;
+
+    r->state = r->seed;
+}
+
 static const struct gs_driver_ops rng_ops = {
+    .reset = rng_reset,
     .command = rng_command,
     .allocate_grant = enter_alloc,
 };
@@ -448,7 +476,8 @@ int gs_rng_init(struct gs_kernel *k, struct gs_rng *r, uint32_t driver_num, uint
     int e;
 
     memset(r, 0, sizeof(*r));
-    r->state = seed ? seed : 0x9E3779B97F4A7C15ull;
+    r->seed = seed ? seed : 0x9E3779B97F4A7C15ull;
+    r->state = r->seed;
     e = make_grant(k, &r->drv, driver_num, 4, 1, 0, 1);
     if (e)
         return e;
@@ -501,7 +530,13 @@ static void lld_destroy(struct gs_driver *d)
     gs_strbuf_free(&((struct gs_lld *)d->state)->out);
 }
 
+static void lld_reset(struct gs_driver *d)
+{
+    gs_strbuf_clear(&((struct gs_lld *)d->state)->out);
+}
+
 static const struct gs_driver_ops lld_ops = {
+    .reset = lld_reset,
     .command = lld_command,
     .allocate_grant = no_grant,
     .destroy = lld_destroy,
@@ -628,7 +663,16 @@ static struct gs_ret test_command(struct gs_driver *d, uint32_t cmd, uint32_t a0
     return r;
 }
 
+static void test_reset(struct gs_driver *d)
+{
+    struct gs_test_capsule *t = d->state;
+
+    memset(t->customs, 0, sizeof(t->customs));
+    t->ncustoms = 0;
+}
+
 static const struct gs_driver_ops test_ops = {
+    .reset = test_reset,
     .command = test_command,
     .allocate_grant = enter_alloc,
 };

@@ -51,7 +51,7 @@ int gs_led_init(struct gs_kernel *k, struct gs_led *l, uint32_t driver_num, unsi
 /* ---- RNG 0x40001 (capsules/core/rng.rs), deterministic xorshift ---- */
 struct gs_rng {
     struct gs_driver drv;
-    uint64_t state;
+    uint64_t seed, state;
 };
 int gs_rng_init(struct gs_kernel *k, struct gs_rng *r, uint32_t driver_num, uint64_t seed);
 

@@ -33,6 +33,12 @@ struct gs_driver_ops {
                                     uint32_t ptr, uint32_t len, uint32_t old[2]);
     /* Called when the kernel is freed. May be NULL. */
     void (*destroy)(struct gs_driver *d);
+    /*
+     * Called by gs_kernel_reset: forget what runs left behind (captured
+     * output, LED states, the RNG's position), as a freshly built capsule.
+     * Per-process state lives in grants and goes with the processes. May be NULL.
+     */
+    void (*reset)(struct gs_driver *d);
 };
 
 struct gs_driver {

@@ -99,6 +99,41 @@ void gs_kernel_free(struct gs_kernel *k)
     free(k);
 }
 
+void gs_kernel_reset(struct gs_kernel *k)
+{
+    uint64_t writes = k->mpu.configure_writes;
+
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
+        gs_process_free(k->procs[i]);
+        k->procs[i] = NULL;
+    }
+    k->next_process_id = 0;
+    k->panicked = false;
+    k->panic_msg[0] = '\0';
+    k->now = 0;
+    memset(&k->rr, 0, sizeof(k->rr));
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        k->rr.order[i] = i;
+    k->nwork = 0;
+    k->work_seq = 0;
+    k->running = NULL;
+    k->run_start = 0;
+    k->slice_left = 0;
+    k->stop_inline = false;
+    memset(&k->inject, 0, sizeof(k->inject));
+    k->site = NULL;
+    k->syscall_class = -1;
+    k->findings = 0;
+    /* The config was valid at creation, so this cannot fail. configure_writes
+     * stays monotonic: arches compare it to see whether the hardware changed. */
+    gs_mpu_init(&k->mpu, k->cfg.mpu_regions, k->cfg.mpu_min_region_size,
+                k->cfg.profile == GS_PROFILE_2_2);
+    k->mpu.configure_writes = writes + 1;
+    for (unsigned i = 0; i < k->ndrivers; i++)
+        if (k->drivers[i]->ops->reset)
+            k->drivers[i]->ops->reset(k->drivers[i]);
+}
+
 int gs_kernel_add_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx)
 {
     if (!fn)

@@ -155,6 +155,15 @@ int gs_kernel_new(struct gs_mem *mem, const struct gs_kernel_config *cfg, struct
 /* Frees the kernel, its grants and its processes. Accepts NULL. */
 void gs_kernel_free(struct gs_kernel *k);
 
+/*
+ * Returns the kernel to the moment after its board was built: every process
+ * freed, time 0, no pending work, no panic, the MPU driver and hardware as
+ * new, fault injection off, each driver's reset op called. Grants, drivers,
+ * observers, the filter and the config stay. The caller resets the memory
+ * (gs_mem_reset) and the arch. For running many inputs on one board.
+ */
+void gs_kernel_reset(struct gs_kernel *k);
+
 /* Adds an observer (at most GS_MAX_OBSERVERS). Errors: GS_E_NO_SLOT. */
 int gs_kernel_add_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx);
 

@@ -86,6 +86,14 @@ void gs_strbuf_sink(struct gs_strbuf *b, struct gs_sink *s, bool crlf)
     s->crlf = crlf;
 }
 
+void gs_strbuf_clear(struct gs_strbuf *b)
+{
+    b->len = 0;
+    b->oom = false;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
 void gs_strbuf_free(struct gs_strbuf *b)
 {
     free(b->data);

@@ -37,6 +37,8 @@ struct gs_strbuf {
 void gs_strbuf_sink(struct gs_strbuf *b, struct gs_sink *s, bool crlf);
 void gs_strbuf_append(struct gs_strbuf *b, const char *s, size_t n);
 void gs_strbuf_free(struct gs_strbuf *b);
+/* Empties the buffer, keeping its memory. */
+void gs_strbuf_clear(struct gs_strbuf *b);
 
 /* Debug form of the process state ("Yielded", "YieldedFor(UpcallId { ... })"). */
 void gs_format_state(const struct gs_process *p, char *buf, size_t n);

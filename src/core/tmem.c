@@ -123,6 +123,35 @@ int gs_mem_init(struct gs_mem *m, uint32_t ram_base, uint32_t ram_size, uint32_t
     return GS_OK;
 }
 
+/* Clamps [*from, *to) to [base, base + size) as offsets; false if empty. */
+static bool clamp_range(uint32_t base, uint32_t size, uint32_t from, uint32_t to, size_t *off,
+                        size_t *len)
+{
+    uint64_t lo = from < base ? base : from, hi = to, end = (uint64_t)base + size;
+
+    if (hi > end)
+        hi = end;
+    if (lo >= hi)
+        return false;
+    *off = (size_t)(lo - base);
+    *len = (size_t)(hi - lo);
+    return true;
+}
+
+void gs_mem_reset(struct gs_mem *m, uint32_t ram_from, uint32_t ram_to, uint32_t flash_from,
+                  uint32_t flash_to)
+{
+    size_t off, len;
+
+    if (clamp_range(m->ram_base, m->ram_size, ram_from, ram_to, &off, &len)) {
+        memset(m->ram + off, 0, len);
+        memset(m->shadow + off, 0, len * sizeof(gs_owner));
+    }
+    if (clamp_range(m->flash_base, m->flash_size, flash_from, flash_to, &off, &len))
+        memset(m->flash + off, 0xFF, len);
+    m->findings = 0;
+}
+
 void gs_mem_free(struct gs_mem *m)
 {
     if (!m)

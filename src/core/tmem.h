@@ -152,6 +152,14 @@ int gs_mem_init(struct gs_mem *m, uint32_t ram_base, uint32_t ram_size, uint32_t
 /* Frees the buffers. Accepts NULL and an already freed or zeroed object. */
 void gs_mem_free(struct gs_mem *m);
 
+/*
+ * Back to the state of gs_mem_init for RAM [ram_from, ram_to) (zeros, every
+ * byte unallocated in the shadow map), for flash [flash_from, flash_to)
+ * (erased: 0xFF), and no findings. Bounds outside the memories are clamped.
+ */
+void gs_mem_reset(struct gs_mem *m, uint32_t ram_from, uint32_t ram_to, uint32_t flash_from,
+                  uint32_t flash_to);
+
 /* Sets the callback that receives ownership findings (NULL: only counted). */
 void gs_mem_set_finding_fn(struct gs_mem *m, gs_mem_finding_fn fn, void *ctx);
 

@@ -69,7 +69,54 @@ void gs_board_free(struct gs_board *b)
     for (unsigned i = 0; i < b->ntest; i++)
         free(b->test[i]);
     gs_mem_free(&b->mem);
+    free(b->flash_seen);
     free(b);
+}
+
+/*
+ * Tells the machine which app-flash pages differ from what its engines last
+ * ran (after a reset, new apps may sit where others were), so that no stale
+ * translation of old code runs. Unchanged pages keep their translations.
+ */
+static void code_changed(struct gs_board *b)
+{
+    uint32_t start = b->cfg.app_flash_start;
+    uint32_t end = b->flash_next > b->seen_end ? b->flash_next : b->seen_end;
+    const uint8_t *now = gs_mem_host_ptr(&b->mem, start, 1);
+
+    if (!b->flash_seen) {
+        uint32_t size = b->cfg.flash_base + b->cfg.flash_size - start;
+        b->flash_seen = malloc(size);
+        if (!b->flash_seen)
+            return;
+        memcpy(b->flash_seen, now, size); /* first load: nothing translated yet */
+        b->seen_end = b->flash_next;
+        return;
+    }
+    for (uint32_t a = start; a < end; a += KIB) {
+        uint32_t off = a - start;
+        if (memcmp(b->flash_seen + off, now + off, KIB) != 0) {
+            gs_machine_code_changed(b->machine, a, KIB);
+            memcpy(b->flash_seen + off, now + off, KIB);
+        }
+    }
+    b->seen_end = b->flash_next;
+}
+
+void gs_board_reset(struct gs_board *b)
+{
+    uint32_t from = b->cfg.app_flash_start, to = b->flash_next;
+    uint32_t ram_to = b->ram_used_end ? b->ram_used_end : UINT32_MAX; /* clamped */
+
+    /* Processes only ever touch their blocks, which the loader took from
+     * the pool in order: clearing up to the pool's end clears all of it. */
+    gs_kernel_reset(b->k);
+    gs_mem_reset(&b->mem, b->cfg.ram_base, ram_to, from, to);
+    gs_machine_reset(b->machine);
+    memset(b->apps, 0, sizeof(b->apps));
+    b->napps = 0;
+    b->flash_next = b->cfg.app_flash_start;
+    b->loaded = false;
 }
 
 /* Allocates a capsule object, or reports why not. */
@@ -300,6 +347,7 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan_out)
 
     if (b->loaded)
         return GS_E_STATE;
+    code_changed(b);
     gs_scan_opts_default(&o);
     o.kernel_minor = kernel_minor(b);
     e = gs_flash_scan(start, gs_mem_host_ptr(&b->mem, start, len ? len : 1), len, &o, &scan);
@@ -353,6 +401,7 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan_out)
             p->fault_threshold = ba->threshold;
         }
     }
+    b->ram_used_end = pool;
     if (scan_out)
         *scan_out = scan;
     else

@@ -73,6 +73,11 @@ struct gs_board {
     unsigned napps;
     uint32_t flash_next; /* first free app-flash byte */
     bool loaded;
+    /* App flash as the engines last saw it (gs_board_load), to find the
+     * pages a reset and new apps rewrote. */
+    uint8_t *flash_seen;
+    uint32_t seen_end;
+    uint32_t ram_used_end; /* end of the process blocks created (0: unknown, all RAM) */
 };
 
 /*
@@ -82,6 +87,14 @@ struct gs_board {
  */
 int gs_board_new(const struct gs_board_config *cfg, struct gs_board **out);
 void gs_board_free(struct gs_board *b);
+
+/*
+ * Back to the board as gs_board_new and the capsule calls left it: no apps,
+ * no processes, RAM zeroed, app flash erased, time 0, capsules reset; the
+ * Unicorn engines are kept (a fuzz input or a scenario rerun costs no engine
+ * creation). Observers stay installed. Then add apps and load again.
+ */
+void gs_board_reset(struct gs_board *b);
 
 /* Capsules. Each may be added once (the test capsule up to GS_BOARD_MAX_TEST times). */
 int gs_board_add_console(struct gs_board *b, uint32_t driver);

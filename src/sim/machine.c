@@ -70,6 +70,7 @@ struct engine {
     unsigned index;
     /* Pages: RAM pages first, then flash pages. */
     uint8_t *state;
+    uint8_t *stale;         /* flash pages rewritten while unmapped here */
     struct mmio_page *mmio; /* per RAM page */
     uc_hook *code_hooks;    /* exec checks of cut flash pages */
     unsigned ncode_hooks;
@@ -79,6 +80,11 @@ struct engine {
     /* Unprivileged rights over RAM and flash as of the last sync, for fast checks. */
     struct gs_pmsav7_span spans[MAX_SPANS];
     unsigned nspans;
+    /* The flash spans the code hooks of cut flash pages were made for: while
+     * they hold, those pages and hooks stay (remapping a page drops its
+     * translations, and retranslating again and again crashes Unicorn). */
+    struct gs_pmsav7_span hook_spans[MAX_SPANS / 2];
+    unsigned nhook_spans; /* MAX_SPANS: none valid */
     /* Instructions per translated block, by block address (direct mapped). */
     struct {
         uint32_t key; /* block address + 1; 0 = empty */
@@ -354,7 +360,7 @@ static void hook_cut_flash(struct engine *e, uint32_t base)
         e->code_hooks = v;
         e->code_hooks[e->ncode_hooks++] = h;
     }
-    uc_ctl_remove_cache(e->uc, base, (uint64_t)base + PAGE);
+    uc_ctl_remove_cache(e->uc, (uint64_t)base, (uint64_t)base + PAGE);
 }
 
 static void unmap_page(struct engine *e, unsigned i)
@@ -364,6 +370,18 @@ static void unmap_page(struct engine *e, unsigned i)
     uc_mem_unmap(e->uc, page_addr(e->m, i), PAGE);
     e->state[i] = 0;
     e->m->stats.page_ops++;
+}
+
+/* Drops the engine's translations of mapped page i (its code was rewritten). */
+static void drop_translations(struct engine *e, unsigned i)
+{
+    uint64_t a = page_addr(e->m, i);
+
+    uc_ctl_remove_cache(e->uc, a, a + PAGE);
+    for (unsigned j = 0; j < sizeof(e->bcache) / sizeof(e->bcache[0]); j++)
+        if (e->bcache[j].key && e->bcache[j].key - 1 >= a && e->bcache[j].key - 1 < a + PAGE)
+            e->bcache[j].key = 0;
+    e->stale[i] = 0;
 }
 
 /* Maps a run of pages [i, i + n) that all want state `st` (none mapped now). */
@@ -389,6 +407,8 @@ static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
     m->stats.page_ops++;
     for (unsigned j = i; j < i + n; j++) {
         e->state[j] = st;
+        if (e->stale[j])
+            drop_translations(e, j);
         if (st == PG_CUTFLASH) {
             hook_cut_flash(e, page_addr(m, j));
             m->stats.inexact_pages++;
@@ -433,12 +453,32 @@ static void sync_pages(struct engine *e)
                                     e->spans + n1, MAX_SPANS / 2);
         e->nspans = n1 + (n2 > MAX_SPANS / 2 ? 0 : n2);
     }
-    for (unsigned i = 0; i < e->ncode_hooks; i++)
-        uc_hook_del(e->uc, e->code_hooks[i]);
-    e->ncode_hooks = 0;
+    {
+        /* Code hooks of cut flash pages: kept while the flash rights are. */
+        const struct gs_mem *mm = mem(e);
+        struct gs_pmsav7_span fs[MAX_SPANS / 2];
+        unsigned nf = gs_pmsav7_unpriv_spans(
+            h, mm->flash_base, (uint64_t)mm->flash_base + mm->flash_size, fs, MAX_SPANS / 2);
+        bool same = m->enforce && nf <= MAX_SPANS / 2 && nf == e->nhook_spans;
+        for (unsigned i = 0; same && i < nf; i++)
+            same = fs[i].start == e->hook_spans[i].start && fs[i].end == e->hook_spans[i].end &&
+                   fs[i].rights == e->hook_spans[i].rights;
+        if (!same) {
+            for (unsigned i = 0; i < e->ncode_hooks; i++)
+                uc_hook_del(e->uc, e->code_hooks[i]);
+            e->ncode_hooks = 0;
+            /* Cut flash pages are remapped below, which installs new hooks. */
+            for (unsigned i = m->nram; i < total; i++)
+                if (e->state[i] == PG_CUTFLASH)
+                    unmap_page(e, i);
+            e->nhook_spans = nf <= MAX_SPANS / 2 && m->enforce ? nf : MAX_SPANS;
+            if (e->nhook_spans != MAX_SPANS)
+                memcpy(e->hook_spans, fs, nf * sizeof(fs[0]));
+        }
+    }
     /* Unmap what changes, then map runs of equal state (split at the RAM/flash seam). */
     for (unsigned i = 0; i < total; i++)
-        if (e->state[i] != want[i] || want[i] == PG_CUTFLASH)
+        if (e->state[i] != want[i])
             unmap_page(e, i);
     for (unsigned i = 0; i < total;) {
         unsigned j = i + 1;
@@ -961,9 +1001,11 @@ static int engine_init(struct gs_machine *m, struct engine *e, unsigned index)
 
     e->m = m;
     e->index = index;
+    e->nhook_spans = MAX_SPANS;
     e->state = calloc(total, 1);
+    e->stale = calloc(total, 1);
     e->mmio = calloc(m->nram ? m->nram : 1, sizeof(*e->mmio));
-    if (!e->state || !e->mmio)
+    if (!e->state || !e->stale || !e->mmio)
         return GS_E_NOMEM_HOST;
     if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &e->uc) != UC_ERR_OK)
         return GS_E_INTERNAL;
@@ -991,6 +1033,7 @@ static void engine_free(struct engine *e)
         uc_close(e->uc);
     }
     free(e->state);
+    free(e->stale);
     free(e->mmio);
     free(e->code_hooks);
     memset(e, 0, sizeof(*e));
@@ -1061,9 +1104,39 @@ const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m)
 
 void gs_machine_reset(struct gs_machine *m)
 {
-    for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         m->engines[i].synced = false;
-        memset(m->engines[i].bcache, 0, sizeof(m->engines[i].bcache));
+}
+
+void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
+{
+    const struct gs_mem *mm = m->k->mem;
+    uint64_t lo = addr, hi = (uint64_t)addr + len;
+
+    if (lo < mm->flash_base)
+        lo = mm->flash_base;
+    if (hi > (uint64_t)mm->flash_base + mm->flash_size)
+        hi = (uint64_t)mm->flash_base + mm->flash_size;
+    if (lo >= hi)
+        return;
+    lo &= ~(uint64_t)(PAGE - 1);
+    for (uint64_t a = lo; a < hi; a += PAGE) {
+        unsigned pi = m->nram + (unsigned)((a - mm->flash_base) / PAGE);
+        m->stats.code_pages_changed++;
+        /* Engines that map the page drop their translations now; the others
+         * when they map it again (Unicorn must not be asked about unmapped
+         * addresses, and unmapping does not drop translations). */
+        for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
+            struct engine *e = &m->engines[i];
+            if (!e->uc) /* beyond the kernel's slots */
+                continue;
+            if (e->state[pi] != 0)
+                drop_translations(e, pi);
+            else
+                e->stale[pi] = 1;
+        }
+        if (m->scratch)
+            uc_ctl_remove_cache(m->scratch, (uint64_t)a, (uint64_t)a + PAGE);
     }
 }
 

@@ -52,7 +52,8 @@ struct gs_machine_stats {
     uint64_t page_ops;      /* map/unmap calls */
     uint64_t mmio_accesses; /* checked accesses to cut RAM pages */
     uint64_t faults;
-    uint64_t inexact_pages; /* cut flash pages whose reads are not checked */
+    uint64_t inexact_pages;      /* cut flash pages whose reads are not checked */
+    uint64_t code_pages_changed; /* flash pages whose translations were dropped */
 };
 
 /*
@@ -83,10 +84,19 @@ void gs_machine_set_enforce(struct gs_machine *m, bool on);
 const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m);
 
 /*
- * Forgets what every engine has mapped, so that the next run of each
- * process maps its pages from scratch (after the board's memory was reset).
+ * After the board's memory was reset: every engine re-reads the MPU
+ * registers at its next run. Engines, mappings and hooks are kept.
  */
 void gs_machine_reset(struct gs_machine *m);
+
+/*
+ * Flash [addr, addr + len) was rewritten through the host buffer: drops the
+ * translations of its pages in every engine that maps them (Unicorn does not
+ * see host writes to code). Retranslating the same code again and again
+ * eventually crashes Unicorn 2.0.1 (UNICORN-NOTES.md), so callers should
+ * change data pages, not code: scripts keep their interpreter code fixed.
+ */
+void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len);
 
 /* Name of a fault kind ("data read", "stacking", ...). */
 const char *gs_fault_kind_name(enum gs_fault_kind k);

@@ -268,12 +268,12 @@ static void board_cost(void)
 {
     struct prog p;
     double t0, tnew, treset;
-    const int n = 20, m = getenv("BENCH_RESET_N") ? atoi(getenv("BENCH_RESET_N")) : 2000;
+    const int n = 20, m = 2000;
     struct gs_board *b;
 
     build(&p, SPIN, 10);
     t0 = now();
-    for (int i = 0; i < (getenv("BENCH_RESET_ONLY") ? 0 : n); i++) {
+    for (int i = 0; i < n; i++) {
         b = board_with(&p, 2, 0, true);
         gs_board_run(b, 2000);
         gs_board_free(b);
@@ -287,12 +287,6 @@ static void board_cost(void)
         gs_board_run(b, 2000);
     }
     treset = (now() - t0) / m;
-    if (getenv("BENCH_RESET_ONLY"))
-        tnew = treset;
-    fprintf(stderr, "code pages changed: %llu, remaps %llu, page ops %llu\n",
-            (unsigned long long)gs_machine_stats(b->machine)->code_pages_changed,
-            (unsigned long long)gs_machine_stats(b->machine)->remaps,
-            (unsigned long long)gs_machine_stats(b->machine)->page_ops);
     printf("%-28s %8.1f us new board + 2 apps + run, %6.1f us reset + 2 apps + run (%.0fx)\n",
            "board", tnew * 1e6, treset * 1e6, tnew / treset);
     gs_board_free(b);

@@ -143,6 +143,37 @@ START_TEST(limit_stops_a_busy_system)
 }
 END_TEST
 
+/*
+ * 2.2: ready() is "queue non-empty", so a YieldedFor process with only an
+ * unrelated task queued is chosen again and again and cannot run. The run
+ * must still end at its limit (the spin is charged), the process untouched.
+ */
+START_TEST(spin_on_unrunnable_ready_process_ends_at_limit)
+{
+    const struct gs_fake_action a[] = {
+        SVC(2, TEST, 1, 0, 1), /* a ReturnValue of (TEST, 0): upcall 0 is null */
+        SVC(0, 2, TEST, 1, 0), /* Yield-WaitFor (TEST, 1) */
+    };
+    struct gs_kernel_config c;
+    struct gs_process *p;
+
+    gs_kernel_config_default(&c);
+    c.profile = GS_PROFILE_2_2;
+    fb_init(&fb, &c, true);
+    p = fb_proc(&fb, 1024, "w", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 50000), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k) >= 50000, 1);
+    ck_assert_int_eq(p->state, GS_ST_YIELDED_FOR);
+    ck_assert_uint_eq(gs_tasks_len(p), 1);
+    /* HEAD: ready() is the flag, false here: the run is idle at once. */
+    fb_free(&fb);
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "w", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 50000), GS_RUN_IDLE);
+    ck_assert_int_eq(p->state, GS_ST_YIELDED_FOR);
+}
+END_TEST
+
 START_TEST(stopped_process_is_not_scheduled)
 {
     const struct gs_fake_action a[] = {SVC(2, TEST, 0, 0, 0), SVC(2, TEST, 0, 0, 0)};
@@ -297,6 +328,7 @@ int main(void)
     tcase_add_test(tc, inline_and_trapping_paths_agree);
     tcase_add_test(tc, idle_jumps_to_alarm);
     tcase_add_test(tc, limit_stops_a_busy_system);
+    tcase_add_test(tc, spin_on_unrunnable_ready_process_ends_at_limit);
     tcase_add_test(tc, stopped_process_is_not_scheduled);
     tcase_add_test(tc, fault_policy_restart_threshold);
     tcase_add_test(tc, fault_policy_panic_ends_the_run);

@@ -649,8 +649,10 @@ static struct gs_ret test_command(struct gs_driver *d, uint32_t cmd, uint32_t a0
         r = gs_ret_u32_u32(g.base, g.t_addr);
         break;
     case 8:
+        /* At most GS_TEST_FLOOD_MAX tries: a process must not keep the
+         * kernel busy for 2^32 iterations (the queue holds 9 anyway). */
         n = 0;
-        for (uint32_t i = 0; i < a0; i++)
+        for (uint32_t i = 0; i < a0 && i < GS_TEST_FLOOD_MAX; i++)
             if (gs_grant_schedule_upcall(&g, 0, i, 0, 0) == 0)
                 n++;
         r = gs_ret_u32(n);

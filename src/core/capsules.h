@@ -64,6 +64,7 @@ int gs_lld_init(struct gs_kernel *k, struct gs_lld *l, uint32_t driver_num);
 
 /* ---- Test capsule (grantsim's own; default driver 0x90000) ---- */
 #define GS_TEST_CAPSULE_NUM 0x90000u
+#define GS_TEST_FLOOD_MAX   1024u /* command 8 tries at most this many upcalls */
 struct gs_test_capsule {
     struct gs_driver drv;
     struct gs_grant_shape shape;

@@ -390,9 +390,26 @@ enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
                 k->now = at;
             continue;
         }
-        why = do_process(k, p, slice, end - k->now, &used);
-        if (why == FAILED && !k->panicked)
-            return GS_RUN_ERROR;
+        {
+            enum gs_state st = p->state;
+            unsigned queued = gs_tasks_len(p);
+            why = do_process(k, p, slice, end - k->now, &used);
+            if (why == FAILED && !k->panicked)
+                return GS_RUN_ERROR;
+            /*
+             * A process the scheduler keeps choosing that cannot run (the
+             * 2.2 profile's YieldedFor with only other tasks queued: ready()
+             * is "queue non-empty") makes upstream's kernel loop spin while
+             * its clock runs. Time here is instructions, so charge the spin,
+             * or the loop would never reach `end`.
+             */
+            if (used == 0 && why == NO_WORK && !k->panicked && p->state == st &&
+                gs_tasks_len(p) == queued && gs_process_ready(p)) {
+                k->now += GS_KERNEL_SPIN_INSTRUCTIONS;
+                if (k->now > end)
+                    k->now = end;
+            }
+        }
         rr_result(k, why, used);
         gs_invariants_after_op(k);
     }

@@ -22,6 +22,14 @@
 /* Default timeslice: 10 ms at 64 MHz, one instruction per cycle. */
 #define GS_DEFAULT_TIMESLICE 640000u
 
+/*
+ * Time charged for one pass of the kernel loop that chose a ready process
+ * and could not run it (a spin; see gs_kernel_run). A rough cost of
+ * kernel_loop_operation on a Cortex-M4; only spins are charged, so it
+ * changes no run that makes progress.
+ */
+#define GS_KERNEL_SPIN_INSTRUCTIONS 100u
+
 enum gs_run_end {
     GS_RUN_IDLE,  /* nothing is ready and no kernel work is pending: nothing can happen */
     GS_RUN_LIMIT, /* the instruction limit of this call was reached */

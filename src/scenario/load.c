@@ -1036,7 +1036,9 @@ static const char *const board_keys[] = {"ram",
                                          "max_instructions",
                                          "rng_seed",
                                          "inline_svc",
+                                         "inject",
                                          NULL};
+static const char *const inject_keys[] = {"grant_alloc_at", "mpu_region_at", NULL};
 static const char *const region_keys[] = {"base", "size", NULL};
 static const char *const mpu_keys[] = {"model", "regions", "min_region_size", "enforce", NULL};
 static const char *const policy_names[] = {"panic",
@@ -1083,6 +1085,24 @@ static bool parse_region(struct ld *l, json_t *b, const char *key, uint32_t *bas
     gs_jpath_pop(&l->path);
     ok = true;
 out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+/* board.inject: the kernel's fault injection counters (kernel.h). */
+static bool board_inject(struct ld *l, json_t *b, struct gs_scenario *s)
+{
+    json_t *in = json_object_get(b, "inject");
+    bool ok;
+
+    if (!in)
+        return true;
+    gs_jpath_push_key(&l->path, "inject");
+    ok = check_object(l, in, inject_keys, "an injection") &&
+         field_u32(l, in, "grant_alloc_at", 0, UINT32_MAX, &s->inject_grant_alloc_at,
+                   "the number of the grant-region allocation that fails (1 = the first)") != BAD &&
+         field_u32(l, in, "mpu_region_at", 0, UINT32_MAX, &s->inject_mpu_region_at,
+                   "the number of the IPC MPU region allocation that fails (1 = the first)") != BAD;
     gs_jpath_pop(&l->path);
     return ok;
 }
@@ -1244,6 +1264,8 @@ static bool parse_board(struct ld *l, json_t *b)
     if (field_u64(l, b, "rng_seed", 0, UINT64_MAX, &s->rng_seed, "a seed") == BAD)
         goto bad;
     if (field_bool(l, b, "inline_svc", &c->inline_svc) == BAD)
+        goto bad;
+    if (!board_inject(l, b, s))
         goto bad;
     gs_jpath_pop(&l->path);
     return true;

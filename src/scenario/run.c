@@ -1115,6 +1115,8 @@ static bool execute(struct run *R, FILE *trace, char *err, size_t n)
         }
     }
     R->b->k->check_invariants = true;
+    R->b->k->inject.grant_alloc_at = s->inject_grant_alloc_at;
+    R->b->k->inject.mpu_region_at = s->inject_mpu_region_at;
     if (!load(R, err, n))
         return false;
     if (R->cap.active) {

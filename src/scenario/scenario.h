@@ -238,6 +238,8 @@ struct gs_scenario {
     uint64_t max_instructions;
     bool enforce_mpu;
     uint64_t rng_seed;
+    uint32_t inject_grant_alloc_at; /* board.inject: 0 = off */
+    uint32_t inject_mpu_region_at;
 
     struct gs_scn_driver *drivers;
     unsigned ndrivers;

@@ -212,6 +212,10 @@ static const struct bad bads[] = {
      "drivers[0].grant.upcalls", "an upcall count (u8) from 0 to 255, got 256"},
     {"{\"grantsim\": 1, \"drivers\": [{\"type\": \"led\", \"seed\": 1}], \"processes\": []}",
      "drivers[0].seed", "unknown key \"seed\""},
+    {"{\"grantsim\": 1, \"board\": {\"inject\": {\"grant_alloc\": 1}}, \"processes\": []}",
+     "board.inject.grant_alloc", "unknown key \"grant_alloc\""},
+    {"{\"grantsim\": 1, \"board\": {\"inject\": {\"mpu_region_at\": -1}}, \"processes\": []}",
+     "board.inject.mpu_region_at", "the number of the IPC MPU region allocation that fails"},
     /* Processes. */
     {P("{\"name\": \"s\"}"), "processes[0]", "exactly one of \"app\""},
     {P("{\"name\": \"s\", \"app\": \"hello\", \"script\": []}"), "processes[0]", "found 2"},

@@ -511,6 +511,15 @@ static bool build(struct st *s)
     cfg.mpu_regions = (f & 2) ? 16 : 8;
     cfg.mpu_min_region_size = (f & 4) ? 256 : 32;
     cfg.pcb_align = pcb_align_menu[(f >> 6) & 3];
+    /*
+     * Release-2.2's reset() recomputes the kernel break as mem_end minus
+     * 8G + 320 + PCB, without the alignment padding create() may have put
+     * below the PCB: with an alignment of 16 the break lands inside the PCB.
+     * No 2.2 target aligns ProcessStandard to more than 8, where no padding
+     * arises, so 2.2 boards stay in that domain (see fuzz/README.md).
+     */
+    if (cfg.profile == GS_PROFILE_2_2 && cfg.pcb_align > 8)
+        cfg.pcb_align = 8;
     cfg.pcb_size = pcb_menu[(f >> 3) & 7];
     cfg.pcb_size = (cfg.pcb_size + cfg.pcb_align - 1) & ~(cfg.pcb_align - 1);
     if (gs_kernel_new(gs_fz_mem(), &cfg, &s->k) != GS_OK)

@@ -331,7 +331,8 @@ static void op_ipc(struct st *s)
 {
     struct model *m = &s->m;
     uint8_t b = gs_fz_u8(&s->b);
-    uint32_t base = (b & 1) && m->valid ? m->mem_start : RAM + 0x100000;
+    /* Inside the block, in another process's RAM, or at the RAM base (0x20000000). */
+    uint32_t base = b % 3 == 0 && m->valid ? m->mem_start : b % 3 == 1 ? RAM + 0x100000 : RAM;
     uint32_t start = base + menu(s, off_menu, N(off_menu)) % 0x100000;
     uint32_t len = menu(s, buf_len_menu, N(buf_len_menu)) % 0x100001, rs, rz;
     struct gs_mpu_config before = s->cfg;

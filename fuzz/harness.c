@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "invariants.h"
@@ -60,15 +61,15 @@ static const struct {
      "kernel/src/ipc.rs maps a shared buffer into the service's MPU config with "
      "add_mpu_region and never removes it; after the client restarts, the service "
      "keeps read-write access to memory the client no longer owns "
-     "(fuzz/regress/fuzz-ipc/ipc-region-outlives-restart)"},
+     "(fuzz/regress/fuzz-ipc/known-ipc-region-outlives-restart)"},
     {"isolation:mpu-region-doubling-4366:",
      "release-2.2's allocate_app_memory_region doubles the region size but not the block "
      "(tock issue #4366): the app can reach kernel memory; profile 2.2 only "
-     "(fuzz/regress/fuzz-mpu/mpu-region-doubling-4366)"},
+     "(fuzz/regress/fuzz-mpu/known-mpu-region-doubling-4366)"},
     {"panic:allocate_region:",
      "allocate_region of a buffer starting at a multiple of 2^29 (e.g. 0x20000000, a common "
      "RAM start): subregion size 2^29 * 8 wraps to 0 and `start % 0` panics even in release "
-     "(tests/test_mpu.c allocate_region_wrap_panics; fuzz/regress/fuzz-mpu/allocate-region-wrap)"},
+     "(tests/test_mpu.c allocate_region_wrap_panics; fuzz/regress/fuzz-mpu/known-allocate_region)"},
     {NULL, NULL},
 };
 
@@ -123,19 +124,58 @@ bool gs_fz_print_enabled(void)
     return e && strcmp(e, "1") == 0;
 }
 
+/* GRANTSIM_FUZZ_EXPECT_SITE: the run must produce a finding at this site (tests). */
+static const char *expect_site;
+static bool expect_seen;
+
+static void expect_check(void)
+{
+    if (!expect_seen) {
+        fprintf(stderr, "grantsim-fuzz: expected a finding at site \"%s\", none was reported\n",
+                expect_site);
+        _exit(1);
+    }
+}
+
 void gs_fz_watch_init(struct gs_fz_watch *w, bool abort_on_finding)
 {
+    static bool once;
     const char *e = getenv("GRANTSIM_FUZZ_STRICT");
 
     memset(w, 0, sizeof(*w));
     w->abort_on_finding = abort_on_finding;
     w->strict = e && strcmp(e, "1") == 0;
+    if (!once) {
+        once = true;
+        expect_site = getenv("GRANTSIM_FUZZ_EXPECT_SITE");
+        if (expect_site && *expect_site)
+            atexit(expect_check);
+        else
+            expect_site = NULL;
+    }
+}
+
+/* Is `site` the site field of `id` ("kind:site:class")? */
+static bool id_has_site(const char *id, const char *site)
+{
+    const char *s = strchr(id, ':');
+    size_t n = strlen(site);
+
+    return s && strncmp(s + 1, site, n) == 0 && s[1 + n] == ':';
 }
 
 /* Counts one finding with its id; aborts when it counts and the watcher is in fuzzing mode. */
 static void finding(struct gs_fz_watch *w, const char *id, const char *text)
 {
     const char *note = gs_fz_known(id);
+
+    if (expect_site && id_has_site(id, expect_site)) {
+        /* The test's expected finding: report it and end the run successfully. */
+        printf("grantsim-fuzz: expected finding %s\n  %s\n", id, text);
+        fflush(stdout);
+        expect_seen = true;
+        _exit(0); /* not exit(): libFuzzer's atexit handler would call it a failure */
+    }
 
     if (note && !w->strict) {
         w->known++;

@@ -31,6 +31,9 @@
  * unless GRANTSIM_FUZZ_STRICT=1 is set in the environment. Every entry cites
  * the upstream behaviour and a reproducer under fuzz/regress/.
  * GRANTSIM_FUZZ_PRINT=1 prints every decoded program before it runs.
+ * GRANTSIM_FUZZ_EXPECT_SITE=SITE (for tests of known behaviours) turns the
+ * run around: a finding at SITE ends it with status 0, no such finding
+ * makes it exit with status 1.
  */
 #ifndef GS_FUZZ_HARNESS_H
 #define GS_FUZZ_HARNESS_H

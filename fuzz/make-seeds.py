@@ -479,8 +479,9 @@ class MpuOps(Ops):
         self.b += sel(MPU_SIZE, size)
         return self.raw(align_log2)
 
-    def ipc(self, in_block, off, length):
-        self.raw(4, 1 if in_block else 0)
+    def ipc(self, where, off, length):
+        """where: 'block' (memory start), 'other' (RAM + 1 MiB) or 'ram' (0x20000000)."""
+        self.raw(4, {"block": 0, "other": 1, "ram": 2}[where])
         self.b += sel(MPU_OFF, off) + sel(MPU_BUF, length)
         return self
 
@@ -495,22 +496,28 @@ def mpu_seeds():
     seeds = {}
     o = MpuOps()
     o.create(0, 0x10000, 0, 7, 920, 1024, 0x30000, 0x2000)
-    o.brk("app", 0x400).grant(32, 2).grant(100, 3).ipc(True, 0x100, 64).ipc(False, 0x200, 96)
+    o.brk("app", 0x400).grant(32, 2).grant(100, 3).ipc("block", 0x100, 64).ipc("other", 0x200, 96)
     o.brk("kernel", 0, minus=False).brk("mem", 0).brk("app", 33, minus=True).remove(0)
-    o.ipc(True, 0x60, 10).reset(7, 920).brk("app", 0x1FF)
+    o.ipc("block", 0x60, 10).reset(7, 920).brk("app", 0x1FF).ipc("ram", 0x100, 64)
     seeds["create-brk-grant-ipc"] = bytes([0]) + o.b
     seeds["create-brk-grant-ipc-2.2"] = bytes([1]) + o.b
-    # init_kernel 460 + 32 of app: the doubling path (tests/test_mpu.c doubling_bug_4366).
+    # 23 grants, PCB 460: initial kernel memory 968 (2.2) or 1252 (HEAD); with 32 bytes of app
+    # memory the 2.2 block is 1024 bytes and one 64-byte subregion passes its kernel break:
+    # the doubling path (tests/test_mpu.c doubling_bug_4366).
     o = MpuOps()
-    o.create(0, 0x10000, 0, 0, 460, 0, 0x30000, 0x2000).brk("app", 4)
+    o.create(0, 0x10000, 0, 23, 460, 0, 0x30000, 0x2000).brk("app", 4)
     seeds["doubling-4366"] = bytes([0]) + o.b
     seeds["doubling-4366-2.2"] = bytes([1]) + o.b
     o = MpuOps()
     o.create(0x1000, 0x20000, 5, 20, 1200, 6000, 0x32000, 0x1000)
     for i in range(8):
-        o.ipc(i % 2 == 0, [0, 0x100, 0x200, 0x400, 0x800, 0x1000, 0x201, 0x3E0][i], [32, 64, 256, 48][i % 4])
+        o.ipc(["block", "other"][i % 2], [0, 0x100, 0x200, 0x400, 0x800, 0x1000, 0x201, 0x3E0][i], [32, 64, 256, 48][i % 4])
     o.remove(3).remove(0).brk("app", 0x1000).grant(4112, 12)
     seeds["m0-16-regions"] = bytes([6]) + o.b
+    # A 48-byte buffer at 0x20000000: the subregion size 2^29 times 8 wraps to 0 (a panic).
+    o = MpuOps()
+    o.create(0x1000, 0x10000, 0, 7, 920, 1024, 0x30000, 0x2000).ipc("ram", 0, 48)
+    seeds["buffer-at-2-29"] = bytes([0]) + o.b
     return seeds
 
 

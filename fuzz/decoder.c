@@ -7,7 +7,8 @@
  * driver numbers, subscribe and allow numbers around the grant's counts,
  * buffers at the edges of the process's memory and flash, sizes around MPU
  * region boundaries. Each menu is one byte (index modulo the menu length);
- * the entry LIT means "read the next 4 bytes as a u32".
+ * the last entry of a menu (written LIT) means "read the next 4 bytes as a
+ * u32", so every other entry, 0xFFFFFFFF included, is a plain value.
  */
 #include "decoder.h"
 
@@ -18,7 +19,7 @@
 #include "ipc.h"
 #include "syscall.h"
 
-#define LIT  0xFFFFFFFFu /* in a menu: a literal u32 follows */
+#define LIT  0u /* the last entry of every menu: a literal u32 follows (gs_fz_menu) */
 #define N(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
 
 uint8_t gs_fz_u8(struct gs_fz_bytes *b)
@@ -39,9 +40,9 @@ uint32_t gs_fz_u32(struct gs_fz_bytes *b)
 
 uint32_t gs_fz_menu(struct gs_fz_bytes *b, const uint32_t *menu, unsigned n)
 {
-    uint32_t v = menu[gs_fz_u8(b) % n];
+    unsigned i = gs_fz_u8(b) % n;
 
-    return v == LIT ? gs_fz_u32(b) : v;
+    return i == n - 1 ? gs_fz_u32(b) : menu[i];
 }
 
 const char *const gs_prog_names[GS_PROG_NAMES] = {
@@ -64,9 +65,9 @@ uint32_t gs_prog_count_menu(uint8_t b)
     return b < 0xE0 ? b % 5u : big[b - 0xE0];
 }
 
-static const uint32_t driver_menu[16] = {
-    0x0,     0x1,     0x2, 0x8, 0x40001, 0x10000, 0x90000,         0x90000,
-    0x90000, 0x10000, 0x1, 0x0, 0x777,   0x90001, 0xFFFFFFFFu - 1, LIT};
+static const uint32_t driver_menu[16] = {0x0,     0x1,     0x2,        0x8,     0x40001, 0x10000,
+                                         0x90000, 0x90000, 0x90000,    0x10000, 0x1,     0x0,
+                                         0x777,   0x90001, 0xFFFFFFFF, LIT};
 static const uint32_t small_menu[16] = {0, 0, 1,  1,  2,   3,   4,          5,
                                         7, 8, 15, 16, 255, 256, 0xFFFFFFFE, LIT};
 static const uint32_t len_menu[16] = {0,      1,          4,          0x10, 0x20,  0x1F,
@@ -210,8 +211,8 @@ static struct gs_prog_arg pick_val(struct dec *d)
         return pick_ptr(d);
     if (s >= 0xE0)
         return abs_arg(gs_fz_u8(&d->b));
-    v = val_menu[s % N(val_menu)];
-    return abs_arg(v == LIT ? gs_fz_u32(&d->b) : v);
+    v = s % N(val_menu);
+    return abs_arg(v == N(val_menu) - 1 ? gs_fz_u32(&d->b) : val_menu[v]);
 }
 
 /* An upcall function pointer: null, an entry point, or something invalid. */

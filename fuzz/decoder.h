@@ -43,8 +43,8 @@
  *   subscribe/allow numbers, buffers at memory start / app break / kernel
  *   break / memory end / another process / flash boundaries, boundary sizes,
  *   memop 0-12, exit and yield variants including invalid ones, IPC
- *   commands and target indices); a menu entry "literal" reads the next 4
- *   bytes as a little-endian u32. decoder.c lists every menu.
+ *   commands and target indices); the last entry of every menu reads the
+ *   next 4 bytes as a little-endian u32 instead. decoder.c lists every menu.
  *
  * Limits: inputs longer than GS_PROG_MAX_INPUT bytes are refused (the
  * fuzzers return early); at most GS_PROG_MAX_ACTIONS actions per process.
@@ -91,7 +91,10 @@ static inline bool gs_fz_done(const struct gs_fz_bytes *b)
 uint8_t gs_fz_u8(struct gs_fz_bytes *b);
 /* The next 4 bytes as a little-endian u32 (missing bytes read as 0). */
 uint32_t gs_fz_u32(struct gs_fz_bytes *b);
-/* One of menu[0..n-1] chosen by the next byte; the value ~0u in a menu means "literal u32". */
+/*
+ * One of menu[0..n-2] chosen by the next byte (modulo n); index n-1 means
+ * "a literal": the value is the next 4 bytes (gs_fz_u32).
+ */
 uint32_t gs_fz_menu(struct gs_fz_bytes *b, const uint32_t *menu, unsigned n);
 
 /* A grant count (upcalls, RO or RW allows) from one byte: mostly 0..4, sometimes up to 255. */

@@ -37,7 +37,7 @@
 #define MAX_CTX    8
 #define MAX_CUSTOM 32
 #define MAX_OPS    128
-#define LIT        0xFFFFFFFFu
+#define LIT        0u /* last entry of a menu: a literal follows (gs_fz_menu) */
 #define N(a)       ((unsigned)(sizeof(a) / sizeof((a)[0])))
 
 struct custom {
@@ -259,6 +259,9 @@ static void op_custom(struct st *s)
         return;
     }
     ptr = gs_process_mem_end(p) - cg.offset;
+    if (cg.size > ptr)
+        return; /* the size wrapped (reported by the watcher): no memory behind the handle */
+    /* (The watcher has seen the allocation event and checked the region end already.) */
     if (ptr % align || ptr < p->kernel_break || (uint64_t)ptr + cg.size > p->pcb)
         gs_fz_report(&s->w, "grant", "custom-placement",
                      "custom grant of %u bytes align %u at 0x%08x: kernel break 0x%08x, PCB "

@@ -43,7 +43,7 @@
 #define MAX_OPS  64
 #define MAX_IPC  16
 #define MAX_SPAN 512
-#define LIT      0xFFFFFFFFu
+#define LIT      0u /* last entry of a menu: a literal follows (gs_fz_menu) */
 #define RAM      0x20000000u
 #define N(a)     ((unsigned)(sizeof(a) / sizeof((a)[0])))
 

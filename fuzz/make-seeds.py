@@ -19,7 +19,7 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LIT = 0xFFFFFFFF
+LIT = None  # the last entry of every menu: a literal u32 follows
 
 # ---- menus of fuzz/decoder.c (same order) ----
 M32 = 0xFFFFFFFF
@@ -32,7 +32,7 @@ def neg(x):
 MIN_RAM = [0, 32, 64, 256, 500, 512, 0, 100, 700, 740, 1000, 768, 1500, 2048, 4096, 8192]
 TIMESLICE = [640000, 10000, 2000, 500]
 DRIVER = [0x0, 0x1, 0x2, 0x8, 0x40001, 0x10000, 0x90000, 0x90000, 0x90000, 0x10000, 0x1, 0x0,
-          0x777, 0x90001, 0xFFFFFFFE, LIT]
+          0x777, 0x90001, 0xFFFFFFFF, LIT]
 SMALL = [0, 0, 1, 1, 2, 3, 4, 5, 7, 8, 15, 16, 255, 256, 0xFFFFFFFE, LIT]
 LEN = [0, 1, 4, 0x10, 0x20, 0x1F, 0x21, 0x40, 0x100, 0xFF, 0x101, 0x400, 0x1000, 0xFFFFFFF0,
        0x80000000, LIT]
@@ -75,10 +75,10 @@ IPC_TABLE = [
 
 
 def sel(menu, value):
-    """The bytes that make gs_fz_menu return value."""
-    if value in menu:
+    """The bytes that make gs_fz_menu return value (the last entry means a literal)."""
+    if value in menu[:-1]:
         return bytes([menu.index(value)])
-    return bytes([menu.index(LIT)]) + struct.pack("<I", value & M32)
+    return bytes([len(menu) - 1]) + struct.pack("<I", value & M32)
 
 
 BASES = {"mem": 0, "brk": 2, "kbrk": 4, "end": 5, "proc": 6, "app": 7, "flash": 8,
@@ -98,11 +98,11 @@ def ptr(base, off=0, proc=0):
 
 def val(v):
     """pick_val for a plain number."""
-    if v in VAL:
+    if v in VAL[:-1]:
         return bytes([VAL.index(v)])
     if v < 256:
         return bytes([0xE0, v])
-    return bytes([VAL.index(LIT)]) + struct.pack("<I", v)
+    return bytes([len(VAL) - 1]) + struct.pack("<I", v)
 
 
 def fn(kind, i=0):

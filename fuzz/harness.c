@@ -60,7 +60,7 @@ static const struct {
     {"isolation:ipc-region-outlives-restart:",
      "kernel/src/ipc.rs maps a shared buffer into the service's MPU config with "
      "add_mpu_region and never removes it; after the client restarts, the service "
-     "keeps read-write access to memory the client no longer owns "
+     "keeps read-write access to memory the client no longer owns (tock#4371) "
      "(fuzz/regress/fuzz-ipc/known-ipc-region-outlives-restart)"},
     {"isolation:mpu-region-doubling-4366:",
      "release-2.2's allocate_app_memory_region doubles the region size but not the block "

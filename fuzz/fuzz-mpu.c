@@ -9,7 +9,8 @@
  *   brk      update_app_memory_region with a new app break (brk/sbrk)
  *   grant    update_app_memory_region with a lower kernel break
  *            (allocate_in_grant_region_internal)
- *   ipc      allocate_region of a buffer, ReadWrite (IPC's add_mpu_region)
+ *   ipc      allocate_region of a buffer outside the block, ReadWrite (IPC's
+ *            add_mpu_region: the buffers are other processes' memory)
  *   remove   remove_memory_region of one of those
  *   reset    reset_config, flash region, allocate_app_memory_region over the
  *            same block (ProcessStandard::reset on restart)
@@ -331,12 +332,24 @@ static void op_ipc(struct st *s)
 {
     struct model *m = &s->m;
     uint8_t b = gs_fz_u8(&s->b);
-    /* Inside the block, in another process's RAM, or at the RAM base (0x20000000). */
-    uint32_t base = b % 3 == 0 && m->valid ? m->mem_start : b % 3 == 1 ? RAM + 0x100000 : RAM;
+    /* Right after the block (the next process), further away, or at the RAM base (0x20000000). */
+    uint32_t base = b % 3 == 0 && m->valid ? m->mem_start + m->mem_len
+                    : b % 3 == 1           ? RAM + 0x100000
+                                           : RAM;
     uint32_t start = base + menu(s, off_menu, N(off_menu)) % 0x100000;
     uint32_t len = menu(s, buf_len_menu, N(buf_len_menu)) % 0x100001, rs, rz;
     struct gs_mpu_config before = s->cfg;
     int e;
+
+    /*
+     * IPC maps buffers of *other* processes, whose blocks never overlap this
+     * one: a request inside the block is outside the kernel's domain (it
+     * could later coincide with region 1, which upstream's
+     * update_app_memory_region does not check against other regions).
+     */
+    if (m->valid && start < (uint64_t)m->mem_start + m->mem_len &&
+        (uint64_t)start + (len ? len : 1) > m->mem_start)
+        return;
 
     e = gs_mpu_allocate_region(&s->mpu, &s->cfg, start, len, len, GS_PERM_RW, &rs, &rz);
     if (e == GS_E_PANIC) {

@@ -480,7 +480,7 @@ class MpuOps(Ops):
         return self.raw(align_log2)
 
     def ipc(self, where, off, length):
-        """where: 'block' (memory start), 'other' (RAM + 1 MiB) or 'ram' (0x20000000)."""
+        """where: 'block' (just past the block), 'other' (RAM + 1 MiB) or 'ram' (0x20000000)."""
         self.raw(4, {"block": 0, "other": 1, "ram": 2}[where])
         self.b += sel(MPU_OFF, off) + sel(MPU_BUF, length)
         return self

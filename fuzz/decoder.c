@@ -123,14 +123,6 @@ struct dec {
     struct gs_prog *prog;
     struct gs_prog_proc *pp;
     uint32_t brk_off; /* the app break this script last asked for, from memory_start */
-    /*
-     * The yield variant for Yield-WaitFor: 2, except under the 2.2 profile,
-     * where it is 1 (Yield-Wait). In 2.2, ready() is "queue non-empty or
-     * Running", so a YieldedFor process with an unrelated task queued is
-     * always ready but never runs; sched.c then loops without time passing
-     * and gs_kernel_run never returns (a simulator livelock, see fuzz/README.md).
-     */
-    uint32_t wait_for;
 };
 
 static struct gs_prog_arg abs_arg(uint32_t v)
@@ -334,11 +326,11 @@ static void decode_action(struct dec *d, enum gs_prog_mode mode)
     case K_YIELD_FOR:
         r1 = abs_arg(menu(d, driver_menu, N(driver_menu)));
         r2 = abs_arg(menu(d, small_menu, N(small_menu)));
-        svc(d, GS_SYS_YIELD, abs_arg(d->wait_for), r1, r2, abs_arg(0));
+        svc(d, GS_SYS_YIELD, abs_arg(2), r1, r2, abs_arg(0));
         break;
     case K_YIELD_BAD:
         v = menu(d, bad_yield_menu, N(bad_yield_menu));
-        svc(d, GS_SYS_YIELD, abs_arg(v == 2 ? d->wait_for : v), abs_arg(0), abs_arg(0), abs_arg(0));
+        svc(d, GS_SYS_YIELD, abs_arg(v), abs_arg(0), abs_arg(0), abs_arg(0));
         break;
     case K_SUBSCRIBE:
         r0 = abs_arg(menu(d, driver_menu, N(driver_menu)));
@@ -353,9 +345,8 @@ static void decode_action(struct dec *d, enum gs_prog_mode mode)
         r2 = pick_val(d);
         r3 = pick_val(d);
         /*
-         * The test capsule's queue flood (command 8) loops r2 times with no
-         * bound (src/core/capsules.c): 0xFFFFFFFE iterations hang the run.
-         * Keep its count small (see fuzz/README.md, "core issues").
+         * The test capsule's queue flood (command 8) tries up to 1024
+         * upcalls; the queue holds 9, so larger counts only cost time.
          */
         if (r0.v == GS_TEST_CAPSULE_NUM && r1.v == 8 && (r2.base != GS_PB_ABS || r2.v > 64))
             r2 = abs_arg(r2.v % 65);
@@ -435,7 +426,7 @@ static void decode_action(struct dec *d, enum gs_prog_mode mode)
         /* A relative alarm, then wait for it: the other processes get the CPU. */
         v = menu(d, dt_menu, N(dt_menu));
         svc(d, GS_SYS_COMMAND, abs_arg(0x0), abs_arg(5), abs_arg(v), abs_arg(0));
-        svc(d, GS_SYS_YIELD, abs_arg(d->wait_for), abs_arg(0x0), abs_arg(0), abs_arg(0));
+        svc(d, GS_SYS_YIELD, abs_arg(2), abs_arg(0x0), abs_arg(0), abs_arg(0));
         break;
     case K_NOTIFY_SVC:
     case K_NOTIFY_CLI:
@@ -507,7 +498,6 @@ int gs_prog_decode(const uint8_t *data, size_t len, enum gs_prog_mode mode, stru
     out->slots = (f & 0x10) ? GS_PROG_MAX_PROCS : out->nprocs;
     out->mpu_regions = (f & 0x20) ? 16 : 8;
     out->timeslice = timeslice_menu[(f >> 6) & 3];
-    d.wait_for = out->profile == GS_PROFILE_2_2 ? 1 : 2;
 
     t = gs_fz_u8(&d.b);
     out->test_shape.t_align = 1u << ((t & 15) % 13);

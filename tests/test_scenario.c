@@ -220,6 +220,10 @@ static const struct bad bads[] = {
     {P("{\"name\": \"s\"}"), "processes[0]", "exactly one of \"app\""},
     {P("{\"name\": \"s\", \"app\": \"hello\", \"script\": []}"), "processes[0]", "found 2"},
     {P("{\"script\": []}"), "processes[0]", "missing key \"name\""},
+    {P("{\"name\": \"s\", \"app\": \"hello\", \"data\": \"00\"}"), "processes[0].data",
+     "\"data\" is for script processes"},
+    {P("{\"name\": \"s\", \"script\": [], \"data\": \"0g\"}"), "processes[0].data",
+     "expected hex digits, got '0g'"},
     {P("{\"name\": \"s\", \"script\": []}, {\"name\": \"s\", \"script\": []}"), "processes[1].name",
      "process name \"s\" is already used by processes[0]"},
     {P("{\"name\": "

@@ -823,9 +823,9 @@ const char *gs_scn_file_path(const struct gs_scn_file *f)
 /* Is o a relative value ({"ram": N}, ...)? Those are replaced whole by a case. */
 static bool is_value_object(json_t *o)
 {
-    static const char *const bases[] = {"ram", "flash", "upcall", "result", "buf", "end"};
+    static const char *const bases[] = {"ram", "flash", "upcall", "result", "buf", "end", "data"};
 
-    for (unsigned i = 0; i < 6; i++)
+    for (unsigned i = 0; i < 7; i++)
         if (json_object_get(o, bases[i]))
             return true;
     return false;
@@ -865,10 +865,11 @@ static json_t *merge_patch(json_t *target, json_t *patch)
 
 /* ---------------------------------------------------------------- values */
 
-static const char *const value_keys[] = {"ram", "flash", "upcall", "result",
-                                         "buf", "end",   "of",     NULL};
-static const enum gs_scn_base value_bases[] = {GS_SB_RAM,    GS_SB_FLASH, GS_SB_UPCALL,
-                                               GS_SB_RESULT, GS_SB_BUF,   GS_SB_END};
+static const char *const value_keys[] = {"ram", "flash", "upcall", "result", "buf",
+                                         "end", "data",  "of",     NULL};
+static const enum gs_scn_base value_bases[] = {GS_SB_RAM, GS_SB_FLASH, GS_SB_UPCALL, GS_SB_RESULT,
+                                               GS_SB_BUF, GS_SB_END,   GS_SB_DATA};
+#define NVALUE_BASES 7u
 
 static int find_proc(const struct gs_scenario *s, const char *name)
 {
@@ -896,7 +897,7 @@ static void proc_names(const struct gs_scenario *s, char *buf, size_t n)
 
 static bool script_only_base(uint8_t b)
 {
-    return b == GS_SB_UPCALL || b == GS_SB_RESULT || b == GS_SB_BUF;
+    return b == GS_SB_UPCALL || b == GS_SB_RESULT || b == GS_SB_BUF || b == GS_SB_DATA;
 }
 
 /*
@@ -923,7 +924,7 @@ static bool parse_value(struct ld *l, json_t *v, int self, bool defer, struct gs
         return false;
     json_object_foreach(v, key, x)
     {
-        for (unsigned i = 0; i < 6; i++) {
+        for (unsigned i = 0; i < NVALUE_BASES; i++) {
             if (strcmp(key, value_keys[i]) == 0) {
                 nbase++;
                 base = (uint8_t)value_bases[i];
@@ -1791,12 +1792,58 @@ bad:
     return false;
 }
 
+static int hexdig(char ch)
+{
+    return (ch >= '0' && ch <= '9')   ? ch - '0'
+           : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
+           : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
+                                      : -1;
+}
+
+/* obj[key]: 1 to max bytes as pairs of hex digits ("0a1b..."), into the arena. */
+static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, uint8_t **out,
+                      size_t *out_len)
+{
+    const char *hex;
+    uint8_t *bytes;
+    size_t len;
+
+    if (field_str(l, obj, key, &hex, "hex bytes (\"0a1b...\")") == BAD)
+        return false;
+    len = strlen(hex);
+    gs_jpath_push_key(&l->path, key);
+    if (len == 0 || len % 2 || len > 2 * max) {
+        fail(l, "expected 1 to %zu bytes as pairs of hex digits, got %zu digits", max, len);
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    bytes = gs_arena_alloc(l->a, len / 2);
+    if (!bytes) {
+        gs_jpath_pop(&l->path);
+        return oom(l);
+    }
+    for (size_t k = 0; k < len / 2; k++) {
+        int h = hexdig(hex[2 * k]), lo = hexdig(hex[2 * k + 1]);
+        if (h < 0 || lo < 0) {
+            fail(l, "expected hex digits, got '%c%c' at character %zu", hex[2 * k], hex[2 * k + 1],
+                 2 * k);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        bytes[k] = (uint8_t)(h * 16 + lo);
+    }
+    gs_jpath_pop(&l->path);
+    *out = bytes;
+    *out_len = len / 2;
+    return true;
+}
+
 /* ------------------------------------------------------------- processes */
 
 static const char *const proc_keys[] = {"name",   "app",       "elf",          "tbf",
                                         "script", "min_ram",   "fault_policy", "fault_threshold",
                                         "then",   "exit_code", "record",       "buf_size",
-                                        NULL};
+                                        "data",   NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
 #define DEFAULT_BUF_SIZE   256u
@@ -2003,8 +2050,9 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
                     "\"tbf\" (files) or \"script\" (syscall steps); found %d",
                     nsrc);
     if (p->src != GS_SRC_SCRIPT) {
-        static const char *const script_only[] = {"then", "exit_code", "record", "buf_size"};
-        for (unsigned i = 0; i < 4; i++) {
+        static const char *const script_only[] = {"then", "exit_code", "record", "buf_size",
+                                                  "data"};
+        for (unsigned i = 0; i < 5; i++) {
             if (json_object_get(jp, script_only[i])) {
                 gs_jpath_push_key(&l->path, script_only[i]);
                 fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", script_only[i],
@@ -2106,6 +2154,9 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
         return false;
     if (!p->has_min_ram)
         p->min_ram = DEFAULT_SCRIPT_RAM;
+    if (json_object_get(jp, "data") &&
+        !parse_hex(l, jp, "data", GS_SCRIPT_MAX_DATA, (uint8_t **)&p->data, &p->data_len))
+        return false;
     if (!parse_script(l, json_object_get(jp, "script"), self, p))
         return false;
     p->buf_off = gs_script_prologue(p->nsteps);
@@ -2479,20 +2530,11 @@ static bool upcall_elem(struct ld *l, json_t *e, unsigned i, int proc)
     return true;
 }
 
-static int hexdig(char ch)
-{
-    return (ch >= '0' && ch <= '9')   ? ch - '0'
-           : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
-           : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
-                                      : -1;
-}
-
 static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
 {
     struct gs_scn_check *c;
     int n = 0;
     uint32_t b;
-    const char *hex;
 
     (void)i;
     if (!check_object(l, e, memory_keys, "a memory expectation") ||
@@ -2519,34 +2561,11 @@ static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
     } else {
         uint8_t *bytes;
         size_t len;
-        if (field_str(l, e, "hex", &hex, "hex bytes (\"0a1b...\")") == BAD)
+        if (!parse_hex(l, e, "hex", 4096, &bytes, &len))
             return false;
-        len = strlen(hex);
-        gs_jpath_push_key(&l->path, "hex");
-        if (len == 0 || len % 2 || len > 8192) {
-            fail(l, "expected 1 to 4096 bytes as pairs of hex digits, got %zu digits", len);
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        bytes = gs_arena_alloc(l->a, len / 2);
-        if (!bytes) {
-            gs_jpath_pop(&l->path);
-            return oom(l);
-        }
-        for (size_t k = 0; k < len / 2; k++) {
-            int h = hexdig(hex[2 * k]), lo = hexdig(hex[2 * k + 1]);
-            if (h < 0 || lo < 0) {
-                fail(l, "expected hex digits, got '%c%c' at character %zu", hex[2 * k],
-                     hex[2 * k + 1], 2 * k);
-                gs_jpath_pop(&l->path);
-                return false;
-            }
-            bytes[k] = (uint8_t)(h * 16 + lo);
-        }
-        gs_jpath_pop(&l->path);
         c->num = 0;
         c->str = (const char *)bytes;
-        c->len = len / 2;
+        c->len = len;
     }
     return true;
 }

@@ -165,6 +165,8 @@ const char *gs_scn_base_name(enum gs_scn_base b)
         return "buf";
     case GS_SB_END:
         return "end";
+    case GS_SB_DATA:
+        return "data";
     }
     return "?";
 }

@@ -248,7 +248,7 @@ static uint8_t script_base(uint8_t b)
 /* Does the interpreter resolve this value itself (else the runner patches it)? */
 static bool native(const struct gs_scn_value *v)
 {
-    return v->of < 0 && v->base != GS_SB_END;
+    return v->of < 0 && v->base != GS_SB_END && v->base != GS_SB_DATA;
 }
 
 static int add_script(struct run *R, const struct gs_scn_proc *p, struct gs_load_error *le)
@@ -277,6 +277,8 @@ static int add_script(struct run *R, const struct gs_scn_proc *p, struct gs_load
     sc.final_code = p->final_code;
     sc.nsteps = p->nsteps;
     sc.steps = steps;
+    sc.data = p->data;
+    sc.data_len = p->data_len;
     e = gs_board_add_script(R->b, &sc, p->name, p->min_ram, le);
     free(steps);
     return e;
@@ -345,6 +347,9 @@ static bool resolve(const struct run *R, const struct gs_scn_value *v, int self,
         break;
     case GS_SB_END:
         *out = gs_process_mem_end(p) + v->v;
+        break;
+    case GS_SB_DATA: /* right after the step table (gs_script_image) */
+        *out = gs_process_app_start(p) + (uint32_t)gs_script_image_size(sp->nsteps) + v->v;
         break;
     default:
         *out = v->v;

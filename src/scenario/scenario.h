@@ -71,6 +71,7 @@ enum gs_scn_base {
     GS_SB_RESULT,
     GS_SB_BUF,
     GS_SB_END,
+    GS_SB_DATA,
 };
 
 struct gs_scn_value {
@@ -149,7 +150,9 @@ struct gs_scn_proc {
     unsigned nsteps;
     enum gs_script_final final;
     uint32_t final_code;
-    bool record;       /* recording mode (prologue != 0) */
+    bool record;         /* recording mode (prologue != 0) */
+    const uint8_t *data; /* "data": bytes placed in flash after the step table */
+    size_t data_len;
     uint32_t prologue; /* P: the break the prologue asks for (offset from memory_start) */
     uint32_t buf_off;  /* first byte after the result area (the BUF base) */
     const char *where;

@@ -300,7 +300,7 @@ int gs_board_add_tbf(struct gs_board *b, const uint8_t *tbf, size_t len, struct 
 int gs_board_add_script(struct gs_board *b, const struct gs_script *s, const char *name,
                         uint32_t min_ram, struct gs_load_error *err)
 {
-    size_t cap = gs_script_image_size(s->nsteps), len = 0, tlen = 0;
+    size_t cap = gs_script_image_size(s->nsteps) + s->data_len, len = 0, tlen = 0;
     uint8_t *img = malloc(cap), *tbf = NULL;
     struct gs_tbf_synth syn;
     int e;

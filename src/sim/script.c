@@ -452,6 +452,8 @@ int gs_script_validate(const struct gs_script *s)
         return GS_E_ARG;
     if ((unsigned)s->final > GS_SCRIPT_YIELD_WAIT)
         return GS_E_ARG;
+    if (s->data_len > GS_SCRIPT_MAX_DATA || (s->data_len && s->data == NULL))
+        return GS_E_ARG;
     for (unsigned i = 0; i < s->nsteps; i++) {
         const struct gs_script_step *st = &s->steps[i];
 
@@ -509,7 +511,8 @@ int gs_script_image(const struct gs_script *s, uint8_t *buf, size_t cap, size_t 
 {
     int rc;
 
-    if (gs_script_validate(s) != GS_OK || buf == NULL || cap < gs_script_image_size(s->nsteps))
+    if (gs_script_validate(s) != GS_OK || buf == NULL ||
+        cap < gs_script_image_size(s->nsteps) + s->data_len)
         return GS_E_ARG;
     rc = gs_script_code(buf, cap);
     if (rc != GS_OK)
@@ -517,8 +520,10 @@ int gs_script_image(const struct gs_script *s, uint8_t *buf, size_t cap, size_t 
     rc = gs_script_table(s, buf + GS_SCRIPT_TABLE_OFF, cap - GS_SCRIPT_TABLE_OFF);
     if (rc != GS_OK)
         return rc;
+    if (s->data_len)
+        memcpy(buf + gs_script_image_size(s->nsteps), s->data, s->data_len);
     if (len != NULL)
-        *len = gs_script_image_size(s->nsteps);
+        *len = gs_script_image_size(s->nsteps) + s->data_len;
     return GS_OK;
 }
 

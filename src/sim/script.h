@@ -236,7 +236,15 @@ struct gs_script {
     uint32_t final_code;        /* completion code for the exit finals */
     unsigned nsteps;            /* <= GS_SCRIPT_MAX_STEPS */
     const struct gs_script_step *steps;
+    /*
+     * Read-only data placed right after the table (the interpreter never
+     * reads it; steps pass its address to the kernel, e.g. a package name for
+     * IPC discovery). At most GS_SCRIPT_MAX_DATA bytes.
+     */
+    const uint8_t *data;
+    size_t data_len;
 };
+#define GS_SCRIPT_MAX_DATA 4096u
 
 /* Argument constructors. */
 static inline struct gs_script_arg gs_sarg_abs(uint32_t v)
@@ -297,9 +305,10 @@ int gs_script_table(const struct gs_script *s, uint8_t *buf, size_t cap);
 size_t gs_script_image_size(unsigned nsteps);
 
 /*
- * Writes code and table as one image (the app binary, entry at offset 0).
- * On success sets *len to gs_script_image_size(s->nsteps) if len != NULL.
- * Errors: as gs_script_table and gs_script_code.
+ * Writes code, table and data as one image (the app binary, entry at offset
+ * 0; the data at GS_SCRIPT_TABLE_OFF + gs_script_table_size(nsteps)). On
+ * success sets *len to gs_script_image_size(s->nsteps) + s->data_len if len
+ * != NULL. Errors: as gs_script_table and gs_script_code.
  */
 int gs_script_image(const struct gs_script *s, uint8_t *buf, size_t cap, size_t *len);
 

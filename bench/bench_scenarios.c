@@ -47,12 +47,12 @@ static int cmp_slowest(const void *a, const void *b)
 }
 
 /* Loads, runs and checks one case; returns its exit code (or -1). */
-static int run_one(struct item *it, const struct gs_scn_opts *so)
+static int run_one(struct item *it, const struct gs_scn_opts *so, struct gs_scn_reuse *reuse)
 {
     struct gs_scenario *s = NULL;
     struct gs_scn_err err;
     struct gs_scn_result r;
-    struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
+    struct gs_scn_run_opts ro = {.maps = true, .trace = NULL, .reuse = reuse};
     int code;
 
     if (gs_scn_load(it->f, it->ci, so, &s, &err) != GS_OK)
@@ -121,13 +121,37 @@ int main(int argc, char **argv)
     }
     /* One pass to check that they pass (the figures are meaningless otherwise). */
     for (unsigned i = 0; i < nitems; i++)
-        if (run_one(&items[i], &so) != 0)
+        if (run_one(&items[i], &so, NULL) != 0)
             failing++;
+    /*
+     * Each case twice more on one reused board (gs_board_reset between
+     * runs): a reset board must give the verdict a new one gives.
+     */
+    char reuse_line[256];
+    {
+        struct gs_scn_reuse reuse;
+        double r0, r1;
+        unsigned differ = 0, nruns = 0;
+        memset(&reuse, 0, sizeof(reuse));
+        r0 = now();
+        for (unsigned k = 0; k < 2; k++)
+            for (unsigned i = 0; i < nitems; i++, nruns++)
+                if (run_one(&items[i], &so, &reuse) != 0)
+                    differ++;
+        r1 = now();
+        snprintf(reuse_line, sizeof(reuse_line),
+                 "reused boards: %u runs, %llu boards built, %llu resets, %.0f scenarios/s; "
+                 "%u verdicts differ from a new board's\n",
+                 nruns, (unsigned long long)reuse.built, (unsigned long long)reuse.reused,
+                 nruns / (r1 - r0), differ);
+        gs_scn_reuse_free(&reuse);
+        failing += differ;
+    }
     t0 = now();
     do {
         for (unsigned i = 0; i < nitems; i++) {
             double a = now();
-            run_one(&items[i], &so);
+            run_one(&items[i], &so, NULL);
             items[i].total += now() - a;
             items[i].runs++;
             runs++;
@@ -142,6 +166,7 @@ int main(int argc, char **argv)
     printf("scenarios per second: %.0f (%llu runs in %.2f s; goal >= 200/s per core)\n",
            (double)runs / elapsed, runs, elapsed);
     printf("whole library: %.1f ms per pass\n", 1000.0 * elapsed * nitems / (double)runs);
+    fputs(reuse_line, stdout);
     printf("peak RSS: %ld KiB\n", ru.ru_maxrss);
     qsort(items, nitems, sizeof(items[0]), cmp_slowest);
     printf("slowest cases:\n");

@@ -134,6 +134,11 @@ void gs_kernel_reset(struct gs_kernel *k)
             k->drivers[i]->ops->reset(k->drivers[i]);
 }
 
+void gs_kernel_clear_observers(struct gs_kernel *k)
+{
+    k->nobservers = 0;
+}
+
 int gs_kernel_add_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx)
 {
     if (!fn)

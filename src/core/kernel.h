@@ -164,6 +164,9 @@ void gs_kernel_free(struct gs_kernel *k);
  */
 void gs_kernel_reset(struct gs_kernel *k);
 
+/* Removes every observer. */
+void gs_kernel_clear_observers(struct gs_kernel *k);
+
 /* Adds an observer (at most GS_MAX_OBSERVERS). Errors: GS_E_NO_SLOT. */
 int gs_kernel_add_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx);
 

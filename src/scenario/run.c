@@ -67,6 +67,7 @@ struct run {
     bool *report_ok;
     char **end_maps; /* per process */
     struct gs_scn_result *r;
+    struct gs_scn_reuse *reuse; /* the board belongs to it (not freed with the run) */
 };
 
 /* ------------------------------------------------------------- observers */
@@ -397,8 +398,81 @@ static void patch_scripts(struct run *R)
     }
 }
 
-/* Builds the board; on failure writes a message (with the position) and returns false. */
+/* What makes two runs' boards interchangeable: the board config and the drivers. */
+static void board_key(const struct gs_scenario *s, char *key, size_t n)
+{
+    const struct gs_board_config *c = &s->board;
+    size_t at;
+
+    at = (size_t)snprintf(
+        key, n, "%x/%x %x/%x %x %x k%d,%u,%x,%x,%u,%x t%llu i%d", c->ram_base, c->ram_size,
+        c->flash_base, c->flash_size, c->app_flash_start, c->app_ram_start, (int)c->kernel.profile,
+        c->kernel.num_procs, c->kernel.pcb_size, c->kernel.pcb_align, c->kernel.mpu_regions,
+        c->kernel.mpu_min_region_size, (unsigned long long)c->timeslice, (int)c->inline_svc);
+    for (unsigned i = 0; i < s->ndrivers && at < n; i++) {
+        const struct gs_scn_driver *d = &s->drivers[i];
+        at += (size_t)snprintf(key + at, n - at, " d%d,%x,%u,%llx,%u,%u,%u,%u,%u,%d,%u,%llu",
+                               (int)d->type, d->num, d->led_count, (unsigned long long)d->rng_seed,
+                               d->shape.t_size, d->shape.t_align, d->shape.n_upcalls, d->shape.n_ro,
+                               d->shape.n_rw, (int)d->check_t_bounds, d->alarm_freq,
+                               (unsigned long long)d->cpu_hz);
+    }
+    if (at >= n)
+        key[0] = '\0'; /* too long to compare: never reused */
+}
+
+static bool build_board(struct run *R, char *err, size_t n);
+static bool add_processes(struct run *R, char *err, size_t n);
+
+/* Builds the board, or takes the reused one; then adds the processes. */
 static bool build(struct run *R, char *err, size_t n)
+{
+    const struct gs_scenario *s = R->s;
+    struct gs_scn_reuse *ru = R->reuse;
+    char key[sizeof(ru->key)];
+
+    if (ru) {
+        board_key(s, key, sizeof(key));
+        if (ru->b && key[0] && strcmp(key, ru->key) == 0) {
+            gs_board_reset(ru->b);
+            gs_kernel_clear_observers(ru->b->k);
+            R->b = ru->b;
+            ru->reused++;
+        } else {
+            gs_board_free(ru->b);
+            ru->b = NULL;
+            if (!build_board(R, err, n))
+                return false;
+            ru->b = R->b;
+            snprintf(ru->key, sizeof(ru->key), "%s", key);
+            ru->built++;
+        }
+    } else if (!build_board(R, err, n)) {
+        return false;
+    }
+    gs_machine_set_enforce(R->b->machine, s->enforce_mpu);
+    for (unsigned i = 0; i < s->ndrivers; i++) {
+        /* Console input lives in the scenario: point at this one's. */
+        const struct gs_scn_driver *d = &s->drivers[i];
+        if (d->type == GS_SD_CONSOLE && R->b->console) {
+            R->b->console->input = (const uint8_t *)d->input;
+            R->b->console->input_len = d->input_len;
+            R->b->console->latency = d->latency;
+        }
+    }
+    return add_processes(R, err, n);
+}
+
+void gs_scn_reuse_free(struct gs_scn_reuse *r)
+{
+    if (!r)
+        return;
+    gs_board_free(r->b);
+    memset(r, 0, sizeof(*r));
+}
+
+/* A new board with the scenario's drivers; on failure a message (with the position). */
+static bool build_board(struct run *R, char *err, size_t n)
 {
     const struct gs_scenario *s = R->s;
     struct gs_board_config cfg = s->board;
@@ -409,7 +483,6 @@ static bool build(struct run *R, char *err, size_t n)
         snprintf(err, n, "%s: board: the board cannot be built: %s", s->where, gs_err_name(e));
         return false;
     }
-    gs_machine_set_enforce(R->b->machine, s->enforce_mpu);
     for (unsigned i = 0; i < s->ndrivers; i++) {
         const struct gs_scn_driver *d = &s->drivers[i];
         switch (d->type) {
@@ -450,6 +523,15 @@ static bool build(struct run *R, char *err, size_t n)
             return false;
         }
     }
+    return true;
+}
+
+/* Adds the scenario's processes to the board (in order: app i is process i). */
+static bool add_processes(struct run *R, char *err, size_t n)
+{
+    const struct gs_scenario *s = R->s;
+    int e;
+
     for (unsigned i = 0; i < s->nprocs; i++) {
         const struct gs_scn_proc *p = &s->procs[i];
         struct gs_load_error le;
@@ -1093,7 +1175,8 @@ static void run_free(struct run *R)
     }
     free(R->report_ok);
     gs_strbuf_free(&R->col.debug);
-    gs_board_free(R->b);
+    if (!R->reuse)
+        gs_board_free(R->b);
     R->b = NULL;
 }
 
@@ -1247,6 +1330,7 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     memset(&R, 0, sizeof(R));
     R.s = s;
     R.r = r;
+    R.reuse = o->reuse;
     r->known_divergence = s->known_divergence != NULL;
     if (!execute(&R, o->trace, r->error, sizeof(r->error))) {
         r->status = GS_SCN_ERROR;

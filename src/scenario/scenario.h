@@ -342,9 +342,23 @@ struct gs_scn_result {
 };
 
 /* A trace line sink (gs_scn_trace_*); NULL members mean no tracing. */
+/*
+ * A board kept between runs (fuzzers, benchmarks): a run whose board and
+ * drivers are the same as the last one's resets that board (gs_board_reset)
+ * instead of building a new one, which saves creating its Unicorn engines.
+ * Zero-initialize it; free it with gs_scn_reuse_free.
+ */
+struct gs_scn_reuse {
+    struct gs_board *b;
+    char key[1024]; /* the board and drivers it was built for */
+    uint64_t built, reused;
+};
+void gs_scn_reuse_free(struct gs_scn_reuse *r);
+
 struct gs_scn_run_opts {
-    bool maps;   /* capture memory maps for failures (default true in the CLI) */
-    FILE *trace; /* write the trace here (NULL: none) */
+    bool maps;                  /* capture memory maps for failures (default true in the CLI) */
+    FILE *trace;                /* write the trace here (NULL: none) */
+    struct gs_scn_reuse *reuse; /* NULL: a new board for the run */
 };
 
 /*

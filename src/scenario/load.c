@@ -1843,7 +1843,7 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
 static const char *const proc_keys[] = {"name",   "app",       "elf",          "tbf",
                                         "script", "min_ram",   "fault_policy", "fault_threshold",
                                         "then",   "exit_code", "record",       "buf_size",
-                                        "data",   NULL};
+                                        "data",   "package_name", NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
 #define DEFAULT_BUF_SIZE   256u
@@ -2051,8 +2051,8 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
                     nsrc);
     if (p->src != GS_SRC_SCRIPT) {
         static const char *const script_only[] = {"then", "exit_code", "record", "buf_size",
-                                                  "data"};
-        for (unsigned i = 0; i < 5; i++) {
+                                                  "data", "package_name"};
+        for (unsigned i = 0; i < 6; i++) {
             if (json_object_get(jp, script_only[i])) {
                 gs_jpath_push_key(&l->path, script_only[i]);
                 fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", script_only[i],
@@ -2154,6 +2154,20 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
         return false;
     if (!p->has_min_ram)
         p->min_ram = DEFAULT_SCRIPT_RAM;
+    p->package = p->name;
+    if (json_object_get(jp, "package_name")) {
+        const char *pk = NULL;
+        if (field_str(l, jp, "package_name", &pk, "a package name (may be empty)") == BAD)
+            return false;
+        if (strlen(pk) > MAX_NAME) {
+            gs_jpath_push_key(&l->path, "package_name");
+            fail(l, "expected a package name of 0 to %u bytes, got \"%s\"", MAX_NAME, pk);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        if (!(p->package = gs_arena_strdup(l->a, pk)))
+            return oom(l);
+    }
     if (json_object_get(jp, "data") &&
         !parse_hex(l, jp, "data", GS_SCRIPT_MAX_DATA, (uint8_t **)&p->data, &p->data_len))
         return false;

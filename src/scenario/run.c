@@ -280,7 +280,7 @@ static int add_script(struct run *R, const struct gs_scn_proc *p, struct gs_load
     sc.steps = steps;
     sc.data = p->data;
     sc.data_len = p->data_len;
-    e = gs_board_add_script(R->b, &sc, p->name, p->min_ram, le);
+    e = gs_board_add_script(R->b, &sc, p->package ? p->package : p->name, p->min_ram, le);
     free(steps);
     return e;
 }

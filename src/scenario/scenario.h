@@ -135,7 +135,8 @@ struct gs_scn_step {
 enum gs_scn_src { GS_SRC_APP, GS_SRC_ELF, GS_SRC_TBF, GS_SRC_SCRIPT };
 
 struct gs_scn_proc {
-    const char *name; /* package name (the key of its expectations) */
+    const char *name;    /* package name (the key of its expectations) */
+    const char *package; /* scripts: the TBF's package name ("package_name"; default name) */
     enum gs_scn_src src;
     const char *path; /* app, elf, tbf: the file read */
     uint8_t *image;   /* its bytes */

@@ -823,9 +823,10 @@ const char *gs_scn_file_path(const struct gs_scn_file *f)
 /* Is o a relative value ({"ram": N}, ...)? Those are replaced whole by a case. */
 static bool is_value_object(json_t *o)
 {
-    static const char *const bases[] = {"ram", "flash", "upcall", "result", "buf", "end", "data"};
+    static const char *const bases[] = {"ram", "flash", "upcall", "result", "buf",
+                                        "end", "data",  "tbf",    "tbf_end"};
 
-    for (unsigned i = 0; i < 7; i++)
+    for (unsigned i = 0; i < 9; i++)
         if (json_object_get(o, bases[i]))
             return true;
     return false;
@@ -865,11 +866,12 @@ static json_t *merge_patch(json_t *target, json_t *patch)
 
 /* ---------------------------------------------------------------- values */
 
-static const char *const value_keys[] = {"ram", "flash", "upcall", "result", "buf",
-                                         "end", "data",  "of",     NULL};
-static const enum gs_scn_base value_bases[] = {GS_SB_RAM, GS_SB_FLASH, GS_SB_UPCALL, GS_SB_RESULT,
-                                               GS_SB_BUF, GS_SB_END,   GS_SB_DATA};
-#define NVALUE_BASES 7u
+static const char *const value_keys[] = {"ram",  "flash", "upcall",  "result", "buf", "end",
+                                         "data", "tbf",   "tbf_end", "of",     NULL};
+static const enum gs_scn_base value_bases[] = {GS_SB_RAM,    GS_SB_FLASH, GS_SB_UPCALL,
+                                               GS_SB_RESULT, GS_SB_BUF,   GS_SB_END,
+                                               GS_SB_DATA,   GS_SB_TBF,   GS_SB_TBF_END};
+#define NVALUE_BASES 9u
 
 static int find_proc(const struct gs_scenario *s, const char *name)
 {
@@ -935,7 +937,8 @@ static bool parse_value(struct ld *l, json_t *v, int self, bool defer, struct gs
     if (nbase != 1)
         return fail(l,
                     "expected %s relative to exactly one of \"ram\", \"flash\", \"upcall\", "
-                    "\"result\", \"buf\", \"end\"; got %d of them",
+                    "\"result\", \"buf\", \"end\", \"data\", \"tbf\", \"tbf_end\"; got %d of "
+                    "them",
                     what, nbase);
     gs_jpath_push_key(&l->path, bkey);
     x = json_object_get(v, bkey);
@@ -1840,10 +1843,21 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
 
 /* ------------------------------------------------------------- processes */
 
-static const char *const proc_keys[] = {"name",   "app",       "elf",          "tbf",
-                                        "script", "min_ram",   "fault_policy", "fault_threshold",
-                                        "then",   "exit_code", "record",       "buf_size",
-                                        "data",   "package_name", NULL};
+static const char *const proc_keys[] = {"name",
+                                        "app",
+                                        "elf",
+                                        "tbf",
+                                        "script",
+                                        "min_ram",
+                                        "fault_policy",
+                                        "fault_threshold",
+                                        "then",
+                                        "exit_code",
+                                        "record",
+                                        "buf_size",
+                                        "data",
+                                        "package_name",
+                                        NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
 #define DEFAULT_BUF_SIZE   256u
@@ -2050,8 +2064,8 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
                     "\"tbf\" (files) or \"script\" (syscall steps); found %d",
                     nsrc);
     if (p->src != GS_SRC_SCRIPT) {
-        static const char *const script_only[] = {"then", "exit_code", "record", "buf_size",
-                                                  "data", "package_name"};
+        static const char *const script_only[] = {"then",     "exit_code", "record",
+                                                  "buf_size", "data",      "package_name"};
         for (unsigned i = 0; i < 6; i++) {
             if (json_object_get(jp, script_only[i])) {
                 gs_jpath_push_key(&l->path, script_only[i]);

@@ -167,6 +167,10 @@ const char *gs_scn_base_name(enum gs_scn_base b)
         return "end";
     case GS_SB_DATA:
         return "data";
+    case GS_SB_TBF:
+        return "tbf";
+    case GS_SB_TBF_END:
+        return "tbf_end";
     }
     return "?";
 }

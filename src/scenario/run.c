@@ -249,7 +249,8 @@ static uint8_t script_base(uint8_t b)
 /* Does the interpreter resolve this value itself (else the runner patches it)? */
 static bool native(const struct gs_scn_value *v)
 {
-    return v->of < 0 && v->base != GS_SB_END && v->base != GS_SB_DATA;
+    return v->of < 0 && v->base != GS_SB_END && v->base != GS_SB_DATA && v->base != GS_SB_TBF &&
+           v->base != GS_SB_TBF_END;
 }
 
 static int add_script(struct run *R, const struct gs_scn_proc *p, struct gs_load_error *le)
@@ -348,6 +349,12 @@ static bool resolve(const struct run *R, const struct gs_scn_value *v, int self,
         break;
     case GS_SB_END:
         *out = gs_process_mem_end(p) + v->v;
+        break;
+    case GS_SB_TBF:
+        *out = p->app.flash_start + v->v;
+        break;
+    case GS_SB_TBF_END:
+        *out = gs_process_flash_end(p) + v->v;
         break;
     case GS_SB_DATA: /* right after the step table (gs_script_image) */
         *out = gs_process_app_start(p) + (uint32_t)gs_script_image_size(sp->nsteps) + v->v;

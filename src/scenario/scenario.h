@@ -72,6 +72,8 @@ enum gs_scn_base {
     GS_SB_BUF,
     GS_SB_END,
     GS_SB_DATA,
+    GS_SB_TBF,     /* the process's TBF start (its protected header) */
+    GS_SB_TBF_END, /* the end of its TBF (total_size) */
 };
 
 struct gs_scn_value {
@@ -342,7 +344,6 @@ struct gs_scn_result {
     char error[1024];    /* GS_SCN_ERROR: the message */
 };
 
-/* A trace line sink (gs_scn_trace_*); NULL members mean no tracing. */
 /*
  * A board kept between runs (fuzzers, benchmarks): a run whose board and
  * drivers are the same as the last one's resets that board (gs_board_reset)

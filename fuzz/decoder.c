@@ -573,7 +573,7 @@ void gs_prog_to_fake(const struct gs_prog_action *a, const struct gs_prog_env *e
 
 /* ---- printing ---- */
 
-static const char *policy_name(enum gs_fault_policy p)
+const char *gs_prog_policy_name(enum gs_fault_policy p)
 {
     switch (p) {
     case GS_FP_PANIC:
@@ -630,7 +630,7 @@ void gs_prog_print(const struct gs_prog *p, FILE *f)
     for (unsigned i = 0; i < p->nprocs; i++) {
         const struct gs_prog_proc *pp = &p->proc[i];
         fprintf(f, "process %u name=\"%s\" min-ram=%u policy=%s", i, gs_prog_names[pp->name],
-                (unsigned)pp->min_ram, policy_name(pp->policy));
+                (unsigned)pp->min_ram, gs_prog_policy_name(pp->policy));
         if (pp->policy == GS_FP_THRESHOLD_RESTART)
             fprintf(f, "(%u)", pp->threshold);
         fprintf(f, "%s actions=%u\n", pp->prefill ? " prefill" : "", pp->nact);
@@ -660,11 +660,4 @@ void gs_prog_print(const struct gs_prog *p, FILE *f)
             fputc('\n', f);
         }
     }
-}
-
-int gs_prog_write_scenario(const struct gs_prog *p, FILE *f)
-{
-    (void)p;
-    (void)f;
-    return GS_E_STATE; /* not implemented: the scenario format does not exist yet */
 }

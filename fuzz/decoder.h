@@ -8,8 +8,8 @@
  *
  * A program is plain data (struct gs_prog, below): no pointers, fixed-size
  * arrays, every value resolved by gs_prog_resolve() at board-build time. It
- * prints as text (gs_prog_print) and is what a scenario-JSON writer will
- * serialise once the scenario format exists.
+ * prints as text (gs_prog_print) and as a scenario file (prog-scenario.h),
+ * which is what fuzz-machine runs and what `grantsim repro` writes.
  *
  * Input format (every read past the end of the input gives 0, so every byte
  * string decodes, and truncating an input only drops actions from the end):
@@ -190,11 +190,9 @@ void gs_prog_to_fake(const struct gs_prog_action *a, const struct gs_prog_env *e
  */
 void gs_prog_print(const struct gs_prog *p, FILE *f);
 
-/*
- * NOT IMPLEMENTED YET: writing a program as a scenario JSON file. The
- * scenario format does not exist yet; this stub returns GS_E_STATE and
- * writes nothing. It is here so that the writer has one obvious home.
- */
-int gs_prog_write_scenario(const struct gs_prog *p, FILE *f);
+/* The scenario-file name of a fault policy ("stop", "restart", ...). */
+const char *gs_prog_policy_name(enum gs_fault_policy p);
+
+/* Writing a program as a scenario file: prog-scenario.h. */
 
 #endif

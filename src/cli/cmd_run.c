@@ -216,7 +216,7 @@ int gs_cmd_run(int argc, char **argv)
     const char *case_id = NULL, *apps = NULL;
     bool json = false, verbose = false;
     struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
-    struct gs_scn_opts so;
+    struct gs_scn_opts so = {0};
     struct files files = {0};
     struct totals t = {0};
     int i;

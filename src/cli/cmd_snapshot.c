@@ -17,7 +17,7 @@ int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, con
                      struct gs_scn_file **fp, struct gs_scenario **sp)
 {
     struct gs_scn_file *f = NULL;
-    struct gs_scn_opts so;
+    struct gs_scn_opts so = {0};
     struct gs_scn_err err;
     int ci = -1;
 

@@ -120,6 +120,7 @@ void gs_kernel_reset(struct gs_kernel *k)
     k->run_start = 0;
     k->slice_left = 0;
     k->stop_inline = false;
+    k->stop_requested = false;
     memset(&k->inject, 0, sizeof(k->inject));
     k->site = NULL;
     k->syscall_class = -1;
@@ -132,6 +133,12 @@ void gs_kernel_reset(struct gs_kernel *k)
     for (unsigned i = 0; i < k->ndrivers; i++)
         if (k->drivers[i]->ops->reset)
             k->drivers[i]->ops->reset(k->drivers[i]);
+}
+
+void gs_kernel_request_stop(struct gs_kernel *k)
+{
+    k->stop_requested = true;
+    k->stop_inline = true;
 }
 
 void gs_kernel_clear_observers(struct gs_kernel *k)

@@ -127,6 +127,7 @@ struct gs_kernel {
     uint64_t run_start;         /* `now` when the current arch->run began */
     uint64_t slice_left;        /* instructions left in the current timeslice at run start */
     bool stop_inline;           /* kernel work became due: leave the process at the next svc */
+    bool stop_requested;        /* gs_kernel_request_stop: end gs_kernel_run soon */
     /* IPC's schedule_upcall, for Task::IPC in do_process (set by the IPC driver). */
     void (*ipc_dispatch)(struct gs_kernel *k, struct gs_process *target, const struct gs_task *t);
     void *ipc; /* the IPC driver (struct gs_ipc), if the board has one */
@@ -163,6 +164,13 @@ void gs_kernel_free(struct gs_kernel *k);
  * (gs_mem_reset) and the arch. For running many inputs on one board.
  */
 void gs_kernel_reset(struct gs_kernel *k);
+
+/*
+ * Ends the current gs_kernel_run at the next kernel boundary (the running
+ * process stops at its next svc or the end of its run), as if its budget had
+ * run out (GS_RUN_LIMIT). For observers that put a bound on a run (fuzzers).
+ */
+void gs_kernel_request_stop(struct gs_kernel *k);
 
 /* Removes every observer. */
 void gs_kernel_clear_observers(struct gs_kernel *k);

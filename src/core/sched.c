@@ -238,8 +238,8 @@ static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct
  */
 static bool may_continue(struct gs_kernel *k, struct gs_process *p, uint64_t left)
 {
-    if (k->panicked || k->stop_inline || left <= k->min_quanta || work_due(k) ||
-        !gs_process_ready(p) || p->state != GS_ST_RUNNING)
+    if (k->panicked || k->stop_inline || k->stop_requested || left <= k->min_quanta ||
+        work_due(k) || !gs_process_ready(p) || p->state != GS_ST_RUNNING)
         return false;
     gs_process_setup_mpu(p);
     gs_mpu_enable(&k->mpu);
@@ -279,7 +279,7 @@ static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, ui
             why = TIMESLICE_EXPIRED;
             break;
         }
-        if (used >= limit) {
+        if (used >= limit || k->stop_requested) {
             why = LIMIT;
             break;
         }
@@ -375,8 +375,10 @@ enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
         run_due_work(k);
         if (k->panicked)
             return GS_RUN_PANIC;
-        if (k->now >= end)
+        if (k->now >= end || k->stop_requested) {
+            k->stop_requested = false;
             return GS_RUN_LIMIT;
+        }
         p = rr_next(k, &slice);
         if (!p) {
             /* TrySleep: jump to the next piece of kernel work, if any. */

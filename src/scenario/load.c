@@ -79,6 +79,11 @@ static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *co
     unsigned n = l->path.n;
     bool fb, in_case = false;
 
+    if (!f->text) { /* built in memory (gs_scn_file_from_json): no positions */
+        *line = *col = 0;
+        gs_jpath_format(l->path.c, n, path, pn);
+        return;
+    }
     fb = gs_jpath_locate(f->text, f->len, l->path.c, n, at_key, &pb);
     if (l->ci >= 0) {
         bool fc;
@@ -160,6 +165,14 @@ static const char *where(struct ld *l)
     unsigned line, col;
     char *w;
 
+    if (l->o && l->o->no_positions) {
+        /* Generated files (fuzzers): the JSON path only, no line:column search. */
+        gs_jpath_format(l->path.c, l->path.n, path, sizeof(path));
+        w = gs_arena_printf(l->a, "%s: %s", l->f->path, path);
+        if (!w)
+            oom(l);
+        return w ? w : "?";
+    }
     locate(l, false, &line, &col, path, sizeof(path));
     w = gs_arena_printf(l->a, "%s:%u:%u: %s", l->f->path, line, col, path);
     if (!w)
@@ -736,6 +749,38 @@ static int file_from_text(const char *name, char *text, size_t len, struct gs_sc
         }
         gs_scn_file_free(f);
         return GS_E_ARG;
+    }
+    memset(&l, 0, sizeof(l));
+    l.f = f;
+    l.ci = -1;
+    l.err = err;
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!check_file(&l, f)) {
+        bool was_oom = l.oom;
+        gs_scn_file_free(f);
+        return was_oom ? GS_E_NOMEM_HOST : GS_E_ARG;
+    }
+    *out = f;
+    return GS_OK;
+}
+
+int gs_scn_file_from_json(const char *name, void *root, struct gs_scn_file **out,
+                          struct gs_scn_err *err)
+{
+    struct gs_scn_file *f = calloc(1, sizeof(*f));
+    struct ld l;
+
+    if (!f) {
+        json_decref(root);
+        return GS_E_NOMEM_HOST;
+    }
+    f->root = root;
+    f->path = strdup(name);
+    f->dir = dirname_of(name);
+    if (!f->path || !f->dir || !root) {
+        gs_scn_file_free(f);
+        return GS_E_NOMEM_HOST;
     }
     memset(&l, 0, sizeof(l));
     l.f = f;

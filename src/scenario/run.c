@@ -68,6 +68,8 @@ struct run {
     char **end_maps; /* per process */
     struct gs_scn_result *r;
     struct gs_scn_reuse *reuse; /* the board belongs to it (not freed with the run) */
+    void (*attach)(void *ctx, struct gs_kernel *k);
+    void *attach_ctx;
 };
 
 /* ------------------------------------------------------------- observers */
@@ -436,24 +438,33 @@ static bool build(struct run *R, char *err, size_t n)
 {
     const struct gs_scenario *s = R->s;
     struct gs_scn_reuse *ru = R->reuse;
-    char key[sizeof(ru->key)];
+    char key[sizeof(ru->slot[0].key)];
 
     if (ru) {
+        unsigned i, lru = 0;
         board_key(s, key, sizeof(key));
-        if (ru->b && key[0] && strcmp(key, ru->key) == 0) {
-            gs_board_reset(ru->b);
-            gs_kernel_clear_observers(ru->b->k);
-            R->b = ru->b;
+        for (i = 0; i < GS_SCN_REUSE_BOARDS; i++) {
+            if (ru->slot[i].b && key[0] && strcmp(key, ru->slot[i].key) == 0)
+                break;
+            if (ru->slot[i].last < ru->slot[lru].last)
+                lru = i;
+        }
+        if (i < GS_SCN_REUSE_BOARDS) {
+            gs_board_reset(ru->slot[i].b);
+            gs_kernel_clear_observers(ru->slot[i].b->k);
+            R->b = ru->slot[i].b;
             ru->reused++;
         } else {
-            gs_board_free(ru->b);
-            ru->b = NULL;
+            i = lru;
+            gs_board_free(ru->slot[i].b);
+            ru->slot[i].b = NULL;
             if (!build_board(R, err, n))
                 return false;
-            ru->b = R->b;
-            snprintf(ru->key, sizeof(ru->key), "%s", key);
+            ru->slot[i].b = R->b;
+            snprintf(ru->slot[i].key, sizeof(ru->slot[i].key), "%s", key);
             ru->built++;
         }
+        ru->slot[i].last = ++ru->uses;
     } else if (!build_board(R, err, n)) {
         return false;
     }
@@ -474,7 +485,8 @@ void gs_scn_reuse_free(struct gs_scn_reuse *r)
 {
     if (!r)
         return;
-    gs_board_free(r->b);
+    for (unsigned i = 0; i < GS_SCN_REUSE_BOARDS; i++)
+        gs_board_free(r->slot[i].b);
     memset(r, 0, sizeof(*r));
 }
 
@@ -1209,6 +1221,8 @@ static bool execute(struct run *R, FILE *trace, char *err, size_t n)
             gs_kernel_add_observer(R->b->k, gs_trace_event, R->trace);
         }
     }
+    if (R->attach)
+        R->attach(R->attach_ctx, R->b->k);
     R->b->k->check_invariants = true;
     R->b->k->inject.grant_alloc_at = s->inject_grant_alloc_at;
     R->b->k->inject.mpu_region_at = s->inject_mpu_region_at;
@@ -1338,6 +1352,8 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     R.s = s;
     R.r = r;
     R.reuse = o->reuse;
+    R.attach = o->attach;
+    R.attach_ctx = o->attach_ctx;
     r->known_divergence = s->known_divergence != NULL;
     if (!execute(&R, o->trace, r->error, sizeof(r->error))) {
         r->status = GS_SCN_ERROR;

@@ -283,6 +283,14 @@ int gs_scn_file_from_string(const char *name, const char *text, size_t len,
 
 void gs_scn_file_free(struct gs_scn_file *f); /* accepts NULL */
 
+/*
+ * A file from a JSON document built in memory (a jansson json_t *, passed
+ * as void * to keep jansson out of this header; the file takes the
+ * reference, even on error). Positions in messages are "NAME:0:0: PATH".
+ */
+int gs_scn_file_from_json(const char *name, void *root, struct gs_scn_file **out,
+                          struct gs_scn_err *err);
+
 /* Number of cases (0 when the file has no "cases"), and their ids. */
 unsigned gs_scn_file_ncases(const struct gs_scn_file *f);
 const char *gs_scn_file_case_id(const struct gs_scn_file *f, unsigned i);
@@ -292,6 +300,12 @@ const char *gs_scn_file_path(const struct gs_scn_file *f);
 
 struct gs_scn_opts {
     const char *apps_dir; /* where "app": NAME finds NAME.elf; NULL = no apps */
+    /*
+     * Positions of expectations as "FILE: PATH", without LINE:COL (finding
+     * them costs a scan of the text per expectation: for generated files
+     * run by fuzzers). Errors keep their full position.
+     */
+    bool no_positions;
 };
 
 /*
@@ -345,15 +359,20 @@ struct gs_scn_result {
 };
 
 /*
- * A board kept between runs (fuzzers, benchmarks): a run whose board and
- * drivers are the same as the last one's resets that board (gs_board_reset)
+ * Boards kept between runs (fuzzers, benchmarks): a run whose board and
+ * drivers are those of a kept board resets that board (gs_board_reset)
  * instead of building a new one, which saves creating its Unicorn engines.
- * Zero-initialize it; free it with gs_scn_reuse_free.
+ * The GS_SCN_REUSE_BOARDS most recently used are kept. Zero-initialize it;
+ * free it with gs_scn_reuse_free.
  */
+#define GS_SCN_REUSE_BOARDS 16
 struct gs_scn_reuse {
-    struct gs_board *b;
-    char key[1024]; /* the board and drivers it was built for */
-    uint64_t built, reused;
+    struct {
+        struct gs_board *b;
+        char key[1024]; /* the board and drivers it was built for */
+        uint64_t last;  /* use counter, for least-recently-used eviction */
+    } slot[GS_SCN_REUSE_BOARDS];
+    uint64_t built, reused, uses;
 };
 void gs_scn_reuse_free(struct gs_scn_reuse *r);
 
@@ -361,6 +380,13 @@ struct gs_scn_run_opts {
     bool maps;                  /* capture memory maps for failures (default true in the CLI) */
     FILE *trace;                /* write the trace here (NULL: none) */
     struct gs_scn_reuse *reuse; /* NULL: a new board for the run */
+    /*
+     * Called once the board is built (with the runner's observers
+     * installed) and before the processes are loaded, e.g. to add an
+     * observer of one's own. May be NULL.
+     */
+    void (*attach)(void *ctx, struct gs_kernel *k);
+    void *attach_ctx;
 };
 
 /*

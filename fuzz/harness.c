@@ -70,7 +70,7 @@ static const struct {
      "allocate_region of a buffer starting at a multiple of 2^29 (e.g. 0x20000000, a common "
      "RAM start): subregion size 2^29 * 8 wraps to 0 and `start % 0` panics even in release "
      "(tests/test_mpu.c allocate_region_wrap_panics; fuzz/regress/fuzz-mpu/known-allocate_region)"},
-    {"grant:custom-grant-size-wraps:",
+    {"layout:custom-grant-size-wraps:",
      "allocate_in_grant_region_internal computes kernel_break.wrapping_sub(size), rounds "
      "down to the alignment, and calls a result above the kernel break a wrap; a size "
      "within align - 1 of 2^32 wraps to just above the break, rounds back down to it, and "
@@ -193,6 +193,13 @@ static void finding(struct gs_fz_watch *w, const char *id, const char *text)
         snprintf(w->first_id, sizeof(w->first_id), "%s", id);
         snprintf(w->first_text, sizeof(w->first_text), "%s", text);
     }
+    {
+        bool seen = false;
+        for (unsigned i = 0; i < w->nids && !seen; i++)
+            seen = strcmp(w->ids[i], id) == 0;
+        if (!seen && w->nids < GS_FZ_MAX_IDS)
+            snprintf(w->ids[w->nids++], sizeof(w->ids[0]), "%s", id);
+    }
     if (!w->abort_on_finding)
         return;
     fprintf(stderr, "grantsim-finding: %s\n  %s\n", id, text);
@@ -260,7 +267,7 @@ static void check_contracts(struct gs_fz_watch *w, const struct gs_event *ev)
 void gs_fz_watch_event(void *ctx, const struct gs_event *ev)
 {
     struct gs_fz_watch *w = ctx;
-    char id[128], text[256];
+    char id[128];
 
     switch (ev->kind) {
     case GS_EV_SYSCALL:
@@ -298,22 +305,6 @@ void gs_fz_watch_event(void *ctx, const struct gs_event *ev)
         break;
     case GS_EV_GRANT_ALLOCATED:
         w->grant_allocs++;
-        break;
-    case GS_EV_CUSTOM_ALLOCATED:
-        /* A custom grant (b = address, c = size) must lie in the grant region. */
-        if (ev->p && (uint64_t)ev->b + ev->c > ev->p->pcb) {
-            const char *site =
-                ev->c > ev->b ? "custom-grant-size-wraps" : "custom-grant-beyond-region";
-            if (w->k->syscall_class >= 0)
-                snprintf(id, sizeof(id), "grant:%s:%d", site, w->k->syscall_class);
-            else
-                snprintf(id, sizeof(id), "grant:%s:-", site);
-            snprintf(text, sizeof(text),
-                     "process %u: custom grant of %u bytes allocated at 0x%08x, but the PCB "
-                     "starts at 0x%08x",
-                     ev->p->index, (unsigned)ev->c, (unsigned)ev->b, (unsigned)ev->p->pcb);
-            finding(w, id, text);
-        }
         break;
     case GS_EV_MPU_CONFIGURED:
         w->mpu_configs++;

@@ -85,6 +85,8 @@ struct gs_mem *gs_fz_mem(void);
 void gs_fz_mem_reset(uint32_t ram_used, uint32_t flash_used, bool all);
 
 /* The watcher: counts what happened and decides what is a crash. */
+#define GS_FZ_MAX_IDS 8
+
 struct gs_fz_watch {
     struct gs_kernel *k;
     const struct gs_prog *prog; /* printed with a finding (may be NULL) */
@@ -98,6 +100,8 @@ struct gs_fz_watch {
     unsigned expected_panics; /* panics declared expected */
     char first_id[128];       /* id of the first finding that counts */
     char first_text[256];
+    char ids[GS_FZ_MAX_IDS][128]; /* the distinct ids that counted, in order */
+    unsigned nids;
 
     uint64_t steps; /* syscalls and faults */
     uint64_t syscalls, syscall_returns, faults, restarts, upcalls, ipc_dispatches;

@@ -162,6 +162,16 @@ static json_t *names_data(void)
     return json_string(hex);
 }
 
+/* Does a process pass a package name of the table (IPC discovery)? */
+static bool uses_names(const struct gs_prog_proc *pp)
+{
+    for (unsigned j = 0; j < pp->nact; j++)
+        for (unsigned r = 0; r < 4; r++)
+            if (pp->act[j].r[r].base == GS_PB_NAME)
+                return true;
+    return false;
+}
+
 static json_t *board(const struct gs_prog *p)
 {
     json_t *b = json_object(), *ram = json_object(), *mpu = json_object();
@@ -235,7 +245,8 @@ json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
             json_object_set_new(jp, "fault_threshold", json_integer(pp->threshold));
         json_object_set_new(jp, "record", json_false());
         json_object_set_new(jp, "then", json_string("yield"));
-        json_object_set_new(jp, "data", names_data());
+        if (uses_names(pp))
+            json_object_set_new(jp, "data", names_data());
         for (unsigned j = 0; j < pp->nact; j++) {
             json_t *st = step(p, &pp->act[j], names, j);
             if (st)

@@ -15,7 +15,8 @@
  *                      the kernel's initial objects, procN -> {"ram", "of"},
  *                      app -> {"flash"}, flash -> {"tbf"}, flash_end ->
  *                      {"tbf_end"}, upcall N -> {"upcall": N % 8}, name N ->
- *                      {"data": 32 N} (the names table is the script's data)
+ *                      {"data": 32 N} (the names table is the script's
+ *                      data, when a step uses it)
  *   spin n             "spin" of ceil(n / 4) loops (4 instructions each)
  *   fault (kind, addr) a store (data write) or a load (every other kind) at
  *                      the address: the machine faults only if the MPU says so

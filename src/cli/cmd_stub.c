@@ -14,6 +14,11 @@ int gs_cmd_run(int argc, char **argv)
     return 2;
 }
 
+int gs_cmd_repro(int argc, char **argv)
+{
+    return gs_cmd_run(argc, argv);
+}
+
 int gs_cmd_trace(int argc, char **argv)
 {
     return gs_cmd_run(argc, argv);

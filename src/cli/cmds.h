@@ -8,6 +8,9 @@
 /* grantsim run [options] FILE|DIR... (cmd_run.c). Returns the exit code. */
 int gs_cmd_run(int argc, char **argv);
 
+/* grantsim repro TARGET INPUT [options] (cmd_repro.c). Returns the exit code. */
+int gs_cmd_repro(int argc, char **argv);
+
 /* grantsim trace [options] FILE (cmd_trace.c). Returns the exit code. */
 int gs_cmd_trace(int argc, char **argv);
 

@@ -9,6 +9,7 @@
  *                                 what lives at ADDR and who can reach it
  *   grantsim run FILE|DIR...      run scenario files (cmd_run.c)
  *   grantsim trace FILE           trace one scenario (cmd_trace.c)
+ *   grantsim repro TARGET INPUT   a fuzz input as a scenario (cmd_repro.c)
  *   grantsim version
  *
  * Exit codes (DESIGN.md): 0 success, 1 an expectation failed, 2 bad input or
@@ -49,6 +50,7 @@ static int usage(FILE *f)
                "       grantsim explain (--example | FILE) [same options] ADDR\n"
                "       grantsim run [--case ID] [--json] [--apps DIR] FILE|DIR...\n"
                "       grantsim trace [--case ID] [--apps DIR] FILE\n"
+               "       grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]\n"
                "       grantsim version\n");
     return EXIT_USAGE;
 }
@@ -487,6 +489,8 @@ int main(int argc, char **argv)
         return gs_cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "trace") == 0)
         return gs_cmd_trace(argc - 1, argv + 1);
+    if (strcmp(argv[1], "repro") == 0)
+        return gs_cmd_repro(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;

@@ -551,6 +551,25 @@ int gs_process_allocate_custom_grant(struct gs_process *p, uint32_t size, uint32
     if (err)
         return err;
     p->custom_serial++;
+    if ((uint64_t)ptr + size > p->pcb) {
+        /*
+         * Oracle: a custom grant must lie in the grant region, below the
+         * PCB. Upstream's wrap check runs after the rounding, so a size
+         * within align - 1 of 2^32 "fits" at the kernel break (latent
+         * upstream: sizes are compile-time constants there).
+         */
+        struct gs_finding f;
+        memset(&f, 0, sizeof(f));
+        f.kind = GS_FIND_LAYOUT;
+        f.site = size > ptr ? "custom-grant-size-wraps" : "custom-grant-beyond-region";
+        f.syscall_class = p->k->syscall_class;
+        f.addr = ptr;
+        snprintf(f.text, sizeof(f.text),
+                 "process %u: custom grant of %u bytes allocated at 0x%08x, but the PCB starts "
+                 "at 0x%08x",
+                 p->index, (unsigned)size, (unsigned)ptr, (unsigned)p->pcb);
+        gs_kernel_finding(p->k, &f);
+    }
     gs_mem_tag(p->k->mem, ptr, size, gs_powner(p, GS_OWN_CUSTOM, p->custom_serial));
     gs_kernel_event(p->k, GS_EV_CUSTOM_ALLOCATED, p, p->custom_serial, ptr, size, 0);
     *out_offset = gs_process_mem_end(p) - ptr;

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]
+ *
+ * Turns a fuzz input (a crash file of fuzz-syscalls, fuzz-ipc or
+ * fuzz-machine) into a minimized scenario file that replays its finding on
+ * the Cortex-M machine, and checks that it does so N times out of N
+ * (fuzz/repro.h has the method). The scenario goes to FILE (default:
+ * INPUT.json); the report to stdout.
+ *
+ * Exit: 0 the scenario replays the finding every time; 1 it does not (or the
+ * machine reports no finding: the scenario is still written, for a look);
+ * 2 usage, an unreadable input, a target whose inputs are not programs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "errors.h"
+#include "repro.h"
+#include "scenario.h"
+
+static int usage(FILE *f)
+{
+    fprintf(f, "usage: grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]\n"
+               "  TARGET: fuzz-syscalls, fuzz-ipc or fuzz-machine; INPUT: a fuzz input (crash "
+               "file)\n"
+               "  writes a scenario that replays the input's finding (default INPUT.json)\n");
+    return GS_EXIT_INPUT;
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+int gs_cmd_repro(int argc, char **argv)
+{
+    const char *target = NULL, *input = NULL, *output = NULL;
+    const struct gs_repro_target *t;
+    static struct gs_repro r;
+    unsigned runs = 10, ok;
+    bool minimize = true;
+    char *outpath = NULL, *text = NULL, why[1024];
+    uint8_t *data;
+    size_t len = 0;
+    json_t *doc;
+    FILE *f;
+
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+            output = argv[++i];
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 1000) {
+                fprintf(stderr, "grantsim repro: --runs takes 1 to 1000, got \"%s\"\n", argv[i]);
+                return GS_EXIT_INPUT;
+            }
+            runs = (unsigned)v;
+        } else if (!strcmp(argv[i], "--no-minimize")) {
+            minimize = false;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return GS_EXIT_PASS;
+        } else if (argv[i][0] == '-' || (target && input)) {
+            fprintf(stderr, "grantsim repro: unexpected argument %s\n", argv[i]);
+            return usage(stderr);
+        } else if (!target) {
+            target = argv[i];
+        } else {
+            input = argv[i];
+        }
+    }
+    if (!target || !input)
+        return usage(stderr);
+    t = gs_repro_target(target);
+    if (!t) {
+        fprintf(stderr,
+                "grantsim repro: %s inputs are not syscall programs (fuzz-grants, fuzz-mpu and "
+                "fuzz-loader drive the core API and the parsers directly): replay them with "
+                "build/fuzz/%s INPUT\n",
+                target, target);
+        return GS_EXIT_INPUT;
+    }
+    data = read_all(input, &len);
+    if (!data) {
+        fprintf(stderr, "grantsim repro: cannot read %s: %s\n", input, strerror(errno));
+        return GS_EXIT_INPUT;
+    }
+    if (gs_repro_find(data, len, t, minimize, &r) != 0) {
+        fprintf(stderr, "grantsim repro: %s: longer than %u bytes, which %s skips\n", input,
+                GS_PROG_MAX_INPUT, target);
+        free(data);
+        return GS_EXIT_INPUT;
+    }
+    free(data);
+    doc = gs_repro_scenario(&r, input);
+    text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (!text) {
+        fprintf(stderr, "grantsim repro: out of memory\n");
+        return GS_EXIT_INPUT;
+    }
+    if (!output) {
+        outpath = malloc(strlen(input) + 6);
+        if (outpath)
+            sprintf(outpath, "%s.json", input);
+        output = outpath;
+    }
+    f = output ? fopen(output, "w") : NULL;
+    if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "grantsim repro: cannot write %s\n", output ? output : "the scenario");
+        free(text);
+        free(outpath);
+        return GS_EXIT_INPUT;
+    }
+    if (t->fake)
+        printf("fake arch:   %s\n", r.fake_id[0] ? r.fake_id : "no finding");
+    printf("machine:     %s\n", r.id[0] ? r.id : "no finding");
+    printf("actions:     %u of %u kept (%u machine runs)\n", r.actions_out, r.actions_in, r.runs);
+    printf("scenario:    %s\n", output);
+    ok = gs_repro_verify(text, r.id, runs, why, sizeof(why));
+    printf("replays:     %u of %u%s%s\n", ok, runs, ok < runs ? ": " : "", ok < runs ? why : "");
+    free(text);
+    free(outpath);
+    if (!r.id[0]) {
+        printf("grantsim repro: the finding does not replay on the Cortex-M machine; the "
+               "scenario shows the program as the machine runs it\n");
+        return GS_EXIT_FAIL;
+    }
+    return ok == runs ? GS_EXIT_PASS : GS_EXIT_FAIL;
+}

@@ -57,6 +57,7 @@ static bool run_file(struct gs_scn_file *f, struct gs_scn_reuse *reuse, unsigned
 
     memset(m, 0, sizeof(*m));
     gs_fz_watch_init(&m->w, false);
+    m->w.strict = true; /* a known upstream behaviour is what the input may be about */
     ro.attach_ctx = &m->w;
     if (gs_scn_load(f, -1, &so, &s, &err) != GS_OK) {
         snprintf(m->why, sizeof(m->why), "the scenario does not load: %s", err.msg);
@@ -206,6 +207,7 @@ int gs_repro_find(const uint8_t *data, size_t len, const struct gs_repro_target 
     if (t->fake) {
         struct gs_fz_watch w;
         gs_fz_watch_init(&w, false);
+        w.strict = true;
         gs_fz_run_prog(&r->prog, &w);
         snprintf(r->fake_id, sizeof(r->fake_id), "%s", w.first_id);
     }

@@ -20,6 +20,10 @@
  *     a replay counts when the scenario passes and the watcher reports the
  *     finding again.
  *
+ * The watchers are strict (harness.h): a known upstream behaviour counts as
+ * a finding here, whatever GRANTSIM_FUZZ_STRICT says, because an input kept
+ * in regress/ as known-SITE is exactly a reproducer of one.
+ *
  * Only programs can be turned into scenarios: fuzz-grants, fuzz-mpu and
  * fuzz-loader inputs drive the core API or the parsers directly (replay those
  * with build/fuzz/TARGET FILE).

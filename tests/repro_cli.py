@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""grantsim repro from the outside: every program input kept in
+fuzz/regress/ as known-SITE becomes a scenario that `grantsim run` passes,
+that expects a finding at SITE, and that replays 10 of 10; an input with no
+finding exits 1 and still writes a scenario that runs clean; bad targets and
+missing inputs exit 2.
+
+    repro_cli.py GRANTSIM FUZZDIR
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+G = os.path.abspath(sys.argv[1])
+FUZZ = os.path.abspath(sys.argv[2])
+failures = 0
+
+
+def run(*args):
+    p = subprocess.run([G] + list(args), capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout + p.stderr
+
+
+def check(cond, what, out=""):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL: " + what)
+        if out:
+            print("  output:\n" + "\n".join("    " + l for l in out.splitlines()[:40]))
+
+
+def site(finding_id):
+    parts = finding_id.split(":")
+    return parts[1] if len(parts) > 2 else ""
+
+
+with tempfile.TemporaryDirectory() as d:
+    inputs = []
+    for target in ("fuzz-syscalls", "fuzz-ipc", "fuzz-machine"):
+        rd = os.path.join(FUZZ, "regress", target)
+        if os.path.isdir(rd):
+            inputs += [(target, os.path.join(rd, f)) for f in sorted(os.listdir(rd))
+                       if f.startswith("known-")]
+    check(len(inputs) >= 2, "at least two known program inputs in fuzz/regress")
+
+    for target, path in inputs:
+        want = os.path.basename(path)[len("known-"):]
+        out_json = os.path.join(d, target + "-" + os.path.basename(path) + ".json")
+        rc, out = run("repro", target, path, "-o", out_json)
+        what = "repro %s %s" % (target, os.path.basename(path))
+        check(rc == 0, what + ": exit 0", out)
+        check("replays:     10 of 10" in out, what + ": replays 10 of 10", out)
+        if not os.path.exists(out_json):
+            check(False, what + ": wrote " + out_json, out)
+            continue
+        with open(out_json) as f:
+            doc = json.load(f)
+        expected = doc.get("expect", {}).get("findings", [])
+        check(expected != [], what + ": the scenario expects findings", json.dumps(doc)[:400])
+        # The finding the fuzzer saw is named in repro's output; the kernel's own
+        # findings it causes are what the scenario expects.
+        line = [l for l in out.splitlines() if l.startswith("machine:")]
+        check(line and site(line[0].split()[-1]) == want,
+              what + ": the machine finding is at site " + want, out)
+        rc, rout = run("run", out_json)
+        check(rc == 0 and "1 passed, 0 failed" in rout, what + ": grantsim run passes it", rout)
+        # Without its expectations the scenario must fail with an oracle finding
+        # (exit 3): the expectations are not vacuous.
+        doc["expect"].pop("findings", None)
+        bare = os.path.join(d, "bare.json")
+        with open(bare, "w") as f:
+            json.dump(doc, f)
+        rc, rout = run("run", bare)
+        check(rc == 3, what + ": without expect.findings the run reports a finding (exit 3)", rout)
+
+    # A seed that finds nothing: exit 1, but the scenario is written and runs clean.
+    seed = os.path.join(FUZZ, "seeds", "fuzz-syscalls", "allow-matrix")
+    out_json = os.path.join(d, "seed.json")
+    rc, out = run("repro", "fuzz-syscalls", seed, "-o", out_json)
+    check(rc == 1 and "machine:     no finding" in out, "repro of a clean seed exits 1", out)
+    rc, rout = run("run", out_json)
+    check(rc == 0, "the clean seed's scenario passes", rout)
+
+    rc, out = run("repro", "fuzz-grants", seed)
+    check(rc == 2 and "fuzz-grants" in out, "repro of a non-program target exits 2", out)
+    rc, out = run("repro", "fuzz-syscalls", os.path.join(d, "missing"))
+    check(rc == 2 and "missing" in out, "repro of a missing input exits 2 naming it", out)
+
+print("%d failed" % failures)
+sys.exit(1 if failures else 0)

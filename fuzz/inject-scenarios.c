@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * inject-scenarios: every bundled scenario under every fault-injection
+ * schedule (STYLE.md habit 7), as a test in suite 'fuzz'.
+ *
+ *     inject-scenarios [--apps DIR] FILE|DIR...
+ *
+ * Each case of each scenario runs on the Cortex-M machine, with the fuzz
+ * harness's watcher attached (harness.h):
+ *   - once as written (the baseline);
+ *   - under every N of board.inject.grant_alloc_at (the Nth grant-region
+ *     allocation fails), N = 1, 2, ... until the Nth allocation no longer
+ *     happens;
+ *   - under every N of board.inject.mpu_region_at (the Nth MPU region IPC
+ *     asks for cannot be allocated), likewise;
+ *   - with every process's task queue filled behind its init task, at
+ *     creation and after each restart (ReturnValues of a driver nobody has).
+ * The scenario's own expectations are not required to hold under injection
+ * (a failed allocation changes what the process sees); what must hold is a
+ * clean outcome: the run completes, no finding appears that the baseline
+ * did not have (findings the scenario is about, like the fuzz-* scenarios',
+ * stay tolerated), no kernel panic unless the baseline panicked, and the
+ * documented error reaches the process: the watcher's contracts (a syscall
+ * whose grant allocation was failed returns Failure(NOMEM); a task dropped
+ * for a full queue during a syscall that reports it gives NOMEM).
+ *
+ * A scenario whose baseline cannot run (an app that was not built) is
+ * skipped and counted. Prints one line per schedule and a summary.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "errors.h"
+#include "harness.h"
+#include "process.h"
+#include "scenario.h"
+#include "tasks.h"
+
+/* What one run showed. */
+struct outcome {
+    struct gs_fz_watch w;
+    struct gs_kernel *k;
+    bool prefill;               /* fill task queues behind the init task */
+    bool pending[GS_MAX_PROCS]; /* restarted: its init task is about to be queued */
+    enum gs_scn_status status;
+    bool ran; /* gs_scn_run built the board and ran it */
+    bool panicked;
+    bool expectations_held;
+    uint64_t grant_allocs, mpu_regions; /* the injectors' counters at the end */
+    uint64_t prefilled;                 /* tasks put in queues by the prefill */
+    char error[1024];
+};
+
+/* Fills p's queue with ReturnValues of a driver nobody has (as harness.c's prefill). */
+static void prefill(struct outcome *o, struct gs_process *p)
+{
+    struct gs_task t;
+
+    memset(&t, 0, sizeof(t));
+    t.kind = GS_TASK_RETURN_VALUE;
+    t.id.driver = 0xF111;
+    while (gs_tasks_len(p) < GS_CALLBACK_LEN - 1 && gs_tasks_enqueue(p, &t) == GS_OK)
+        o->prefilled++;
+}
+
+static void observe(void *ctx, const struct gs_event *ev)
+{
+    struct outcome *o = ctx;
+    unsigned i;
+
+    if (!o->prefill || !ev->p)
+        return;
+    i = ev->p->index;
+    if (i >= GS_MAX_PROCS)
+        return;
+    /* At creation the init task is already queued (process.c); after a restart it comes
+     * right after the event. The prefill's own events come back here with pending clear.
+     * The process is the kernel's, reached through its table. */
+    if (ev->kind == GS_EV_PROCESS_CREATED && o->k->procs[i] == ev->p) {
+        prefill(o, o->k->procs[i]);
+    } else if (ev->kind == GS_EV_RESTARTED) {
+        o->pending[i] = true;
+    } else if (ev->kind == GS_EV_TASK_QUEUED && o->pending[i]) {
+        o->pending[i] = false;
+        if (o->k->procs[i] == ev->p)
+            prefill(o, o->k->procs[i]);
+    }
+}
+
+static void attach(void *ctx, struct gs_kernel *k)
+{
+    struct outcome *o = ctx;
+
+    o->k = k;
+    o->w.k = k;
+    gs_kernel_add_observer(k, gs_fz_watch_event, &o->w);
+    gs_kernel_add_observer(k, observe, o);
+}
+
+static struct gs_scn_reuse reuse; /* the board survives the run: its counters are read after */
+
+static void run(struct gs_scenario *s, uint32_t grant_at, uint32_t mpu_at, bool fill,
+                struct outcome *o)
+{
+    struct gs_scn_run_opts ro = {.maps = false, .reuse = &reuse, .attach = attach};
+    struct gs_scn_result r;
+
+    memset(o, 0, sizeof(*o));
+    gs_fz_watch_init(&o->w, false);
+    o->prefill = fill;
+    ro.attach_ctx = o;
+    s->inject_grant_alloc_at = grant_at;
+    s->inject_mpu_region_at = mpu_at;
+    if (gs_scn_run(s, &ro, &r) != GS_OK) {
+        snprintf(o->error, sizeof(o->error), "out of host memory");
+        return;
+    }
+    o->status = r.status;
+    o->ran = r.status != GS_SCN_ERROR && o->k;
+    o->panicked = r.panic[0] != 0;
+    o->expectations_held = r.nfailures == 0;
+    if (r.status == GS_SCN_ERROR)
+        snprintf(o->error, sizeof(o->error), "%s", r.error);
+    if (o->ran) {
+        o->grant_allocs = o->k->inject.grant_allocs;
+        o->mpu_regions = o->k->inject.mpu_regions;
+    }
+    gs_scn_result_free(&r);
+}
+
+static unsigned failures, schedules_run, skipped, held, changed;
+
+static bool has_id(const struct gs_fz_watch *w, const char *id)
+{
+    for (unsigned i = 0; i < w->nids; i++)
+        if (strcmp(w->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Is o a clean outcome, measured against the baseline? Prints why not. */
+static bool clean(const char *name, const char *sched, const struct outcome *base,
+                  const struct outcome *o)
+{
+    schedules_run++;
+    if (!o->ran) {
+        printf("FAIL %s %s: the run did not complete: %s\n", name, sched, o->error);
+        failures++;
+        return false;
+    }
+    if (o->panicked && !base->panicked) {
+        printf("FAIL %s %s: kernel panic (the baseline has none)\n", name, sched);
+        failures++;
+        return false;
+    }
+    for (unsigned i = 0; i < o->w.nids; i++) {
+        if (has_id(&base->w, o->w.ids[i]))
+            continue;
+        printf("FAIL %s %s: %s\n", name, sched, o->w.ids[i]);
+        if (strcmp(o->w.first_id, o->w.ids[i]) == 0)
+            printf("  %s\n", o->w.first_text);
+        failures++;
+        return false;
+    }
+    if (o->w.findings > o->w.nids && o->w.nids == GS_FZ_MAX_IDS) {
+        printf("FAIL %s %s: more distinct findings than the watcher lists\n", name, sched);
+        failures++;
+        return false;
+    }
+    if (o->expectations_held)
+        held++;
+    else
+        changed++;
+    return true;
+}
+
+static void one_case(const char *name, struct gs_scenario *s)
+{
+    struct outcome base, o;
+    char sched[64];
+    uint32_t n;
+
+    run(s, 0, 0, false, &base);
+    if (!base.ran) {
+        printf("skip %s: %s\n", name, base.error);
+        skipped++;
+        return;
+    }
+
+    for (n = 1;; n++) {
+        run(s, n, 0, false, &o);
+        if (o.ran && o.grant_allocs < n)
+            break; /* the Nth allocation never happened: the schedule is complete */
+        snprintf(sched, sizeof(sched), "grant-alloc-at=%u", n);
+        clean(name, sched, &base, &o);
+        if (!o.ran)
+            break;
+    }
+    if (base.grant_allocs && n == 1) {
+        printf("FAIL %s: the baseline allocates but no allocation was injected\n", name);
+        failures++;
+    }
+    printf("ok   %s: %u grant-allocation schedules", name, n - 1);
+
+    for (n = 1;; n++) {
+        run(s, 0, n, false, &o);
+        if (o.ran && o.mpu_regions < n)
+            break;
+        snprintf(sched, sizeof(sched), "mpu-region-at=%u", n);
+        clean(name, sched, &base, &o);
+        if (!o.ran)
+            break;
+    }
+    printf(", %u MPU-region schedules", n - 1);
+
+    run(s, 0, 0, true, &o);
+    if (clean(name, "queue-prefilled", &base, &o))
+        printf(", queues prefilled (%llu tasks, %llu dropped)\n", (unsigned long long)o.prefilled,
+               (unsigned long long)o.w.tasks_dropped);
+    else
+        printf("\n");
+}
+
+static void one_file(const char *path, const char *apps)
+{
+    struct gs_scn_opts so = {.apps_dir = apps, .no_positions = true};
+    struct gs_scn_file *f = NULL;
+    struct gs_scn_err err;
+    unsigned ncases;
+
+    if (gs_scn_file_open(path, &f, &err) != GS_OK) {
+        printf("FAIL %s: %s\n", path, err.msg);
+        failures++;
+        return;
+    }
+    ncases = gs_scn_file_ncases(f);
+    for (int c = ncases ? 0 : -1; c < (int)ncases; c++) {
+        struct gs_scenario *s = NULL;
+        char name[512];
+
+        snprintf(name, sizeof(name), "%s%s%s", path, c >= 0 ? " --case " : "",
+                 c >= 0 ? gs_scn_file_case_id(f, (unsigned)c) : "");
+        if (gs_scn_load(f, c, &so, &s, &err) != GS_OK) {
+            /* Apps that were not built: the scenario suite says so; here it is a skip. */
+            printf("skip %s: %s\n", name, err.msg);
+            skipped++;
+            continue;
+        }
+        one_case(name, s);
+        gs_scenario_free(s);
+    }
+    gs_scn_file_free(f);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void one_dir(const char *dir, const char *apps)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0;
+
+    if (!d) {
+        printf("FAIL %s: cannot open the directory\n", dir);
+        failures++;
+        return;
+    }
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        char **more;
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
+            strcmp(e->d_name, "schema.json") == 0)
+            continue;
+        more = realloc(names, (n + 1) * sizeof(*names));
+        if (!more)
+            break;
+        names = more;
+        names[n] = malloc(strlen(dir) + len + 2);
+        if (!names[n])
+            break;
+        sprintf(names[n], "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(*names), by_name);
+    for (size_t i = 0; i < n; i++) {
+        one_file(names[i], apps);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int main(int argc, char **argv)
+{
+    const char *apps = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        struct stat st;
+        if (strcmp(argv[i], "--apps") == 0 && i + 1 < argc) {
+            apps = argv[++i];
+            continue;
+        }
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+            one_dir(argv[i], apps);
+        else
+            one_file(argv[i], apps);
+    }
+    gs_scn_reuse_free(&reuse);
+    printf("%s: %u schedules run, %u kept every expectation, %u changed what a process saw "
+           "(allowed), %u skipped, %u failures\n",
+           failures ? "FAIL" : "PASS", schedules_run, held, changed, skipped, failures);
+    return failures ? 1 : 0;
+}

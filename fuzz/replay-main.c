@@ -6,7 +6,11 @@
  *
  *   fuzz-TARGET FILE|DIR...                 replay (a crash is a failed test)
  *   fuzz-TARGET --bench SECONDS FILE|DIR... run the inputs round-robin for
- *                                           SECONDS and print "TARGET: N exec/s"
+ *                                           SECONDS and print "TARGET: N exec/s",
+ *                                           then the rates of the first and the
+ *                                           last third of the run and the
+ *                                           resident set size after each third
+ *                                           (throughput decay, growth)
  *
  * Exit status: 0 when every input ran, 2 for usage or unreadable files.
  */
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -157,6 +162,13 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* The process's peak resident set size, in KiB (Linux's ru_maxrss unit). */
+static long max_rss_kib(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
 int main(int argc, char **argv)
 {
     struct inputs in = {NULL, 0, 0};
@@ -186,16 +198,32 @@ int main(int argc, char **argv)
         }
         printf("%s: %zu inputs ran\n", base_name(argv[0]), in.n);
     } else if (status == 0 && in.n > 0) {
+        /* Thirds of the run: exec counts, and max RSS (KiB) at the end of each. */
         double start = now_s(), t = start;
-        unsigned long long execs = 0;
+        unsigned long long execs = 0, third[3] = {0, 0, 0};
+        long rss[3] = {0, 0, 0};
+        unsigned k = 0;
         while (t - start < bench) {
             for (size_t j = 0; j < in.n; j++)
                 LLVMFuzzerTestOneInput(in.v[j].data, in.v[j].len);
             execs += in.n;
             t = now_s();
+            while (k < 2 && t - start >= bench * (k + 1) / 3) {
+                rss[k] = max_rss_kib();
+                k++;
+            }
+            third[k] += in.n;
         }
+        rss[2] = max_rss_kib();
         printf("%s: %.0f exec/s (%zu inputs, %llu runs in %.1f s)\n", base_name(argv[0]),
                (double)execs / (t - start), in.n, execs, t - start);
+        if (third[0] && third[2])
+            printf("%s: decay: first third %.0f exec/s, last third %.0f exec/s (x%.2f); "
+                   "max RSS %ld, %ld, %ld KiB after each third\n",
+                   base_name(argv[0]), third[0] / (bench / 3),
+                   third[2] / (t - start - bench * 2 / 3),
+                   (third[2] / (t - start - bench * 2 / 3)) / (third[0] / (bench / 3)), rss[0],
+                   rss[1], rss[2]);
     }
     for (size_t j = 0; j < in.n; j++) {
         free(in.v[j].path);

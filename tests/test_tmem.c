@@ -150,6 +150,39 @@ START_TEST(owner_encoding_and_retag)
 }
 END_TEST
 
+START_TEST(tag_and_first_other_every_length_and_position)
+{
+    /* gs_mem_tag fills by doubling and gs_mem_first_other scans 8 tags per branch:
+     * check both against byte-by-byte answers for every length and odd offset. */
+    gs_owner a = gs_owner_make(GS_OWN_APP, 1, 0), b = gs_owner_make(GS_OWN_PCB, 1, 0);
+
+    for (uint32_t len = 0; len <= 70; len++) {
+        for (uint32_t off = 0; off < 3; off++) {
+            uint32_t base = 0x20000200 + off;
+            gs_mem_tag(&m, 0x20000100, 0x300, b);
+            ck_assert_int_eq(gs_mem_tag(&m, base, len, a), GS_OK);
+            for (uint32_t i = 0; i < len + 2; i++)
+                ck_assert_uint_eq(gs_mem_owner_at(&m, base - 1 + i), i == 0 || i > len ? b : a);
+            ck_assert_uint_eq(gs_mem_first_other(&m, base, len, a), len);
+            ck_assert_uint_eq(gs_mem_first_other(&m, base, len + 1, a), len);
+            for (uint32_t bad = 0; bad < len; bad += 5) {
+                gs_mem_tag(&m, base + bad, 1, b);
+                ck_assert_uint_eq(gs_mem_first_other(&m, base, len, a), bad);
+                gs_mem_tag(&m, base + bad, 1, a);
+            }
+        }
+    }
+    /* A big block: the doubling copies meet the end exactly. */
+    ck_assert_int_eq(gs_mem_tag(&m, 0x20000000, 0x1000, a), GS_OK);
+    ck_assert_uint_eq(gs_mem_first_other(&m, 0x20000000, 0x1000, a), 0x1000);
+    ck_assert_uint_eq(gs_mem_owner_at(&m, 0x20000FFF), a);
+    /* Ranges leaving RAM: the first byte outside is the first other one. */
+    ck_assert_uint_eq(gs_mem_first_other(&m, 0x20000FF0, 0x20, a), 0x10);
+    ck_assert_uint_eq(gs_mem_first_other(&m, 0x1FFFFFF0, 0x20, a), 0);
+    ck_assert_uint_eq(gs_mem_first_other(&m, 0x20000FF0, 0xFFFFFFFF, a), 0x10);
+}
+END_TEST
+
 START_TEST(error_names)
 {
     ck_assert_str_eq(gs_ecode_name(GS_EC_NOMEM), "NOMEM");
@@ -177,6 +210,7 @@ int main(void)
     tcase_add_test(tc, bad_geometry_is_refused);
     tcase_add_test(tc, store_to_other_owner_is_a_finding);
     tcase_add_test(tc, owner_encoding_and_retag);
+    tcase_add_test(tc, tag_and_first_other_every_length_and_position);
     tcase_add_test(tc, error_names);
     suite_add_tcase(s, tc);
     return tb_run(s);

@@ -247,16 +247,15 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
 static void expect_tags(struct checker *c, const struct gs_process *p, uint32_t addr, uint32_t len,
                         gs_owner want, const char *what)
 {
-    for (uint32_t i = 0; i < len; i++) {
+    uint32_t i = len ? gs_mem_first_other(c->k->mem, addr, len, want) : 0;
+
+    if (i < len) {
         gs_owner got = gs_mem_owner_at(c->k->mem, addr + i);
-        if (got != want) {
-            char a[96], b[96];
-            report(c, GS_FIND_LAYOUT, "shadow", addr + i,
-                   "process %u %s: byte 0x%08x tagged [%s], expected [%s]", p->index, what,
-                   (unsigned)(addr + i), gs_owner_describe(got, a, sizeof(a)),
-                   gs_owner_describe(want, b, sizeof(b)));
-            return;
-        }
+        char a[96], b[96];
+        report(c, GS_FIND_LAYOUT, "shadow", addr + i,
+               "process %u %s: byte 0x%08x tagged [%s], expected [%s]", p->index, what,
+               (unsigned)(addr + i), gs_owner_describe(got, a, sizeof(a)),
+               gs_owner_describe(want, b, sizeof(b)));
     }
 }
 

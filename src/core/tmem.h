@@ -221,6 +221,14 @@ int gs_mem_tag(struct gs_mem *m, uint32_t addr, uint32_t len, gs_owner owner);
 /* Owner tag of one RAM byte; GS_OWN_NONE outside RAM. */
 gs_owner gs_mem_owner_at(const struct gs_mem *m, uint32_t addr);
 
+/*
+ * Offset of the first byte of [addr, addr+len) not tagged `owner`, or len
+ * when they all are. Bytes outside RAM are nobody's: the offset of the
+ * first one is returned when the bytes before it match. The oracles' range
+ * checks go through this.
+ */
+uint32_t gs_mem_first_other(const struct gs_mem *m, uint32_t addr, uint32_t len, gs_owner owner);
+
 /* Bit mask of one owner kind, for gs_mem_retag(). */
 #define GS_OWN_BIT(kind) (1u << (kind))
 

@@ -306,33 +306,32 @@ static uint8_t *page_host(const struct gs_machine *m, unsigned i)
     return gs_mem_host_ptr(m->k->mem, page_addr(m, i), PAGE);
 }
 
-/* Desired state of every page of [first, first + n) from unprivileged rights spans. */
+/*
+ * Desired state of every page of [first, first + n) from unprivileged rights
+ * spans. Spans are maximal and tile the range, so a page is cut exactly when
+ * a span starts inside it; every other page takes the rights of the span
+ * that covers it. O(pages + spans): it runs at every MPU reconfiguration.
+ */
 static void desired(const struct engine *e, unsigned first, unsigned n, bool flash, uint8_t *out)
 {
     struct gs_pmsav7_span spans[MAX_SPANS];
     uint32_t lo = page_addr(e->m, first);
     uint64_t hi = (uint64_t)lo + (uint64_t)n * PAGE;
-    unsigned ns = gs_pmsav7_unpriv_spans(hw(e), lo, hi, spans, MAX_SPANS), s = 0;
+    unsigned ns = gs_pmsav7_unpriv_spans(hw(e), lo, hi, spans, MAX_SPANS);
 
     if (ns > MAX_SPANS)
-        ns = MAX_SPANS; /* cannot happen with 16 regions; be safe */
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t plo = (uint64_t)lo + (uint64_t)i * PAGE, phi = plo + PAGE;
-        unsigned rights;
-        bool cut = false;
-        while (s < ns && spans[s].end <= plo)
-            s++;
-        rights = s < ns ? spans[s].rights : 0;
-        for (unsigned t = s; t < ns && spans[t].start < phi; t++)
-            if (spans[t].rights != rights)
-                cut = true;
-        if (!cut)
-            out[i] = (uint8_t)rights;
-        else if (!flash)
-            out[i] = PG_MMIO;
-        else
-            out[i] = PG_CUTFLASH;
+        ns = MAX_SPANS; /* cannot happen with 16 regions; pages past the last span stay unmapped */
+    memset(out, 0, n);
+    for (unsigned s = 0; s < ns; s++) {
+        uint64_t a = spans[s].start > lo ? spans[s].start : lo;
+        uint64_t b = spans[s].end < hi ? spans[s].end : hi;
+        uint64_t p0 = (a - lo + PAGE - 1) / PAGE, p1 = b > a ? (b - lo) / PAGE : p0;
+        if (p1 > p0)
+            memset(out + p0, (int)spans[s].rights, (size_t)(p1 - p0));
     }
+    for (unsigned s = 1; s < ns; s++)
+        if (spans[s].start > lo && spans[s].start < hi && (spans[s].start - lo) % PAGE)
+            out[(spans[s].start - lo) / PAGE] = flash ? PG_CUTFLASH : PG_MMIO;
 }
 
 static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
@@ -416,6 +415,18 @@ static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
     }
 }
 
+/* Are the next 8 page states equal (and are there 8)? Most pages keep their state. */
+static bool same8(const uint8_t *a, const uint8_t *b, unsigned left)
+{
+    uint64_t x, y;
+
+    if (left < 8)
+        return false;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y;
+}
+
 /* Makes the engine's mapping match the MPU registers (if they changed). */
 static void sync_pages(struct engine *e)
 {
@@ -477,11 +488,20 @@ static void sync_pages(struct engine *e)
         }
     }
     /* Unmap what changes, then map runs of equal state (split at the RAM/flash seam). */
-    for (unsigned i = 0; i < total; i++)
+    for (unsigned i = 0; i < total; i++) {
+        if (same8(e->state + i, want + i, total - i)) {
+            i += 7;
+            continue;
+        }
         if (e->state[i] != want[i])
             unmap_page(e, i);
+    }
     for (unsigned i = 0; i < total;) {
         unsigned j = i + 1;
+        if (same8(e->state + i, want + i, total - i)) {
+            i += 8;
+            continue;
+        }
         if (e->state[i] == want[i] || want[i] == 0) {
             i++;
             continue;

@@ -334,6 +334,27 @@ START_TEST(reset_runs_new_code_in_place)
 }
 END_TEST
 
+/* Code rewritten run after run: the engine is recreated (its code buffer emptied) and
+ * every run still executes the code of its own load. */
+START_TEST(rewritten_code_recreates_the_engine)
+{
+    unsigned runs = GS_MACHINE_FLUSH_PAGES + 3;
+
+    for (unsigned i = 0; i < runs; i++) {
+        if (i)
+            gs_board_reset(b);
+        add_exit_app(i % 2 ? 33 : 44);
+        ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+        gs_board_run(b, 100000);
+        ck_assert_int_eq(gs_board_process(b, 0)->state, GS_ST_TERMINATED);
+        ck_assert_uint_eq(gs_board_process(b, 0)->completion_code, i % 2 ? 33 : 44);
+    }
+    ck_assert_uint_eq(gs_machine_stats(b->machine)->code_pages_changed, runs - 1);
+    ck_assert_uint_ge(gs_machine_stats(b->machine)->engines_recreated, 1);
+    ck_assert_uint_eq(nfaults, 0);
+}
+END_TEST
+
 /* After a reset, other code at the same flash address runs, not the old translations. */
 START_TEST(reset_runs_new_code_at_the_same_address)
 {
@@ -620,6 +641,7 @@ int main(void)
     tcase_add_test(apps, reset_reruns_identically);
     tcase_add_test(apps, reset_runs_new_code_at_the_same_address);
     tcase_add_test(apps, reset_runs_new_code_in_place);
+    tcase_add_test(apps, rewritten_code_recreates_the_engine);
     suite_add_tcase(s, apps);
 
     tcase_set_timeout(scr, 60);

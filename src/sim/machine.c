@@ -90,6 +90,7 @@ struct engine {
         uint32_t key; /* block address + 1; 0 = empty */
         uint32_t n;
     } bcache[4096];
+    unsigned dropped; /* pages whose translations were dropped since the engine was made */
     /* The current run. */
     struct gs_process *p;
     struct gs_trap_info *out;
@@ -335,6 +336,8 @@ static void desired(const struct engine *e, unsigned first, unsigned n, bool fla
 }
 
 static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
+static int engine_init(struct gs_machine *m, struct engine *e, unsigned index);
+static void engine_free(struct engine *e);
 static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *user);
 static void on_forbidden_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user);
 
@@ -377,6 +380,7 @@ static void drop_translations(struct engine *e, unsigned i)
     uint64_t a = page_addr(e->m, i);
 
     uc_ctl_remove_cache(e->uc, a, a + PAGE);
+    e->dropped++;
     for (unsigned j = 0; j < sizeof(e->bcache) / sizeof(e->bcache[0]); j++)
         if (e->bcache[j].key && e->bcache[j].key - 1 >= a && e->bcache[j].key - 1 < a + PAGE)
             e->bcache[j].key = 0;
@@ -945,6 +949,8 @@ static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_tra
 
     memset(out, 0, sizeof(*out));
     m->stats.runs++;
+    if (!e->uc)
+        return GS_E_NOMEM_HOST; /* its engine could not be recreated */
     e->p = p;
     e->out = out;
     e->budget = budget ? budget : 1;
@@ -1157,6 +1163,24 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
         }
         if (m->scratch)
             uc_ctl_remove_cache(m->scratch, (uint64_t)a, (uint64_t)a + PAGE);
+    }
+
+    /*
+     * Dropped translations stay in Unicorn's code buffer: code rewritten input
+     * after input grows the resident set and, once the 1 GiB buffer is full,
+     * crashes 2.0.1 (UNICORN-NOTES.md). Its full flush (UC_CTL_TB_FLUSH) was
+     * measured here to touch about 1 GiB of memory, so an engine that has
+     * dropped GS_MACHINE_FLUSH_PAGES pages is recreated instead (about 0.3 ms):
+     * it maps everything again at its next run. Between runs, never inside one.
+     */
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
+        struct engine *e = &m->engines[i];
+        if (!e->uc || e->dropped < GS_MACHINE_FLUSH_PAGES)
+            continue;
+        engine_free(e);
+        if (engine_init(m, e, i) != GS_OK)
+            engine_free(e); /* no engine: m_run reports the machine failure */
+        m->stats.engines_recreated++;
     }
 }
 

@@ -44,6 +44,13 @@
 
 struct gs_machine;
 
+/*
+ * An engine is recreated once this many of its flash pages had their
+ * translations dropped (gs_machine_code_changed): bounds Unicorn's code
+ * buffer, which dropped translations do not free.
+ */
+#define GS_MACHINE_FLUSH_PAGES 512u
+
 struct gs_machine_stats {
     uint64_t runs;          /* arch->run calls */
     uint64_t svcs;          /* svc exceptions */
@@ -54,6 +61,7 @@ struct gs_machine_stats {
     uint64_t faults;
     uint64_t inexact_pages;      /* cut flash pages whose reads are not checked */
     uint64_t code_pages_changed; /* flash pages whose translations were dropped */
+    uint64_t engines_recreated;  /* engines remade to empty their code buffer */
 };
 
 /*

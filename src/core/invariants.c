@@ -98,21 +98,30 @@ static void check_allows(struct checker *c, const struct gs_process *p, const st
     }
 }
 
+/* Grants a board usually has: their table entries and spans live on the stack. */
+#define STACK_GRANTS 32
+
 static void check_grants(struct checker *c, const struct gs_process *p)
 {
     struct gs_kernel *k = c->k;
-    struct span *spans;
+    struct span sbuf[STACK_GRANTS], *spans = sbuf;
+    uint32_t ebuf[2 * STACK_GRANTS], *ent = ebuf; /* driver, pointer of each table entry */
     unsigned n = 0;
 
     if (k->grant_count == 0)
         return;
-    spans = calloc(k->grant_count, sizeof(*spans));
-    if (!spans)
-        return;
+    if (k->grant_count > STACK_GRANTS) {
+        spans = calloc(k->grant_count, sizeof(*spans));
+        ent = calloc(k->grant_count, 2 * sizeof(*ent));
+        if (!spans || !ent)
+            goto out;
+    }
+    /* The table is read once; the checks below compare entries among themselves. */
+    for (unsigned i = 0; i < k->grant_count; i++)
+        gs_process_grant_entry(p, i, &ent[2 * i], &ent[2 * i + 1]);
     for (unsigned i = 0; i < k->grant_count; i++) {
         const struct gs_grant *g = k->grants[i];
-        uint32_t driver, ptr, base, counters, want;
-        gs_process_grant_entry(p, i, &driver, &ptr);
+        uint32_t driver = ent[2 * i], ptr = ent[2 * i + 1], base, counters, want;
         if (ptr == 0)
             continue;
         base = ptr & ~1u;
@@ -123,14 +132,11 @@ static void check_grants(struct checker *c, const struct gs_process *p)
             report(c, GS_FIND_LAYOUT, "grant-driver", base,
                    "process %u grant %u entry names driver 0x%x, grant is for 0x%x", p->index, i,
                    (unsigned)driver, (unsigned)g->driver_num);
-        for (unsigned j = 0; j < i; j++) {
-            uint32_t d2, p2;
-            gs_process_grant_entry(p, j, &d2, &p2);
-            if (p2 != 0 && d2 == driver)
+        for (unsigned j = 0; j < i; j++)
+            if (ent[2 * j + 1] != 0 && ent[2 * j] == driver)
                 report(c, GS_FIND_LAYOUT, "grant-driver", base,
                        "process %u grants %u and %u both allocated for driver 0x%x", p->index, j, i,
                        (unsigned)driver);
-        }
         if (base < p->kernel_break || (uint64_t)base + g->size > p->pcb || base % g->align) {
             report(c, GS_FIND_LAYOUT, "grant-bounds", base,
                    "process %u grant %u at 0x%08x size %u align %u outside [0x%08x, 0x%08x) "
@@ -152,13 +158,25 @@ static void check_grants(struct checker *c, const struct gs_process *p)
         check_allows(c, p, g, base, false);
         check_allows(c, p, g, base, true);
     }
-    qsort(spans, n, sizeof(*spans), cmp_span);
+    if (n > STACK_GRANTS)
+        qsort(spans, n, sizeof(*spans), cmp_span);
+    else
+        for (unsigned i = 1; i < n; i++) /* insertion sort: a few grants */
+            for (unsigned j = i; j > 0 && cmp_span(&spans[j - 1], &spans[j]) > 0; j--) {
+                struct span t = spans[j];
+                spans[j] = spans[j - 1];
+                spans[j - 1] = t;
+            }
     for (unsigned i = 1; i < n; i++)
         if (spans[i].lo < spans[i - 1].hi)
             report(c, GS_FIND_LAYOUT, "grant-overlap", spans[i].lo,
                    "process %u grants %u and %u overlap", p->index, spans[i - 1].grant,
                    spans[i].grant);
-    free(spans);
+out:
+    if (spans != sbuf)
+        free(spans);
+    if (ent != ebuf)
+        free(ent);
 }
 
 /* Enabled byte ranges of one region, from its register values. */

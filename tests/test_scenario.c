@@ -385,6 +385,46 @@ START_TEST(unreadable_files)
 }
 END_TEST
 
+/*
+ * gs_scn_opts.no_files: "app", "elf" and "tbf" processes are errors at their
+ * key, whatever they name (here files that exist and load without the option).
+ */
+START_TEST(no_files_reads_no_file)
+{
+    static const char *const texts[] = {
+        "{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []},\n"
+        "  {\"name\": \"e\", \"elf\": \"" GS_APP_DIR "/hello.elf\"}]}",
+        "{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []},\n"
+        "  {\"app\": \"hello\"}]}",
+        "{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []},\n"
+        "  {\"tbf\": \"/dev/zero\"}]}",
+    };
+    static const char *const wheres[] = {
+        "t.json:3:24: processes[1].elf: ", "t.json:3:11: processes[1].app: ",
+        "t.json:3:11: processes[1].tbf: "};
+    struct gs_scn_opts nf = {.apps_dir = GS_APP_DIR, .no_files = true};
+
+    for (unsigned i = 0; i < 3; i++) {
+        struct gs_scn_file *f = NULL;
+        struct gs_scenario *s = NULL;
+        struct gs_scn_err err;
+
+        ck_assert_int_eq(gs_scn_file_from_string("t.json", texts[i], strlen(texts[i]), &f, &err),
+                         GS_OK);
+        if (i < 2) { /* the control: these load when files may be read */
+            ck_assert_msg(gs_scn_load(f, -1, &opts, &s, &err) == GS_OK, "%s", err.msg);
+            gs_scenario_free(s);
+            s = NULL;
+        }
+        ck_assert_int_eq(gs_scn_load(f, -1, &nf, &s, &err), GS_E_ARG);
+        ck_assert_ptr_null(s);
+        ck_assert_msg(strncmp(err.msg, wheres[i], strlen(wheres[i])) == 0, "%s", err.msg);
+        ck_assert_msg(strstr(err.msg, "files are not read here"), "%s", err.msg);
+        gs_scn_file_free(f);
+    }
+}
+END_TEST
+
 /* A valid scenario cut at every byte, and garbled: never a crash, always a clean answer. */
 static const char *good =
     "{\"grantsim\": 1, \"board\": {\"profile\": \"2.2\", \"mpu\": {\"regions\": 16}},\n"
@@ -870,6 +910,7 @@ int main(void)
     tcase_add_loop_test(ld, load_error_is_positioned, 0, (int)(sizeof(bads) / sizeof(bads[0])));
     tcase_add_test(ld, missing_app_lists_the_apps);
     tcase_add_test(ld, unreadable_files);
+    tcase_add_test(ld, no_files_reads_no_file);
     tcase_add_test(ld, good_text_loads);
     tcase_add_test(ld, truncated_and_garbled_input_is_an_error_not_a_crash);
     suite_add_tcase(s, ld);

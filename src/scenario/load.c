@@ -1962,6 +1962,13 @@ static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, con
     size_t len = 0;
     int e;
 
+    /* Before any check of the name: no_files is about what the file asks, not its spelling. */
+    if (l->o && l->o->no_files)
+        return fail(l, "files are not read here (%s \"%s\"): only script processes load",
+                    p->src == GS_SRC_APP   ? "app"
+                    : p->src == GS_SRC_TBF ? "tbf"
+                                           : "elf",
+                    given);
     if (p->src == GS_SRC_APP) {
         char known[1024];
         if (!app_name_ok(given))

@@ -425,6 +425,43 @@ START_TEST(no_files_reads_no_file)
 }
 END_TEST
 
+/*
+ * Thousands of cases: the duplicate id is found (a hash set, not a comparison
+ * of every pair, which took a second per file under the sanitizers), and it
+ * is the first duplicate in file order that is reported, against the first
+ * case with that id.
+ */
+START_TEST(many_case_ids_and_their_duplicates)
+{
+    size_t cap = 200000, at = 0;
+    char *t = malloc(cap);
+    struct gs_scn_file *f = NULL;
+    struct gs_scn_err err;
+
+    ck_assert_ptr_nonnull(t);
+    at += (size_t)snprintf(t + at, cap - at,
+                           "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}],"
+                           "\n \"cases\": [");
+    for (unsigned i = 0; i < 5000; i++)
+        at += (size_t)snprintf(t + at, cap - at, "%s{\"id\": \"c%u\"}", i ? ", " : "", i);
+    snprintf(t + at, cap - at, "]}");
+    ck_assert_msg(gs_scn_file_from_string("t.json", t, strlen(t), &f, &err) == GS_OK, "%s",
+                  err.msg);
+    ck_assert_uint_eq(gs_scn_file_ncases(f), 5000);
+    ck_assert_int_eq(gs_scn_file_find_case(f, "c4321"), 4321);
+    gs_scn_file_free(f);
+    f = NULL;
+    /* Two duplicates: c17 at 5000 and c4999 at 5001; the first one is reported. */
+    snprintf(t + at, cap - at, ", {\"id\": \"c17\"}, {\"id\": \"c4999\"}]}");
+    ck_assert_int_eq(gs_scn_file_from_string("t.json", t, strlen(t), &f, &err), GS_E_ARG);
+    ck_assert_ptr_null(f);
+    ck_assert_msg(strstr(err.msg, ": cases[5000].id: case id \"c17\" is already used by cases[17]"),
+                  "%s", err.msg);
+    ck_assert_uint_eq(err.line, 2);
+    free(t);
+}
+END_TEST
+
 /* A valid scenario cut at every byte, and garbled: never a crash, always a clean answer. */
 static const char *good =
     "{\"grantsim\": 1, \"board\": {\"profile\": \"2.2\", \"mpu\": {\"regions\": 16}},\n"
@@ -911,6 +948,7 @@ int main(void)
     tcase_add_test(ld, missing_app_lists_the_apps);
     tcase_add_test(ld, unreadable_files);
     tcase_add_test(ld, no_files_reads_no_file);
+    tcase_add_test(ld, many_case_ids_and_their_duplicates);
     tcase_add_test(ld, good_text_loads);
     tcase_add_test(ld, truncated_and_garbled_input_is_an_error_not_a_crash);
     suite_add_tcase(s, ld);

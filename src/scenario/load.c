@@ -63,15 +63,20 @@ struct ld {
     unsigned npend, cappend;
     struct gs_scn_check *checks;
     unsigned nchecks, capchecks;
+    /* Where the last paths were found, in the base and in the case (locate()). */
+    struct gs_jpath_memo memo[2];
 };
 
 enum { ABSENT = 0, GOOD = 1, BAD = -1 };
 
 /* ---------------------------------------------------------------- errors */
 
-/* Locates the current path (in the case when the case holds it). */
-static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *col, char *path,
-                   size_t pn)
+/*
+ * Locates the current path (in the case when the case holds it). The memos
+ * make locating the paths of a file in order linear in its size (each
+ * search resumes where the previous one of the same kind was found).
+ */
+static void locate(struct ld *l, bool at_key, unsigned *line, unsigned *col, char *path, size_t pn)
 {
     const struct gs_scn_file *f = l->f;
     struct gs_jcomp full[GS_JPATH_MAX + 2];
@@ -84,7 +89,7 @@ static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *co
         gs_jpath_format(l->path.c, n, path, pn);
         return;
     }
-    fb = gs_jpath_locate(f->text, f->len, l->path.c, n, at_key, &pb);
+    fb = gs_jpath_locate_memo(f->text, f->len, l->path.c, n, at_key, &l->memo[0], &pb);
     if (l->ci >= 0) {
         bool fc;
         full[0].key = "cases";
@@ -92,7 +97,7 @@ static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *co
         full[1].key = NULL;
         full[1].index = (size_t)l->ci;
         memcpy(full + 2, l->path.c, n * sizeof(full[0]));
-        fc = gs_jpath_locate(f->text, f->len, full, n + 2, at_key, &pc);
+        fc = gs_jpath_locate_memo(f->text, f->len, full, n + 2, at_key, &l->memo[1], &pc);
         if (fc || (!fb && pc.depth >= 2 && pc.depth - 2 > pb.depth))
             in_case = true;
     }

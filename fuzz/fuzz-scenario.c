@@ -32,12 +32,14 @@
  * scenario, so thousands of small cases in 64 KiB would cost thousands of
  * loads; the file-level checks still see every case. A run gets at
  * most GS_FZ_SCN_MAX_INSTRUCTIONS instructions (the scenario's budget is
- * lowered to it, never raised). Scenarios whose RAM or flash is larger than
+ * lowered to it, never raised); the timeslice is left as written (the
+ * loader's minimum is 20 instructions, so at most about a thousand
+ * timeslices). Scenarios whose RAM or flash is larger than
  * GS_FZ_SCN_MAX_MEMORY are loaded and checked but not run: a board costs its
  * memory in host memory (64 MiB of RAM and flash is about 150 MB and 0.2 s to
- * build), and up to GS_SCN_REUSE_BOARDS boards are kept. This is a limit of
- * the target, not of the format: large boards are run only by the scenario
- * tests.
+ * build), and up to GS_SCN_REUSE_BOARDS boards are kept. That is a limit of
+ * this target (partial coverage), not of the format: such boards run only
+ * where a scenario file asks for one (grantsim run).
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -6,6 +6,8 @@
  * findings, panics, known divergences, ELF/TBF files, deterministic traces).
  */
 #include <check.h>
+#include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,146 @@ START_TEST(jpath_survives_garbage)
         gs_jpath_locate(buf, n, c, 3, true, &pos);
         ck_assert_uint_le(pos.offset, n);
     }
+}
+END_TEST
+
+/*
+ * gs_jpath_locate_memo gives exactly gs_jpath_locate's answers, whatever the
+ * order of the paths: every path of every bundled scenario (and paths one
+ * step off: the next index, an unknown key), at the value and at the key, in
+ * document order (as the loader asks), in reverse, and shuffled; and the
+ * same paths on garbled copies of the text.
+ */
+#define MEMO_PATHS 20000
+struct memo_paths {
+    struct gs_jcomp c[MEMO_PATHS][GS_JPATH_MAX];
+    unsigned n[MEMO_PATHS];
+    unsigned count;
+};
+
+static void memo_add(struct memo_paths *mp, const struct gs_jcomp *c, unsigned n)
+{
+    if (mp->count < MEMO_PATHS) {
+        memcpy(mp->c[mp->count], c, n * sizeof(*c));
+        mp->n[mp->count++] = n;
+    }
+}
+
+static void memo_walk(struct memo_paths *mp, json_t *v, struct gs_jcomp *c, unsigned n)
+{
+    memo_add(mp, c, n);
+    if (n + 1 >= GS_JPATH_MAX)
+        return;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(v, k, e)
+        {
+            c[n].key = k;
+            c[n].index = 0;
+            memo_walk(mp, e, c, n + 1);
+        }
+        c[n].key = "no-such-key";
+        memo_add(mp, c, n + 1);
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i <= json_array_size(v); i++) {
+            c[n].key = NULL;
+            c[n].index = i;
+            if (i < json_array_size(v))
+                memo_walk(mp, json_array_get(v, i), c, n + 1);
+            else
+                memo_add(mp, c, n + 1); /* one past the end */
+        }
+    }
+}
+
+static void memo_compare(const char *text, size_t len, const struct memo_paths *mp,
+                         const unsigned *order, const char *what)
+{
+    struct gs_jpath_memo *m = calloc(1, sizeof(*m));
+
+    ck_assert_ptr_nonnull(m);
+    for (unsigned j = 0; j < 2 * mp->count; j++) {
+        unsigned k = order[j / 2];
+        bool at_key = j % 2, r1, r2;
+        struct gs_jpos p1, p2;
+        r1 = gs_jpath_locate(text, len, mp->c[k], mp->n[k], at_key, &p1);
+        r2 = gs_jpath_locate_memo(text, len, mp->c[k], mp->n[k], at_key, m, &p2);
+        ck_assert_msg(
+            r1 == r2 && p1.offset == p2.offset && p1.line == p2.line && p1.col == p2.col &&
+                p1.depth == p2.depth,
+            "%s: path %u (%u components): %d %zu %u:%u d%u, with the memo %d %zu %u:%u d%u", what,
+            k, mp->n[k], r1, p1.offset, p1.line, p1.col, p1.depth, r2, p2.offset, p2.line, p2.col,
+            p2.depth);
+    }
+    free(m);
+}
+
+START_TEST(jpath_memo_gives_the_same_positions)
+{
+    DIR *d = opendir(GS_SCENARIO_DIR);
+    struct dirent *e;
+    struct memo_paths *mp = malloc(sizeof(*mp));
+    unsigned *order = malloc(MEMO_PATHS * sizeof(*order)), files = 0, seed = 3;
+
+    ck_assert_ptr_nonnull(d);
+    ck_assert_ptr_nonnull(mp);
+    ck_assert_ptr_nonnull(order);
+    while ((e = readdir(d)) != NULL) {
+        char path[600], *text;
+        size_t n = strlen(e->d_name), len;
+        struct gs_jcomp c[GS_JPATH_MAX];
+        json_t *root;
+        FILE *f;
+        long sz;
+
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", GS_SCENARIO_DIR, e->d_name);
+        f = fopen(path, "rb");
+        ck_assert_ptr_nonnull(f);
+        fseek(f, 0, SEEK_END);
+        sz = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        text = malloc((size_t)sz + 1);
+        len = fread(text, 1, (size_t)sz, f);
+        fclose(f);
+        text[len] = '\0';
+        root = json_loadb(text, len, 0, NULL);
+        ck_assert_msg(root != NULL, "%s", path);
+        mp->count = 0;
+        memo_walk(mp, root, c, 0);
+        for (unsigned k = 0; k < mp->count; k++)
+            order[k] = k;
+        memo_compare(text, len, mp, order, e->d_name);
+        for (unsigned k = 0; k < mp->count; k++)
+            order[k] = mp->count - 1 - k;
+        memo_compare(text, len, mp, order, e->d_name);
+        for (unsigned k = mp->count; k > 1; k--) {
+            unsigned r, t;
+            seed = seed * 1103515245u + 12345u;
+            r = (seed >> 8) % k;
+            t = order[k - 1];
+            order[k - 1] = order[r];
+            order[r] = t;
+        }
+        memo_compare(text, len, mp, order, e->d_name);
+        for (unsigned g = 0; g < 20; g++) {
+            for (unsigned f2 = 0; f2 < 3; f2++) {
+                static const char bytes[] = "{}[]\",: \n\\x";
+                seed = seed * 1103515245u + 12345u;
+                text[(seed >> 8) % len] = bytes[(seed >> 20) % (sizeof(bytes) - 1)];
+            }
+            memo_compare(text, len, mp, order, e->d_name);
+        }
+        json_decref(root);
+        free(text);
+        files++;
+    }
+    closedir(d);
+    ck_assert_uint_gt(files, 10);
+    free(order);
+    free(mp);
 }
 END_TEST
 
@@ -382,6 +524,83 @@ START_TEST(unreadable_files)
     ck_assert_int_eq(gs_scn_file_open("no/such/file.json", &f, &err), GS_E_ARG);
     ck_assert_ptr_nonnull(strstr(err.msg, "no/such/file.json: cannot read: "));
     ck_assert_ptr_null(f);
+}
+END_TEST
+
+/*
+ * gs_scn_opts.no_files: "app", "elf" and "tbf" processes are errors at their
+ * key, whatever they name (here files that exist and load without the option).
+ */
+START_TEST(no_files_reads_no_file)
+{
+    static const char *const texts[] = {
+        "{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []},\n"
+        "  {\"name\": \"e\", \"elf\": \"" GS_APP_DIR "/hello.elf\"}]}",
+        "{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []},\n"
+        "  {\"app\": \"hello\"}]}",
+        "{\"grantsim\": 1,\n \"processes\": [{\"name\": \"s\", \"script\": []},\n"
+        "  {\"tbf\": \"/dev/zero\"}]}",
+    };
+    static const char *const wheres[] = {
+        "t.json:3:24: processes[1].elf: ", "t.json:3:11: processes[1].app: ",
+        "t.json:3:11: processes[1].tbf: "};
+    struct gs_scn_opts nf = {.apps_dir = GS_APP_DIR, .no_files = true};
+
+    for (unsigned i = 0; i < 3; i++) {
+        struct gs_scn_file *f = NULL;
+        struct gs_scenario *s = NULL;
+        struct gs_scn_err err;
+
+        ck_assert_int_eq(gs_scn_file_from_string("t.json", texts[i], strlen(texts[i]), &f, &err),
+                         GS_OK);
+        if (i < 2) { /* the control: these load when files may be read */
+            ck_assert_msg(gs_scn_load(f, -1, &opts, &s, &err) == GS_OK, "%s", err.msg);
+            gs_scenario_free(s);
+            s = NULL;
+        }
+        ck_assert_int_eq(gs_scn_load(f, -1, &nf, &s, &err), GS_E_ARG);
+        ck_assert_ptr_null(s);
+        ck_assert_msg(strncmp(err.msg, wheres[i], strlen(wheres[i])) == 0, "%s", err.msg);
+        ck_assert_msg(strstr(err.msg, "files are not read here"), "%s", err.msg);
+        gs_scn_file_free(f);
+    }
+}
+END_TEST
+
+/*
+ * Thousands of cases: the duplicate id is found (a hash set, not a comparison
+ * of every pair, which took a second per file under the sanitizers), and it
+ * is the first duplicate in file order that is reported, against the first
+ * case with that id.
+ */
+START_TEST(many_case_ids_and_their_duplicates)
+{
+    size_t cap = 200000, at = 0;
+    char *t = malloc(cap);
+    struct gs_scn_file *f = NULL;
+    struct gs_scn_err err;
+
+    ck_assert_ptr_nonnull(t);
+    at += (size_t)snprintf(t + at, cap - at,
+                           "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}],"
+                           "\n \"cases\": [");
+    for (unsigned i = 0; i < 5000; i++)
+        at += (size_t)snprintf(t + at, cap - at, "%s{\"id\": \"c%u\"}", i ? ", " : "", i);
+    snprintf(t + at, cap - at, "]}");
+    ck_assert_msg(gs_scn_file_from_string("t.json", t, strlen(t), &f, &err) == GS_OK, "%s",
+                  err.msg);
+    ck_assert_uint_eq(gs_scn_file_ncases(f), 5000);
+    ck_assert_int_eq(gs_scn_file_find_case(f, "c4321"), 4321);
+    gs_scn_file_free(f);
+    f = NULL;
+    /* Two duplicates: c17 at 5000 and c4999 at 5001; the first one is reported. */
+    snprintf(t + at, cap - at, ", {\"id\": \"c17\"}, {\"id\": \"c4999\"}]}");
+    ck_assert_int_eq(gs_scn_file_from_string("t.json", t, strlen(t), &f, &err), GS_E_ARG);
+    ck_assert_ptr_null(f);
+    ck_assert_msg(strstr(err.msg, ": cases[5000].id: case id \"c17\" is already used by cases[17]"),
+                  "%s", err.msg);
+    ck_assert_uint_eq(err.line, 2);
+    free(t);
 }
 END_TEST
 
@@ -864,12 +1083,15 @@ int main(void)
     tcase_add_test(jp, jpath_locates_values_and_keys);
     tcase_add_test(jp, jpath_formats_paths);
     tcase_add_test(jp, jpath_survives_garbage);
+    tcase_add_test(jp, jpath_memo_gives_the_same_positions);
     suite_add_tcase(s, jp);
 
     tcase_set_timeout(ld, 120);
     tcase_add_loop_test(ld, load_error_is_positioned, 0, (int)(sizeof(bads) / sizeof(bads[0])));
     tcase_add_test(ld, missing_app_lists_the_apps);
     tcase_add_test(ld, unreadable_files);
+    tcase_add_test(ld, no_files_reads_no_file);
+    tcase_add_test(ld, many_case_ids_and_their_duplicates);
     tcase_add_test(ld, good_text_loads);
     tcase_add_test(ld, truncated_and_garbled_input_is_an_error_not_a_crash);
     suite_add_tcase(s, ld);

@@ -312,20 +312,83 @@ static bool skip_value(const char *t, size_t len, size_t *i)
     return true;
 }
 
-bool gs_jpath_locate(const char *text, size_t len, const struct gs_jcomp *c, unsigned nc,
-                     bool at_key, struct gs_jpos *out)
+/* Does memo component k equal c? */
+static bool memo_comp_eq(const struct gs_jpath_memo *m, unsigned k, const struct gs_jcomp *c)
 {
-    size_t i = skip_ws(text, len, 0), best = i;
-    unsigned depth = 0;
+    if (!c->key)
+        return !m->c[k].is_key && m->c[k].index == c->index;
+    return m->c[k].is_key && strcmp(m->c[k].key, c->key) == 0;
+}
+
+/* Line and column of offset, counting on from the memo's last position when it is not past it. */
+static void memo_linecol(const char *text, size_t len, size_t offset, struct gs_jpath_memo *m,
+                         unsigned *line, unsigned *col)
+{
+    unsigned l = 1, c = 1;
+    size_t i = 0;
+
+    if (offset > len)
+        offset = len;
+    if (m && m->lc_line && m->lc_off <= offset) {
+        i = m->lc_off;
+        l = m->lc_line;
+        c = m->lc_col;
+    }
+    for (; i < offset; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') {
+            l++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++; /* count characters, not UTF-8 continuation bytes */
+        }
+    }
+    if (m) {
+        m->lc_off = offset;
+        m->lc_line = l;
+        m->lc_col = c;
+    }
+    *line = l;
+    *col = c;
+}
+
+bool gs_jpath_locate_memo(const char *text, size_t len, const struct gs_jcomp *c, unsigned nc,
+                          bool at_key, struct gs_jpath_memo *m, struct gs_jpos *out)
+{
+    /* Along the path (as deep as a memo goes): where each value and each key starts. */
+    size_t voff[GS_JPATH_MEMO_DEPTH + 1], koff[GS_JPATH_MEMO_DEPTH];
+    size_t i = skip_ws(text, len, 0), best, ks = 0, deep;
+    unsigned depth = 0, memo_n;
+    bool resume_elem = false, from_memo;
     char key[256];
 
+    if (m && (m->text != text || m->len != len)) {
+        memset(m, 0, sizeof(*m));
+        m->text = text;
+        m->len = len;
+    }
+    voff[0] = i;
+    if (m && m->n > 0) {
+        /* The longest prefix shared with the memo: its value is where the memo found it. */
+        while (depth < m->n && depth < nc && memo_comp_eq(m, depth, &c[depth]))
+            depth++;
+        memcpy(voff, m->off, (depth + 1) * sizeof(voff[0]));
+        memcpy(koff, m->koff, depth * sizeof(koff[0]));
+        i = voff[depth];
+        /* The next component: a later element of the array the memo went into. */
+        if (depth < nc && depth < m->n && !c[depth].key && !m->c[depth].is_key &&
+            m->c[depth].index < c[depth].index)
+            resume_elem = true;
+    }
+    from_memo = depth == nc;
+    deep = i; /* the start of the deepest value found */
     while (depth < nc && i < len) {
         bool found = false;
         if (c[depth].key && text[i] == '{') {
             size_t want = strlen(c[depth].key);
             i++;
             for (;;) {
-                size_t ks, klen = 0;
+                size_t klen = 0;
                 bool over = false;
                 i = skip_ws(text, len, i);
                 if (i >= len || text[i] != '"')
@@ -339,7 +402,6 @@ bool gs_jpath_locate(const char *text, size_t len, const struct gs_jcomp *c, uns
                 i = skip_ws(text, len, i + 1);
                 if (!over && klen == want && memcmp(key, c[depth].key, klen) == 0) {
                     found = true;
-                    best = (at_key && depth + 1 == nc) ? ks : i;
                     break;
                 }
                 if (!skip_value(text, len, &i))
@@ -351,14 +413,18 @@ bool gs_jpath_locate(const char *text, size_t len, const struct gs_jcomp *c, uns
             }
         } else if (!c[depth].key && text[i] == '[') {
             size_t idx = 0;
-            i++;
+            if (resume_elem) {
+                idx = m->c[depth].index;
+                i = m->off[depth + 1];
+            } else {
+                i++;
+            }
             for (;;) {
                 i = skip_ws(text, len, i);
                 if (i >= len || text[i] == ']')
                     break;
                 if (idx == c[depth].index) {
                     found = true;
-                    best = i;
                     break;
                 }
                 if (!skip_value(text, len, &i))
@@ -370,14 +436,49 @@ bool gs_jpath_locate(const char *text, size_t len, const struct gs_jcomp *c, uns
                 idx++;
             }
         }
+        resume_elem = false;
         if (!found)
             break;
+        if (depth < GS_JPATH_MEMO_DEPTH) {
+            koff[depth] = ks;
+            voff[depth + 1] = i;
+        }
+        deep = i;
         depth++;
+    }
+    /* The value found deepest (or, with at_key, the key of a last component found). */
+    best = deep;
+    if (at_key && depth == nc && nc > 0 && c[nc - 1].key)
+        best = nc - 1 < GS_JPATH_MEMO_DEPTH ? koff[nc - 1] : ks;
+    /* A path inside the memo's keeps the memo (it goes deeper). */
+    if (m && !from_memo) {
+        memo_n = depth < GS_JPATH_MEMO_DEPTH ? depth : GS_JPATH_MEMO_DEPTH;
+        for (unsigned k = 0; k < memo_n; k++) {
+            m->c[k].is_key = c[k].key != NULL;
+            m->c[k].index = c[k].index;
+            if (c[k].key) {
+                size_t kl = strlen(c[k].key);
+                if (kl >= GS_JPATH_MEMO_KEY) {
+                    memo_n = k;
+                    break;
+                }
+                memcpy(m->c[k].key, c[k].key, kl + 1);
+            }
+        }
+        memcpy(m->off, voff, (memo_n + 1) * sizeof(voff[0]));
+        memcpy(m->koff, koff, memo_n * sizeof(koff[0]));
+        m->n = memo_n;
     }
     if (out) {
         out->offset = best;
         out->depth = depth;
-        gs_jpath_linecol(text, len, best, &out->line, &out->col);
+        memo_linecol(text, len, best, m, &out->line, &out->col);
     }
     return depth == nc;
+}
+
+bool gs_jpath_locate(const char *text, size_t len, const struct gs_jcomp *c, unsigned nc,
+                     bool at_key, struct gs_jpos *out)
+{
+    return gs_jpath_locate_memo(text, len, c, nc, at_key, NULL, out);
 }

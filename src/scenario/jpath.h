@@ -66,4 +66,39 @@ bool gs_jpath_locate(const char *text, size_t len, const struct gs_jcomp *c, uns
 /* Line and column (1-based, columns in characters) of a byte offset. */
 void gs_jpath_linecol(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col);
 
+/*
+ * What the last gs_jpath_locate_memo() found in one text: the offset of each
+ * value along its path, and the last position converted to a line and a
+ * column. Locating one path after another (processes[0].script[0], then
+ * script[1], ...) then resumes where the shared prefix, or the previous
+ * element of the same array, was found, instead of scanning the text from
+ * its start each time: the loader locates every step and expectation, and
+ * that was quadratic in the size of the file. Zero-initialize it; it
+ * belongs to one text (another text, or another length, resets it).
+ */
+#define GS_JPATH_MEMO_DEPTH (GS_JPATH_MAX + 2)
+#define GS_JPATH_MEMO_KEY   64 /* longer keys end the memoized path */
+struct gs_jpath_memo {
+    const char *text;
+    size_t len;
+    unsigned n; /* components of the path memoized (all found) */
+    struct {
+        bool is_key;
+        char key[GS_JPATH_MEMO_KEY];
+        size_t index;
+    } c[GS_JPATH_MEMO_DEPTH];
+    size_t off[GS_JPATH_MEMO_DEPTH + 1]; /* off[k]: start of the value at c[0..k) */
+    size_t koff[GS_JPATH_MEMO_DEPTH];    /* koff[k]: start of the key of c[k] (a key) */
+    size_t lc_off;                       /* the last offset converted, and its position */
+    unsigned lc_line, lc_col;
+};
+
+/*
+ * gs_jpath_locate with a memo (NULL: none): the same answer, found from
+ * where the memo's path left off when the two paths share a prefix. Paths
+ * deeper than GS_JPATH_MEMO_DEPTH are located, not memoized past it.
+ */
+bool gs_jpath_locate_memo(const char *text, size_t len, const struct gs_jcomp *c, unsigned nc,
+                          bool at_key, struct gs_jpath_memo *m, struct gs_jpos *out);
+
 #endif

@@ -63,15 +63,20 @@ struct ld {
     unsigned npend, cappend;
     struct gs_scn_check *checks;
     unsigned nchecks, capchecks;
+    /* Where the last paths were found, in the base and in the case (locate()). */
+    struct gs_jpath_memo memo[2];
 };
 
 enum { ABSENT = 0, GOOD = 1, BAD = -1 };
 
 /* ---------------------------------------------------------------- errors */
 
-/* Locates the current path (in the case when the case holds it). */
-static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *col, char *path,
-                   size_t pn)
+/*
+ * Locates the current path (in the case when the case holds it). The memos
+ * make locating the paths of a file in order linear in its size (each
+ * search resumes where the previous one of the same kind was found).
+ */
+static void locate(struct ld *l, bool at_key, unsigned *line, unsigned *col, char *path, size_t pn)
 {
     const struct gs_scn_file *f = l->f;
     struct gs_jcomp full[GS_JPATH_MAX + 2];
@@ -84,7 +89,7 @@ static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *co
         gs_jpath_format(l->path.c, n, path, pn);
         return;
     }
-    fb = gs_jpath_locate(f->text, f->len, l->path.c, n, at_key, &pb);
+    fb = gs_jpath_locate_memo(f->text, f->len, l->path.c, n, at_key, &l->memo[0], &pb);
     if (l->ci >= 0) {
         bool fc;
         full[0].key = "cases";
@@ -92,7 +97,7 @@ static void locate(const struct ld *l, bool at_key, unsigned *line, unsigned *co
         full[1].key = NULL;
         full[1].index = (size_t)l->ci;
         memcpy(full + 2, l->path.c, n * sizeof(full[0]));
-        fc = gs_jpath_locate(f->text, f->len, full, n + 2, at_key, &pc);
+        fc = gs_jpath_locate_memo(f->text, f->len, full, n + 2, at_key, &l->memo[1], &pc);
         if (fc || (!fb && pc.depth >= 2 && pc.depth - 2 > pb.depth))
             in_case = true;
     }
@@ -634,10 +639,57 @@ static const char *const top_keys[] = {"$schema",          "grantsim", "name",  
 static const char *const case_keys[] = {"id",      "description", "known_divergence", "board",
                                         "drivers", "processes",   "expect",           NULL};
 
+/*
+ * The case ids seen so far, for the duplicate check: an open-addressing hash
+ * table of case indices (a file of small cases has thousands of ids, and
+ * comparing each with every earlier one took seconds under the sanitizers).
+ */
+struct id_set {
+    unsigned *slot; /* case index + 1; 0 = empty */
+    size_t mask;
+};
+
+static size_t id_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (size_t)h;
+}
+
+static bool id_set_init(struct id_set *t, unsigned n)
+{
+    size_t cap = 16;
+
+    while (cap < 2 * (size_t)n)
+        cap *= 2;
+    t->slot = calloc(cap, sizeof(*t->slot));
+    t->mask = cap - 1;
+    return t->slot != NULL;
+}
+
+/* Adds case i with id `id`; returns the index of an earlier case with that id, or -1. */
+static long id_set_add(struct id_set *t, const char *const *ids, unsigned i, const char *id)
+{
+    size_t k = id_hash(id) & t->mask;
+
+    while (t->slot[k]) {
+        unsigned j = t->slot[k] - 1;
+        if (strcmp(ids[j], id) == 0)
+            return (long)j;
+        k = (k + 1) & t->mask;
+    }
+    t->slot[k] = i + 1;
+    return -1;
+}
+
 /* The checks that need no case: the top level, the version and the cases list. */
 static bool check_file(struct ld *l, struct gs_scn_file *f)
 {
     json_t *root = f->root, *ver, *cases;
+    struct id_set seen = {NULL, 0};
+    bool ok = false;
 
     if (!json_is_object(root))
         return fail(l, "expected a scenario (a JSON object with \"grantsim\": %d), got %s",
@@ -668,18 +720,20 @@ static bool check_file(struct ld *l, struct gs_scn_file *f)
     f->ncases = (unsigned)json_array_size(cases);
     f->cases = calloc(f->ncases, sizeof(*f->cases));
     f->ids = calloc(f->ncases, sizeof(*f->ids));
-    if (!f->cases || !f->ids)
-        return oom(l);
+    if (!f->cases || !f->ids || !id_set_init(&seen, f->ncases)) {
+        oom(l);
+        goto out;
+    }
     for (unsigned i = 0; i < f->ncases; i++) {
         json_t *c = json_array_get(cases, i);
         const char *id = NULL;
+        long dup;
         gs_jpath_push_index(&l->path, i);
         if (!check_object(l, c, case_keys, "a case") ||
             !require(l, c, "id", "each case has an id, used by --case ID") ||
             field_str(l, c, "id", &id, "a case id") != GOOD) {
             gs_jpath_pop(&l->path);
-            gs_jpath_pop(&l->path);
-            return false;
+            goto out;
         }
         gs_jpath_push_key(&l->path, "id");
         if (!valid_case_id(id)) {
@@ -687,30 +741,30 @@ static bool check_file(struct ld *l, struct gs_scn_file *f)
                  GOT(json_object_get(c, "id")));
             goto bad;
         }
-        for (unsigned j = 0; j < i; j++) {
-            if (strcmp(f->ids[j], id) == 0) {
-                fail(l, "case id \"%s\" is already used by cases[%u]", id, j);
-                goto bad;
-            }
+        f->ids[i] = id;
+        dup = id_set_add(&seen, f->ids, i, id);
+        if (dup >= 0) {
+            fail(l, "case id \"%s\" is already used by cases[%ld]", id, dup);
+            goto bad;
         }
         gs_jpath_pop(&l->path);
         if (json_object_get(c, "description") &&
             field_str(l, c, "description", &(const char *){NULL}, "a description") != GOOD) {
             gs_jpath_pop(&l->path);
-            gs_jpath_pop(&l->path);
-            return false;
+            goto out;
         }
         gs_jpath_pop(&l->path);
         f->cases[i] = c;
-        f->ids[i] = id;
     }
-    gs_jpath_pop(&l->path);
-    return true;
+    ok = true;
+    goto out;
 bad:
     gs_jpath_pop(&l->path);
     gs_jpath_pop(&l->path);
+out:
     gs_jpath_pop(&l->path);
-    return false;
+    free(seen.slot);
+    return ok;
 }
 
 static int file_from_text(const char *name, char *text, size_t len, struct gs_scn_file **out,
@@ -1962,6 +2016,13 @@ static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, con
     size_t len = 0;
     int e;
 
+    /* Before any check of the name: no_files is about what the file asks, not its spelling. */
+    if (l->o && l->o->no_files)
+        return fail(l, "files are not read here (%s \"%s\"): only script processes load",
+                    p->src == GS_SRC_APP   ? "app"
+                    : p->src == GS_SRC_TBF ? "tbf"
+                                           : "elf",
+                    given);
     if (p->src == GS_SRC_APP) {
         char known[1024];
         if (!app_name_ok(given))

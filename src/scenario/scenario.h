@@ -306,12 +306,19 @@ struct gs_scn_opts {
      * run by fuzzers). Errors keep their full position.
      */
     bool no_positions;
+    /*
+     * Read no files: a process with "app", "elf" or "tbf" is a load error
+     * ("files are not read here") at that key. For fuzzers, whose input
+     * could otherwise name any file of the host (/dev/zero, a huge file).
+     */
+    bool no_files;
 };
 
 /*
  * Validates case `case_index` of f (-1: the file has no cases) into a
  * scenario. Relative "elf"/"tbf" paths are relative to the file's
- * directory. Errors: GS_E_ARG with *err filled; GS_E_NOMEM_HOST.
+ * directory (with o->no_files, no file is read: such a process is an
+ * error). Errors: GS_E_ARG with *err filled; GS_E_NOMEM_HOST.
  */
 int gs_scn_load(const struct gs_scn_file *f, int case_index, const struct gs_scn_opts *o,
                 struct gs_scenario **out, struct gs_scn_err *err);

@@ -8,7 +8,6 @@
  *
  *   bench_scenarios SCENARIO_DIR APPS_DIR [SECONDS]
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +30,6 @@ static double now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmp_slowest(const void *a, const void *b)
@@ -72,31 +66,17 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : "scenarios";
     double budget = argc > 3 ? atof(argv[3]) : 2.0, t0, t1, elapsed;
     struct gs_scn_opts so = {.apps_dir = argc > 2 ? argv[2] : NULL};
-    char *names[512];
-    unsigned nnames = 0, nitems = 0, failing = 0;
+    struct gs_scn_paths paths = {0};
+    unsigned nnames, nitems = 0, failing = 0;
     unsigned long long runs = 0;
     struct item *items;
-    struct dirent *e;
     struct rusage ru;
-    DIR *d = opendir(dir);
-
-    if (!d) {
-        fprintf(stderr, "bench_scenarios: cannot open %s\n", dir);
+    if (gs_scn_paths_add(&paths, dir) != 0 || paths.n == 0) {
+        fprintf(stderr, "bench_scenarios: no scenario files in %s\n", dir);
+        gs_scn_paths_free(&paths);
         return 2;
     }
-    while ((e = readdir(d)) != NULL && nnames < 512) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 &&
-            strcmp(e->d_name, "schema.json") != 0) {
-            names[nnames] = malloc(strlen(dir) + len + 2);
-            if (!names[nnames])
-                return 2;
-            sprintf(names[nnames], "%s/%s", dir, e->d_name);
-            nnames++;
-        }
-    }
-    closedir(d);
-    qsort(names, nnames, sizeof(names[0]), cmp_name);
+    nnames = (unsigned)paths.n;
     items = calloc(nnames * 16 + 1, sizeof(*items));
     if (!items)
         return 2;
@@ -104,7 +84,7 @@ int main(int argc, char **argv)
         struct gs_scn_file *f;
         struct gs_scn_err err;
         unsigned nc;
-        if (gs_scn_file_open(names[i], &f, &err) != GS_OK) {
+        if (gs_scn_file_open(paths.v[i], &f, &err) != GS_OK) {
             printf("  skipped %s\n", err.msg);
             continue;
         }
@@ -185,7 +165,6 @@ int main(int argc, char **argv)
             gs_scn_file_free(items[i].f);
     }
     free(items);
-    for (unsigned i = 0; i < nnames; i++)
-        free(names[i]);
+    gs_scn_paths_free(&paths);
     return failing ? 1 : 0; /* figures of a failing library are not figures */
 }

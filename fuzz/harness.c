@@ -345,16 +345,17 @@ static int write_app(struct gs_kernel *k, uint32_t app_start)
     return GS_OK;
 }
 
-/* Fills p's task queue with ReturnValues of a driver nobody has (behind the init task). */
-static void prefill(struct gs_process *p)
+unsigned gs_fz_prefill(struct gs_process *p)
 {
     struct gs_task t;
+    unsigned n = 0;
 
     memset(&t, 0, sizeof(t));
     t.kind = GS_TASK_RETURN_VALUE;
     t.id.driver = 0xF111;
-    for (unsigned i = 0; i < GS_CALLBACK_LEN && gs_tasks_len(p) < GS_CALLBACK_LEN - 1; i++)
-        gs_tasks_enqueue(p, &t);
+    while (gs_tasks_len(p) < GS_CALLBACK_LEN - 1 && gs_tasks_enqueue(p, &t) == GS_OK)
+        n++;
+    return n;
 }
 
 int gs_fz_board_build(struct gs_fz_board *b, const struct gs_prog *prog, struct gs_fz_watch *w)
@@ -443,7 +444,7 @@ int gs_fz_board_build(struct gs_fz_board *b, const struct gs_prog *prog, struct 
             return e;
         b->prefill[i] = prog->proc[i].prefill;
         if (b->prefill[i])
-            prefill(p);
+            gs_fz_prefill(p);
     }
     return GS_OK;
 }
@@ -471,7 +472,7 @@ enum gs_run_end gs_fz_board_run(struct gs_fz_board *b, struct gs_fz_watch *w)
             /* Keep the queues full: top them up between runs. */
             for (unsigned i = 0; i < b->nprocs; i++)
                 if (b->procs[i] && b->prefill[i] && gs_process_is_running(b->procs[i]))
-                    prefill(b->procs[i]);
+                    gs_fz_prefill(b->procs[i]);
             refills++;
             continue;
         }

@@ -84,6 +84,12 @@ struct gs_mem *gs_fz_mem(void);
  */
 void gs_fz_mem_reset(uint32_t ram_used, uint32_t flash_used, bool all);
 
+/*
+ * Fills p's task queue behind what is already in it (the init task) with
+ * ReturnValues of a driver no process has; returns how many it queued.
+ */
+unsigned gs_fz_prefill(struct gs_process *p);
+
 /* The watcher: counts what happened and decides what is a crash. */
 #define GS_FZ_MAX_IDS 8
 

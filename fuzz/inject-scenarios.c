@@ -3,7 +3,7 @@
  * inject-scenarios: every bundled scenario under every fault-injection
  * schedule (STYLE.md habit 7), as a test in suite 'fuzz'.
  *
- *     inject-scenarios [--apps DIR] FILE|DIR...
+ *     inject-scenarios [--apps DIR] FILE|DIR...   (directories as grantsim run lists them)
  *
  * Each case of each scenario runs on the Cortex-M machine, with the fuzz
  * harness's watcher attached (harness.h):
@@ -27,11 +27,9 @@
  * A scenario whose baseline cannot run (an app that was not built) is
  * skipped and counted. Prints one line per schedule and a summary.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "errors.h"
 #include "harness.h"
@@ -54,18 +52,6 @@ struct outcome {
     char error[1024];
 };
 
-/* Fills p's queue with ReturnValues of a driver nobody has (as harness.c's prefill). */
-static void prefill(struct outcome *o, struct gs_process *p)
-{
-    struct gs_task t;
-
-    memset(&t, 0, sizeof(t));
-    t.kind = GS_TASK_RETURN_VALUE;
-    t.id.driver = 0xF111;
-    while (gs_tasks_len(p) < GS_CALLBACK_LEN - 1 && gs_tasks_enqueue(p, &t) == GS_OK)
-        o->prefilled++;
-}
-
 static void observe(void *ctx, const struct gs_event *ev)
 {
     struct outcome *o = ctx;
@@ -80,13 +66,13 @@ static void observe(void *ctx, const struct gs_event *ev)
      * right after the event. The prefill's own events come back here with pending clear.
      * The process is the kernel's, reached through its table. */
     if (ev->kind == GS_EV_PROCESS_CREATED && o->k->procs[i] == ev->p) {
-        prefill(o, o->k->procs[i]);
+        o->prefilled += gs_fz_prefill(o->k->procs[i]);
     } else if (ev->kind == GS_EV_RESTARTED) {
         o->pending[i] = true;
     } else if (ev->kind == GS_EV_TASK_QUEUED && o->pending[i]) {
         o->pending[i] = false;
         if (o->k->procs[i] == ev->p)
-            prefill(o, o->k->procs[i]);
+            o->prefilled += gs_fz_prefill(o->k->procs[i]);
     }
 }
 
@@ -255,63 +241,24 @@ static void one_file(const char *path, const char *apps)
     gs_scn_file_free(f);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void one_dir(const char *dir, const char *apps)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char **names = NULL;
-    size_t n = 0;
-
-    if (!d) {
-        printf("FAIL %s: cannot open the directory\n", dir);
-        failures++;
-        return;
-    }
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        char **more;
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
-            strcmp(e->d_name, "schema.json") == 0)
-            continue;
-        more = realloc(names, (n + 1) * sizeof(*names));
-        if (!more)
-            break;
-        names = more;
-        names[n] = malloc(strlen(dir) + len + 2);
-        if (!names[n])
-            break;
-        sprintf(names[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), by_name);
-    for (size_t i = 0; i < n; i++) {
-        one_file(names[i], apps);
-        free(names[i]);
-    }
-    free(names);
-}
-
 int main(int argc, char **argv)
 {
     const char *apps = NULL;
+    struct gs_scn_paths paths = {0};
 
     for (int i = 1; i < argc; i++) {
-        struct stat st;
         if (strcmp(argv[i], "--apps") == 0 && i + 1 < argc) {
             apps = argv[++i];
             continue;
         }
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-            one_dir(argv[i], apps);
-        else
-            one_file(argv[i], apps);
+        if (gs_scn_paths_add(&paths, argv[i]) != 0) {
+            printf("FAIL %s: cannot list it\n", argv[i]);
+            failures++;
+        }
     }
+    for (size_t i = 0; i < paths.n; i++)
+        one_file(paths.v[i], apps);
+    gs_scn_paths_free(&paths);
     gs_scn_reuse_free(&reuse);
     printf("%s: %u schedules run, %u kept every expectation, %u changed what a process saw "
            "(allowed), %u skipped, %u failures\n",

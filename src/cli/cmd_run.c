@@ -10,12 +10,10 @@
  * order: 2 bad input or usage, 3 an unexpected oracle finding or kernel
  * panic, 1 an expectation failed, 0 all passed.
  */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmds.h"
 #include "errors.h"
@@ -34,79 +32,6 @@ const char *gs_cmd_apps_dir(const char *option)
     if (env && *env)
         return env;
     return GS_APPS_DIR;
-}
-
-struct files {
-    char **v;
-    size_t n, cap;
-};
-
-static int push_file(struct files *f, const char *path)
-{
-    char *d;
-
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 64;
-        char **nv = realloc(f->v, cap * sizeof(*nv));
-        if (!nv)
-            return -1;
-        f->v = nv;
-        f->cap = cap;
-    }
-    d = strdup(path);
-    if (!d)
-        return -1;
-    f->v[f->n++] = d;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds every *.json below dir (sorted per directory, depth-first). */
-static int add_dir(struct files *f, const char *dir, unsigned depth)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    struct files here = {0};
-    int rc = 0;
-
-    if (!d || depth > 16) {
-        if (d)
-            closedir(d);
-        return -1;
-    }
-    while ((e = readdir(d)) != NULL) {
-        char path[4096];
-        struct stat st;
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s%s%s", dir,
-                 dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-        if (stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode) || (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 &&
-                                    strcmp(e->d_name, "schema.json") != 0)) {
-            if (push_file(&here, path) != 0)
-                rc = -1;
-        }
-    }
-    closedir(d);
-    if (here.n)
-        qsort(here.v, here.n, sizeof(here.v[0]), cmp_str);
-    for (size_t i = 0; i < here.n; i++) {
-        struct stat st;
-        if (rc == 0 && stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode))
-            rc = add_dir(f, here.v[i], depth + 1);
-        else if (rc == 0)
-            rc = push_file(f, here.v[i]);
-        free(here.v[i]);
-    }
-    free(here.v);
-    return rc;
 }
 
 static int usage(FILE *f)
@@ -217,7 +142,7 @@ int gs_cmd_run(int argc, char **argv)
     bool json = false, verbose = false;
     struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
     struct gs_scn_opts so = {0};
-    struct files files = {0};
+    struct gs_scn_paths files = {0};
     struct totals t = {0};
     int i;
 
@@ -240,30 +165,22 @@ int gs_cmd_run(int argc, char **argv)
             fprintf(stderr, "grantsim run: unknown option %s\n", a);
             return usage(stderr);
         } else {
-            struct stat st;
-            int rc;
-            if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
-                size_t before = files.n;
-                rc = add_dir(&files, a, 0);
-                if (rc == 0 && files.n == before) {
-                    fprintf(stderr, "grantsim run: no scenario (*.json) in %s\n", a);
-                    rc = -1;
-                }
-            } else {
-                rc = push_file(&files, a);
+            size_t before = files.n;
+            int rc = gs_scn_paths_add(&files, a);
+            if (rc == 0 && files.n == before) {
+                fprintf(stderr, "grantsim run: no scenario (*.json) in %s\n", a);
+                rc = -1;
             }
             if (rc != 0) {
                 if (files.n)
                     fprintf(stderr, "grantsim run: cannot list %s\n", a);
-                for (size_t k = 0; k < files.n; k++)
-                    free(files.v[k]);
-                free(files.v);
+                gs_scn_paths_free(&files);
                 return GS_EXIT_INPUT;
             }
         }
     }
     if (files.n == 0) {
-        free(files.v);
+        gs_scn_paths_free(&files);
         fprintf(stderr, "grantsim run: no scenario file given\n");
         return usage(stderr);
     }
@@ -328,8 +245,6 @@ int gs_cmd_run(int argc, char **argv)
         else
             printf("%u passed, %u failed\n", t.passed, t.failed);
     }
-    for (size_t k = 0; k < files.n; k++)
-        free(files.v[k]);
-    free(files.v);
+    gs_scn_paths_free(&files);
     return t.worst;
 }

@@ -298,6 +298,20 @@ const char *gs_scn_file_case_id(const struct gs_scn_file *f, unsigned i);
 int gs_scn_file_find_case(const struct gs_scn_file *f, const char *id);
 const char *gs_scn_file_path(const struct gs_scn_file *f);
 
+/*
+ * Scenario files named on a command line. gs_scn_paths_add adds a file as
+ * given, and a directory as every *.json below it except schema.json
+ * (sorted per directory, depth-first, at most 16 levels). Returns 0, or -1
+ * (a directory that cannot be read, out of host memory). Zero-initialize;
+ * free with gs_scn_paths_free.
+ */
+struct gs_scn_paths {
+    char **v;
+    size_t n, cap;
+};
+int gs_scn_paths_add(struct gs_scn_paths *p, const char *path);
+void gs_scn_paths_free(struct gs_scn_paths *p);
+
 struct gs_scn_opts {
     const char *apps_dir; /* where "app": NAME finds NAME.elf; NULL = no apps */
     /*

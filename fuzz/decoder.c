@@ -573,27 +573,6 @@ void gs_prog_to_fake(const struct gs_prog_action *a, const struct gs_prog_env *e
 
 /* ---- printing ---- */
 
-const char *gs_prog_policy_name(enum gs_fault_policy p)
-{
-    switch (p) {
-    case GS_FP_PANIC:
-        return "panic";
-    case GS_FP_STOP:
-        return "stop";
-    case GS_FP_STOP_DEBUG:
-        return "stop-debug";
-    case GS_FP_RESTART:
-        return "restart";
-    case GS_FP_RESTART_DEBUG:
-        return "restart-debug";
-    case GS_FP_THRESHOLD_RESTART:
-        return "threshold-restart";
-    case GS_FP_THRESHOLD_RESTART_THEN_PANIC:
-        return "threshold-restart-then-panic";
-    }
-    return "?";
-}
-
 static void print_arg(const struct gs_prog_arg *a, FILE *f)
 {
     static const char *const names[] = {"",    "mem",   "end",       "kbrk",   "proc",
@@ -630,7 +609,7 @@ void gs_prog_print(const struct gs_prog *p, FILE *f)
     for (unsigned i = 0; i < p->nprocs; i++) {
         const struct gs_prog_proc *pp = &p->proc[i];
         fprintf(f, "process %u name=\"%s\" min-ram=%u policy=%s", i, gs_prog_names[pp->name],
-                (unsigned)pp->min_ram, gs_prog_policy_name(pp->policy));
+                (unsigned)pp->min_ram, gs_fault_policy_name(pp->policy));
         if (pp->policy == GS_FP_THRESHOLD_RESTART)
             fprintf(f, "(%u)", pp->threshold);
         fprintf(f, "%s actions=%u\n", pp->prefill ? " prefill" : "", pp->nact);

@@ -190,9 +190,6 @@ void gs_prog_to_fake(const struct gs_prog_action *a, const struct gs_prog_env *e
  */
 void gs_prog_print(const struct gs_prog *p, FILE *f);
 
-/* The scenario-file name of a fault policy ("stop", "restart", ...). */
-const char *gs_prog_policy_name(enum gs_fault_policy p);
-
 /* Writing a program as a scenario file: prog-scenario.h. */
 
 #endif

@@ -240,7 +240,7 @@ json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
         if (strcmp(names[i], gs_prog_names[pp->name]) != 0)
             json_object_set_new(jp, "package_name", json_string(gs_prog_names[pp->name]));
         json_object_set_new(jp, "min_ram", json_integer(pp->min_ram));
-        json_object_set_new(jp, "fault_policy", json_string(gs_prog_policy_name(pp->policy)));
+        json_object_set_new(jp, "fault_policy", json_string(gs_fault_policy_name(pp->policy)));
         if (pp->policy == GS_FP_THRESHOLD_RESTART)
             json_object_set_new(jp, "fault_threshold", json_integer(pp->threshold));
         json_object_set_new(jp, "record", json_false());

@@ -35,6 +35,27 @@ const char *gs_state_name(enum gs_state s)
     return "Unknown";
 }
 
+const char *gs_fault_policy_name(enum gs_fault_policy p)
+{
+    switch (p) {
+    case GS_FP_PANIC:
+        return "panic";
+    case GS_FP_STOP:
+        return "stop";
+    case GS_FP_STOP_DEBUG:
+        return "stop-debug";
+    case GS_FP_RESTART:
+        return "restart";
+    case GS_FP_RESTART_DEBUG:
+        return "restart-debug";
+    case GS_FP_THRESHOLD_RESTART:
+        return "threshold-restart";
+    case GS_FP_THRESHOLD_RESTART_THEN_PANIC:
+        return "threshold-restart-then-panic";
+    }
+    return "?";
+}
+
 const char *gs_process_name(const struct gs_process *p)
 {
     return p->name ? p->name : "";

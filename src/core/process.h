@@ -169,6 +169,9 @@ struct gs_process {
 /* Name of a state as upstream's Debug prints it ("Running", "Yielded", ...). */
 const char *gs_state_name(enum gs_state s);
 
+/* Name of a fault policy as scenario files spell it ("stop", "threshold-restart", ...). */
+const char *gs_fault_policy_name(enum gs_fault_policy p);
+
 /* Shadow owner tag of kind `kind` for p, with object id `id`. */
 static inline gs_owner gs_powner(const struct gs_process *p, enum gs_owner_kind kind, unsigned id)
 {

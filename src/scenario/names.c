@@ -127,27 +127,6 @@ bool gs_scn_variant_is_failure(uint32_t r0)
     return r0 <= 3;
 }
 
-const char *gs_scn_policy_name(enum gs_fault_policy p)
-{
-    switch (p) {
-    case GS_FP_PANIC:
-        return "panic";
-    case GS_FP_STOP:
-        return "stop";
-    case GS_FP_STOP_DEBUG:
-        return "stop-debug";
-    case GS_FP_RESTART:
-        return "restart";
-    case GS_FP_RESTART_DEBUG:
-        return "restart-debug";
-    case GS_FP_THRESHOLD_RESTART:
-        return "threshold-restart";
-    case GS_FP_THRESHOLD_RESTART_THEN_PANIC:
-        return "threshold-restart-then-panic";
-    }
-    return "?";
-}
-
 const char *gs_scn_base_name(enum gs_scn_base b)
 {
     switch (b) {

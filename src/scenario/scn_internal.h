@@ -35,7 +35,6 @@ char *gs_scn_vasprintf(const char *fmt, va_list ap);
 const char *gs_scn_variant_name(uint32_t r0);   /* "Success", ...; NULL if not a variant */
 int gs_scn_variant_from_name(const char *name); /* r0 code, or -1 */
 bool gs_scn_variant_is_failure(uint32_t r0);
-const char *gs_scn_policy_name(enum gs_fault_policy p);
 const char *gs_scn_base_name(enum gs_scn_base b);
 const char *gs_scn_memop_name(uint32_t op); /* NULL when unnamed */
 

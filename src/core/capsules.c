@@ -52,6 +52,17 @@ static int make_grant(struct gs_kernel *k, struct gs_driver *d, uint32_t num, ui
     return gs_grant_create(k, num, &s, NULL, &d->grant);
 }
 
+/* Names a driver and hands it to the kernel (its grant, if any, already created). */
+static int add_driver(struct gs_kernel *k, struct gs_driver *d, uint32_t num, const char *name,
+                      const struct gs_driver_ops *ops, void *state)
+{
+    d->num = num;
+    d->name = name;
+    d->ops = ops;
+    d->state = state;
+    return gs_kernel_add_driver(k, d);
+}
+
 /* ================= Console ================= */
 /* T = App {write_len, write_remaining, pending_write, read_len}: 16 bytes, align 4. */
 #define CON_WRITE_LEN 0
@@ -209,11 +220,7 @@ int gs_console_init(struct gs_kernel *k, struct gs_console *c, uint32_t driver_n
     e = make_grant(k, &c->drv, driver_num, 16, 3, 2, 2);
     if (e)
         return e;
-    c->drv.num = driver_num;
-    c->drv.name = "console";
-    c->drv.ops = &console_ops;
-    c->drv.state = c;
-    return gs_kernel_add_driver(k, &c->drv);
+    return add_driver(k, &c->drv, driver_num, "console", &console_ops, c);
 }
 
 /* ================= Alarm ================= */
@@ -337,11 +344,7 @@ int gs_alarm_init(struct gs_kernel *k, struct gs_alarm *a, uint32_t driver_num)
     e = make_grant(k, &a->drv, driver_num, 12, 1, 0, 0);
     if (e)
         return e;
-    a->drv.num = driver_num;
-    a->drv.name = "alarm";
-    a->drv.ops = &alarm_ops;
-    a->drv.state = a;
-    return gs_kernel_add_driver(k, &a->drv);
+    return add_driver(k, &a->drv, driver_num, "alarm", &alarm_ops, a);
 }
 
 /* ================= LED ================= */
@@ -392,11 +395,7 @@ int gs_led_init(struct gs_kernel *k, struct gs_led *l, uint32_t driver_num, unsi
     if (count > GS_MAX_LEDS)
         return GS_E_ARG;
     l->count = count;
-    l->drv.num = driver_num;
-    l->drv.name = "led";
-    l->drv.ops = &led_ops;
-    l->drv.state = l;
-    return gs_kernel_add_driver(k, &l->drv);
+    return add_driver(k, &l->drv, driver_num, "led", &led_ops, l);
 }
 
 /* ================= RNG ================= */
@@ -481,11 +480,7 @@ int gs_rng_init(struct gs_kernel *k, struct gs_rng *r, uint32_t driver_num, uint
     e = make_grant(k, &r->drv, driver_num, 4, 1, 0, 1);
     if (e)
         return e;
-    r->drv.num = driver_num;
-    r->drv.name = "rng";
-    r->drv.ops = &rng_ops;
-    r->drv.state = r;
-    return gs_kernel_add_driver(k, &r->drv);
+    return add_driver(k, &r->drv, driver_num, "rng", &rng_ops, r);
 }
 
 /* ================= Low-level debug ================= */
@@ -545,11 +540,7 @@ static const struct gs_driver_ops lld_ops = {
 int gs_lld_init(struct gs_kernel *k, struct gs_lld *l, uint32_t driver_num)
 {
     memset(l, 0, sizeof(*l));
-    l->drv.num = driver_num;
-    l->drv.name = "low_level_debug";
-    l->drv.ops = &lld_ops;
-    l->drv.state = l;
-    return gs_kernel_add_driver(k, &l->drv);
+    return add_driver(k, &l->drv, driver_num, "low_level_debug", &lld_ops, l);
 }
 
 /* ================= Test capsule ================= */
@@ -690,9 +681,5 @@ int gs_test_capsule_init(struct gs_kernel *k, struct gs_test_capsule *t, uint32_
     e = gs_grant_create(k, driver_num, shape, NULL, &t->drv.grant);
     if (e)
         return e;
-    t->drv.num = driver_num;
-    t->drv.name = "test";
-    t->drv.ops = &test_ops;
-    t->drv.state = t;
-    return gs_kernel_add_driver(k, &t->drv);
+    return add_driver(k, &t->drv, driver_num, "test", &test_ops, t);
 }

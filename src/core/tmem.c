@@ -233,9 +233,28 @@ int gs_mem_load32_slow(const struct gs_mem *m, uint32_t addr, uint32_t *out)
  * Checks the shadow of a store already known to be inside RAM and reports at
  * most one finding for it (the first mismatching byte).
  */
+/* Offset of the first of n tags that is not `owner`, or n; eight tags per branch. */
+static uint32_t first_other(const gs_owner *s, uint32_t n, gs_owner owner)
+{
+    uint32_t i = 0;
+
+    for (; n - i >= 8; i += 8) {
+        gs_owner d = (s[i] ^ owner) | (s[i + 1] ^ owner) | (s[i + 2] ^ owner) | (s[i + 3] ^ owner) |
+                     (s[i + 4] ^ owner) | (s[i + 5] ^ owner) | (s[i + 6] ^ owner) |
+                     (s[i + 7] ^ owner);
+        if (d)
+            break;
+    }
+    for (; i < n; i++)
+        if (s[i] != owner)
+            return i;
+    return n;
+}
+
+/* Stores are bounds-checked by their callers: the scan needs no check of its own. */
 static void check_owner(struct gs_mem *m, uint32_t addr, uint32_t len, gs_owner owner)
 {
-    uint32_t i = gs_mem_first_other(m, addr, len, owner);
+    uint32_t i = first_other(m->shadow + (addr - m->ram_base), len, owner);
 
     if (i < len) {
         struct gs_mem_finding f = {
@@ -310,28 +329,13 @@ int gs_mem_tag(struct gs_mem *m, uint32_t addr, uint32_t len, gs_owner owner)
 
 uint32_t gs_mem_first_other(const struct gs_mem *m, uint32_t addr, uint32_t len, gs_owner owner)
 {
-    const gs_owner *s;
-    uint32_t i = 0, end;
+    uint32_t end;
 
     if (!gs_mem_in_ram(m, addr, 1))
         return 0;
     /* Bytes past the end of RAM belong to nobody: stop the scan there. */
     end = m->ram_size - (addr - m->ram_base);
-    if (len > end)
-        return gs_mem_first_other(m, addr, end, owner);
-    s = m->shadow + (addr - m->ram_base);
-    /* Eight tags per branch; the exact byte is found below. */
-    for (; len - i >= 8; i += 8) {
-        gs_owner d = (s[i] ^ owner) | (s[i + 1] ^ owner) | (s[i + 2] ^ owner) | (s[i + 3] ^ owner) |
-                     (s[i + 4] ^ owner) | (s[i + 5] ^ owner) | (s[i + 6] ^ owner) |
-                     (s[i + 7] ^ owner);
-        if (d)
-            break;
-    }
-    for (; i < len; i++)
-        if (s[i] != owner)
-            return i;
-    return len;
+    return first_other(m->shadow + (addr - m->ram_base), len < end ? len : end, owner);
 }
 
 gs_owner gs_mem_owner_at(const struct gs_mem *m, uint32_t addr)

@@ -172,13 +172,23 @@ static int process_grant_new(const struct gs_grant *g, struct gs_pid pid, struct
     if (alloc < 0)
         return GS_E_INACTIVE_APP;
     if (alloc == 0) {
+        uint32_t kb = p->kernel_break, ab = p->app_break;
         err = gs_process_allocate_grant(p, g->num, g->driver_num, g->size, g->align, &base);
         if (err == GS_E_PANIC)
             return err;
         if (err)
             return GS_E_OUT_OF_MEMORY;
         tag_grant(g, p, base);
-        gs_kernel_event(k, GS_EV_GRANT_ALLOCATED, p, g->num, base, g->size, g->driver_num);
+        if (gs_kernel_observed(k)) {
+            struct gs_event ev = {.kind = GS_EV_GRANT_ALLOCATED,
+                                  .p = p,
+                                  .a = g->num,
+                                  .b = base,
+                                  .c = g->size,
+                                  .d = g->driver_num,
+                                  .r = {kb, ab}};
+            gs_kernel_emit(k, &ev);
+        }
         /* Enter, initialise the kernel-managed part, leave (the layout guard's Drop). */
         err = gs_process_enter_grant(p, g->num, &entered);
         if (err)

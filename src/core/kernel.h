@@ -62,6 +62,7 @@ struct gs_driver;
 struct gs_syscall;
 struct gs_arch;
 struct gs_task;
+struct gs_refcheck;
 
 /*
  * Kernel work (deferred calls, alarms): run at `at` (instructions since
@@ -140,10 +141,12 @@ struct gs_kernel {
         uint64_t mpu_region_at, mpu_regions;   /* add_mpu_region (IPC) */
     } inject;
 
-    const char *site;      /* kernel function doing the current store (findings) */
-    int syscall_class;     /* syscall in progress, -1 if none */
-    uint64_t findings;     /* findings reported so far (all oracles) */
-    bool check_invariants; /* run gs_invariants_check after each operation */
+    const char *site;             /* kernel function doing the current store (findings) */
+    int syscall_class;            /* syscall in progress, -1 if none */
+    uint64_t findings;            /* findings reported so far (all oracles) */
+    bool check_invariants;        /* the oracles: gs_invariants_check after each operation, and the
+                              reference oracles (refcheck.h) on every MPU call and event */
+    struct gs_refcheck *refcheck; /* the reference oracles' state */
 };
 
 /*
@@ -181,7 +184,16 @@ int gs_kernel_add_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx);
 /* Removes the observer registered with exactly (fn, ctx); no-op if absent. */
 void gs_kernel_remove_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx);
 
-/* Delivers an event to every observer. */
+/*
+ * Does anyone listen to events: an observer, or the kernel's own oracles
+ * (check_invariants)? Code that builds an event only to emit it asks first.
+ */
+static inline bool gs_kernel_observed(const struct gs_kernel *k)
+{
+    return k->nobservers || k->check_invariants;
+}
+
+/* Delivers an event to the kernel's oracles (when on), then to every observer. */
 void gs_kernel_emit(struct gs_kernel *k, const struct gs_event *ev);
 
 /* Convenience: emits an event of `kind` for p with values a..d. */

@@ -205,7 +205,7 @@ void gs_mpu_reset_config(struct gs_mpu *mpu, struct gs_mpu_config *cfg)
     cfg->dirty = true;
 }
 
-int gs_mpu_allocate_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32_t mem_start,
+static int allocate_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32_t mem_start,
                            uint32_t mem_size, uint32_t min_size, enum gs_mpu_perm perm,
                            uint32_t *out_start, uint32_t *out_size)
 {
@@ -281,7 +281,7 @@ int gs_mpu_allocate_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32
     return GS_OK;
 }
 
-int gs_mpu_remove_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32_t start,
+static int remove_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32_t start,
                          uint32_t size)
 {
     (void)mpu;
@@ -317,7 +317,7 @@ static bool app_regions(struct gs_mpu_region *r0, struct gs_mpu_region *r1, uint
                       region_size, 1, true, 0, n1 - 1, perm);
 }
 
-int gs_mpu_allocate_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg,
+static int allocate_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg,
                                       uint32_t mem_start, uint32_t mem_size, uint32_t min_mem,
                                       uint32_t init_app, uint32_t init_kernel,
                                       enum gs_mpu_perm perm, uint32_t *out_start,
@@ -367,7 +367,7 @@ int gs_mpu_allocate_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *
     return GS_OK;
 }
 
-int gs_mpu_update_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg,
+static int update_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg,
                                     uint32_t app_break, uint32_t kernel_break,
                                     enum gs_mpu_perm perm, bool *wrapped)
 {
@@ -397,6 +397,100 @@ int gs_mpu_update_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cf
     cfg->regions[1] = r1;
     cfg->dirty = true;
     return GS_OK;
+}
+
+/* ---- the public calls: the functions above, reported to the oracle hook ---- */
+
+void gs_mpu_set_check(struct gs_mpu *mpu, gs_mpu_check_fn fn, void *ctx)
+{
+    mpu->check = fn;
+    mpu->check_ctx = ctx;
+}
+
+/* Reports one call to the hook (the caller copied the config before it). */
+static void report_op(struct gs_mpu *mpu, struct gs_mpu_op *op, const struct gs_mpu_config *before,
+                      const struct gs_mpu_config *after, int err, const uint32_t *out_start,
+                      const uint32_t *out_size)
+{
+    op->before = before;
+    op->after = after;
+    op->err = err;
+    if (err == GS_OK && out_start && out_size) {
+        op->out_start = *out_start;
+        op->out_size = *out_size;
+    }
+    mpu->check(mpu->check_ctx, op);
+}
+
+int gs_mpu_allocate_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32_t mem_start,
+                           uint32_t mem_size, uint32_t min_size, enum gs_mpu_perm perm,
+                           uint32_t *out_start, uint32_t *out_size)
+{
+    struct gs_mpu_config before;
+    struct gs_mpu_op op = {
+        .kind = GS_MPU_OP_ALLOCATE_REGION, .args = {mem_start, mem_size, min_size}, .perm = perm};
+    int err;
+
+    if (!mpu->check)
+        return allocate_region(mpu, cfg, mem_start, mem_size, min_size, perm, out_start, out_size);
+    before = *cfg;
+    err = allocate_region(mpu, cfg, mem_start, mem_size, min_size, perm, out_start, out_size);
+    report_op(mpu, &op, &before, cfg, err, out_start, out_size);
+    return err;
+}
+
+int gs_mpu_remove_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32_t start,
+                         uint32_t size)
+{
+    struct gs_mpu_config before;
+    struct gs_mpu_op op = {.kind = GS_MPU_OP_REMOVE_REGION, .args = {start, size}};
+    int err;
+
+    if (!mpu->check)
+        return remove_region(mpu, cfg, start, size);
+    before = *cfg;
+    err = remove_region(mpu, cfg, start, size);
+    report_op(mpu, &op, &before, cfg, err, NULL, NULL);
+    return err;
+}
+
+int gs_mpu_allocate_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg,
+                                      uint32_t mem_start, uint32_t mem_size, uint32_t min_mem,
+                                      uint32_t init_app, uint32_t init_kernel,
+                                      enum gs_mpu_perm perm, uint32_t *out_start,
+                                      uint32_t *out_size)
+{
+    struct gs_mpu_config before;
+    struct gs_mpu_op op = {.kind = GS_MPU_OP_ALLOCATE_APP_MEMORY,
+                           .args = {mem_start, mem_size, min_mem, init_app, init_kernel},
+                           .perm = perm};
+    int err;
+
+    if (!mpu->check)
+        return allocate_app_memory_region(mpu, cfg, mem_start, mem_size, min_mem, init_app,
+                                          init_kernel, perm, out_start, out_size);
+    before = *cfg;
+    err = allocate_app_memory_region(mpu, cfg, mem_start, mem_size, min_mem, init_app, init_kernel,
+                                     perm, out_start, out_size);
+    report_op(mpu, &op, &before, cfg, err, out_start, out_size);
+    return err;
+}
+
+int gs_mpu_update_app_memory_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg,
+                                    uint32_t app_break, uint32_t kernel_break,
+                                    enum gs_mpu_perm perm, bool *wrapped)
+{
+    struct gs_mpu_config before;
+    struct gs_mpu_op op = {
+        .kind = GS_MPU_OP_UPDATE_APP_MEMORY, .args = {app_break, kernel_break}, .perm = perm};
+    int err;
+
+    if (!mpu->check)
+        return update_app_memory_region(mpu, cfg, app_break, kernel_break, perm, wrapped);
+    before = *cfg;
+    err = update_app_memory_region(mpu, cfg, app_break, kernel_break, perm, wrapped);
+    report_op(mpu, &op, &before, cfg, err, NULL, NULL);
+    return err;
 }
 
 bool gs_mpu_configure(struct gs_mpu *mpu, struct gs_mpu_config *cfg)

@@ -49,6 +49,34 @@ struct gs_mpu_config {
     struct gs_mpu_region regions[GS_PMSAV7_MAX_REGIONS];
 };
 
+/*
+ * One call of the region-allocation functions below, as an oracle sees it
+ * (gs_mpu_set_check): what was asked, the config before and after, and what
+ * the call answered. The reference oracle (refcheck.h) recomputes the answer
+ * independently and compares.
+ */
+enum gs_mpu_op_kind {
+    GS_MPU_OP_ALLOCATE_REGION,     /* args: start, avail, min_size */
+    GS_MPU_OP_REMOVE_REGION,       /* args: start, size */
+    GS_MPU_OP_ALLOCATE_APP_MEMORY, /* args: start, avail, min_mem, init_app, init_kernel */
+    GS_MPU_OP_UPDATE_APP_MEMORY,   /* args: app_break, kernel_break */
+};
+
+struct gs_mpu_config;
+
+struct gs_mpu_op {
+    enum gs_mpu_op_kind kind;
+    uint32_t args[5];
+    enum gs_mpu_perm perm;              /* not used by GS_MPU_OP_REMOVE_REGION */
+    const struct gs_mpu_config *before; /* the config as the call found it */
+    const struct gs_mpu_config *after;  /* the config as the call left it */
+    int err;                            /* the call's result (GS_OK or a gs_err) */
+    uint32_t out_start, out_size;       /* its results when err == GS_OK (allocations) */
+};
+
+/* Called after every call of the four functions, with the call (ctx as given). */
+typedef void (*gs_mpu_check_fn)(void *ctx, const struct gs_mpu_op *op);
+
 /* The MPU driver state (struct MPU<NUM_REGIONS, MIN_REGION_SIZE>) + hardware. */
 struct gs_mpu {
     unsigned num_regions;     /* 8 (Cortex-M3/M4) or 16 (Cortex-M7) */
@@ -60,6 +88,8 @@ struct gs_mpu {
     uint64_t configure_writes; /* configure_mpu calls that wrote the hardware */
     const char *panic_msg;     /* set when a function returns GS_E_PANIC */
     struct gs_pmsav7 hw;
+    gs_mpu_check_fn check; /* oracle hook (gs_mpu_set_check); NULL: none */
+    void *check_ctx;
 };
 
 /*
@@ -67,6 +97,13 @@ struct gs_mpu {
  * min_region_size: a power of two >= 32. Errors: GS_E_ARG.
  */
 int gs_mpu_init(struct gs_mpu *mpu, unsigned num_regions, uint32_t min_region_size, bool bug_4366);
+
+/*
+ * Sets the function called after every allocate_region, remove_region,
+ * allocate_app_memory_region and update_app_memory_region (NULL: none).
+ * gs_mpu_init clears it.
+ */
+void gs_mpu_set_check(struct gs_mpu *mpu, gs_mpu_check_fn fn, void *ctx);
 
 /* new_config(): a fresh config with every region empty and a new id. Errors: GS_E_MPU_CONFIG. */
 int gs_mpu_new_config(struct gs_mpu *mpu, struct gs_mpu_config *cfg);

@@ -50,6 +50,12 @@ const char *gs_event_kind_name(enum gs_event_kind kind)
         return "panic";
     case GS_EV_FINDING:
         return "finding";
+    case GS_EV_TASK_DEQUEUED:
+        return "task-dequeued";
+    case GS_EV_TASK_REMOVED:
+        return "task-removed";
+    case GS_EV_GRANT_REGION_ALLOC:
+        return "grant-region-alloc";
     }
     return "unknown";
 }

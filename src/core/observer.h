@@ -18,7 +18,8 @@ struct gs_process;
 
 enum gs_event_kind {
     GS_EV_PROCESS_CREATED,  /* a = memory_start, b = memory_len */
-    GS_EV_GRANT_ALLOCATED,  /* a = grant number, b = grant address, c = size, d = driver */
+    GS_EV_GRANT_ALLOCATED,  /* a = grant number, b = grant address, c = size, d = driver,
+                               r[0] = kernel break and r[1] = app break before it */
     GS_EV_GRANT_ENTERED,    /* a = grant number, b = grant address */
     GS_EV_GRANT_LEFT,       /* a = grant number */
     GS_EV_CUSTOM_ALLOCATED, /* a = custom serial, b = address, c = size */
@@ -27,8 +28,8 @@ enum gs_event_kind {
     GS_EV_STATE,            /* a = old state, b = new state (enum gs_state) */
     GS_EV_TERMINATED,       /* a = completion code, b = has code */
     GS_EV_RESTARTED,        /* a = restart count */
-    GS_EV_TASK_QUEUED,      /* a = task kind, b = driver, c = subscribe */
-    GS_EV_TASK_DROPPED,     /* a = task kind, b = driver, c = subscribe, d = ErrorCode */
+    GS_EV_TASK_QUEUED,      /* a = task kind, b = driver, c = subscribe; task */
+    GS_EV_TASK_DROPPED,     /* a = task kind, b = driver, c = subscribe, d = ErrorCode; task */
     GS_EV_SYSCALL,          /* a = class, regs in r[] (entry) */
     GS_EV_SYSCALL_RETURN,   /* a = class, regs in r[] (values written) */
     GS_EV_UPCALL_DELIVERED, /* a = pc, r[] = r0..r3 */
@@ -39,7 +40,14 @@ enum gs_event_kind {
     GS_EV_CONSOLE,          /* console output of p: a = length, text = bytes (not NUL-ended) */
     GS_EV_PANIC,            /* the kernel panicked; text is the panic message */
     GS_EV_FINDING,          /* an oracle finding; see finding */
+    GS_EV_TASK_DEQUEUED,    /* dequeue_task took the head of p's queue; task */
+    GS_EV_TASK_REMOVED,     /* remove_upcall(a = driver, b = subscribe) took task */
+    GS_EV_GRANT_REGION_ALLOC, /* allocate_in_grant_region_internal(a = size, b = align): c = the
+                                 new kernel break, d = 1 (or 0: refused); r[0] = kernel break,
+                                 r[1] = app break before it (injected failures are not reported) */
 };
+
+struct gs_task;
 
 enum gs_finding_kind {
     GS_FIND_OWNERSHIP, /* shadow map: a kernel store hit another owner's bytes */
@@ -64,6 +72,7 @@ struct gs_event {
     uint32_t r[4];
     const char *text;
     const struct gs_finding *finding;
+    const struct gs_task *task; /* the task of a task event */
 };
 
 typedef void (*gs_observer_fn)(void *ctx, const struct gs_event *ev);

@@ -488,6 +488,22 @@ fail:
     return err;
 }
 
+/* GS_EV_GRANT_REGION_ALLOC, before the kernel break moves (observer.h). */
+static void alloc_event(struct gs_process *p, uint32_t size, uint32_t align, uint32_t new_break,
+                        bool ok)
+{
+    struct gs_event ev = {.kind = GS_EV_GRANT_REGION_ALLOC,
+                          .p = p,
+                          .a = size,
+                          .b = align,
+                          .c = new_break,
+                          .d = ok,
+                          .r = {p->kernel_break, p->app_break}};
+
+    if (gs_kernel_observed(p->k))
+        gs_kernel_emit(p->k, &ev);
+}
+
 int gs_process_alloc_in_grant_region(struct gs_process *p, uint32_t size, uint32_t align,
                                      uint32_t *out)
 {
@@ -504,14 +520,19 @@ int gs_process_alloc_in_grant_region(struct gs_process *p, uint32_t size, uint32
     cand = p->kernel_break - size;
     a = align < 2 ? 2 : align; /* bit 0 stays free for the entered flag */
     new_break = cand & ~(a - 1);
-    if (new_break < p->app_break || new_break > p->kernel_break)
+    if (new_break < p->app_break || new_break > p->kernel_break) {
+        alloc_event(p, size, align, 0, false);
         return GS_E_OUT_OF_MEMORY;
+    }
     err = gs_mpu_update_app_memory_region(&k->mpu, &p->mpu_cfg, p->app_break, new_break, GS_PERM_RW,
                                           NULL);
     if (err == GS_E_PANIC)
         return gs_kernel_panic(k, "allocate_in_grant_region_internal", "%s", k->mpu.panic_msg);
-    if (err)
+    if (err) {
+        alloc_event(p, size, align, 0, false);
         return GS_E_OUT_OF_MEMORY;
+    }
+    alloc_event(p, size, align, new_break, true);
     gs_mem_tag(k->mem, new_break, p->kernel_break - new_break,
                gs_powner(p, GS_OWN_KERNEL_SLACK, 0));
     p->kernel_break = new_break;

@@ -161,7 +161,7 @@ void gs_set_syscall_return(struct gs_process *p, const struct gs_ret *ret)
     gs_kwrite(k, psp, raw, 4 * n, gs_powner(p, GS_OWN_APP, 0));
     gs_process_set_state(p, GS_ST_RUNNING);
     p->yield_for_ready = false;
-    if (k->nobservers) {
+    if (gs_kernel_observed(k)) {
         memset(&ev, 0, sizeof(ev));
         ev.kind = GS_EV_SYSCALL_RETURN;
         ev.p = p;
@@ -452,7 +452,7 @@ void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct g
     p->has_last_syscall = true;
     p->last_syscall[0] = sc->cls;
     memcpy(&p->last_syscall[1], sc->r, sizeof(sc->r));
-    if (k->nobservers) {
+    if (gs_kernel_observed(k)) {
         memset(&ev, 0, sizeof(ev));
         ev.kind = GS_EV_SYSCALL;
         ev.p = p;

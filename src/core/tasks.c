@@ -140,6 +140,25 @@ static bool id_eq(struct gs_upcall_id a, struct gs_upcall_id b)
     return a.driver == b.driver && a.subscribe == b.subscribe;
 }
 
+/* Reports a task event (kind, with the task) when anyone listens. */
+static void task_event(struct gs_process *p, enum gs_event_kind kind, const struct gs_task *t,
+                       uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    struct gs_event ev;
+
+    if (!gs_kernel_observed(p->k))
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind;
+    ev.p = p;
+    ev.task = t;
+    ev.a = a;
+    ev.b = b;
+    ev.c = c;
+    ev.d = d;
+    gs_kernel_emit(p->k, &ev);
+}
+
 int gs_tasks_enqueue(struct gs_process *p, const struct gs_task *t)
 {
     int err = 0;
@@ -158,11 +177,10 @@ int gs_tasks_enqueue(struct gs_process *p, const struct gs_task *t)
     }
     if (err) {
         p->dropped_upcalls++;
-        gs_kernel_event(p->k, GS_EV_TASK_DROPPED, p, t->kind, t->id.driver, t->id.subscribe,
-                        (uint32_t)err);
+        task_event(p, GS_EV_TASK_DROPPED, t, t->kind, t->id.driver, t->id.subscribe, (uint32_t)err);
         return err;
     }
-    gs_kernel_event(p->k, GS_EV_TASK_QUEUED, p, t->kind, t->id.driver, t->id.subscribe, 0);
+    task_event(p, GS_EV_TASK_QUEUED, t, t->kind, t->id.driver, t->id.subscribe, 0);
     return 0;
 }
 
@@ -172,6 +190,7 @@ bool gs_tasks_dequeue(struct gs_process *p, struct gs_task *out)
         return false;
     read_slot(p, p->tq_head, out);
     p->tq_head = (p->tq_head + 1) % GS_CALLBACK_LEN;
+    task_event(p, GS_EV_TASK_DEQUEUED, out, 0, 0, 0, 0);
     return true;
 }
 
@@ -199,6 +218,7 @@ bool gs_tasks_remove_upcall(struct gs_process *p, struct gs_upcall_id id, struct
                 next = (next + 1) % GS_CALLBACK_LEN;
             }
             p->tq_tail = slot;
+            task_event(p, GS_EV_TASK_REMOVED, &t, id.driver, id.subscribe, 0, 0);
             if (out)
                 *out = t;
             return true;

@@ -40,6 +40,7 @@
 #include "harness.h"
 #include "mpu.h"
 #include "pmsav7.h"
+#include "refcheck.h"
 
 #define MAX_OPS  64
 #define MAX_IPC  16
@@ -386,6 +387,16 @@ static void op_remove(struct st *s)
     m->ipc[i] = m->ipc[--m->nipc];
 }
 
+/* The reference oracle: every driver call against the independent MPU model (refcheck.h). */
+static void model_check(void *ctx, const struct gs_mpu_op *op)
+{
+    struct st *s = ctx;
+    char why[256];
+
+    if (!gs_refcheck_mpu_op(&s->mpu, op, why, sizeof(why)))
+        gs_fz_report(&s->w, "isolation", "mpu-model", "%s", why);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct st s;
@@ -401,6 +412,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (gs_mpu_init(&s.mpu, (f & 2) ? 16 : 8, (f & 4) ? 256 : 32, !s.head) != GS_OK ||
         gs_mpu_new_config(&s.mpu, &s.cfg) != GS_OK)
         return 0;
+    gs_mpu_set_check(&s.mpu, model_check, &s);
     for (unsigned n = 0; n < MAX_OPS && !gs_fz_done(&s.b); n++) {
         switch (gs_fz_u8(&s.b) % 8) {
         case 0:

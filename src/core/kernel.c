@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "grant.h"
 #include "process.h"
+#include "refcheck.h"
 
 void gs_kernel_config_default(struct gs_kernel_config *cfg)
 {
@@ -71,6 +72,12 @@ int gs_kernel_new(struct gs_mem *mem, const struct gs_kernel_config *cfg, struct
         free(k);
         return err;
     }
+    gs_mpu_set_check(&k->mpu, gs_refcheck_mpu_hook, k);
+    k->refcheck = gs_refcheck_new();
+    if (!k->refcheck) {
+        free(k);
+        return GS_E_NOMEM_HOST;
+    }
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         k->rr.order[i] = i;
     gs_mem_set_finding_fn(mem, on_mem_finding, k);
@@ -94,6 +101,7 @@ void gs_kernel_free(struct gs_kernel *k)
             k->drivers[i]->ops->destroy(k->drivers[i]);
     free(k->drivers);
     free(k->work);
+    gs_refcheck_free(k->refcheck);
     if (k->mem && k->mem->finding_ctx == k)
         gs_mem_set_finding_fn(k->mem, NULL, NULL);
     free(k);
@@ -130,6 +138,8 @@ void gs_kernel_reset(struct gs_kernel *k)
     gs_mpu_init(&k->mpu, k->cfg.mpu_regions, k->cfg.mpu_min_region_size,
                 k->cfg.profile == GS_PROFILE_2_2);
     k->mpu.configure_writes = writes + 1;
+    gs_mpu_set_check(&k->mpu, gs_refcheck_mpu_hook, k);
+    gs_refcheck_reset(k->refcheck);
     for (unsigned i = 0; i < k->ndrivers; i++)
         if (k->drivers[i]->ops->reset)
             k->drivers[i]->ops->reset(k->drivers[i]);
@@ -172,6 +182,10 @@ void gs_kernel_remove_observer(struct gs_kernel *k, gs_observer_fn fn, void *ctx
 
 void gs_kernel_emit(struct gs_kernel *k, const struct gs_event *ev)
 {
+    /* The oracles first: an observer may act on the event (queue a task, say), and the
+     * models must see what happened in the order it happened. */
+    if (k->check_invariants && ev->kind != GS_EV_FINDING)
+        gs_refcheck_event(k, ev);
     for (unsigned i = 0; i < k->nobservers; i++)
         k->observers[i].fn(k->observers[i].ctx, ev);
 }
@@ -181,7 +195,7 @@ void gs_kernel_event(struct gs_kernel *k, enum gs_event_kind kind, const struct 
 {
     struct gs_event ev;
 
-    if (k->nobservers == 0)
+    if (!gs_kernel_observed(k))
         return;
     memset(&ev, 0, sizeof(ev));
     ev.kind = kind;

@@ -68,6 +68,10 @@ START_TEST(finds_allow_above_break_1141)
     ck_assert_uint_eq(tb_check(&tb), 0);
     p->app_break = p->memory_start + 0x120; /* what a brk without the hwm check would do */
     p->hwm = p->memory_start;
+    /* ... with the MPU following it, as brk's update_app_memory_region would. */
+    ck_assert_int_eq(gs_mpu_update_app_memory_region(&tb.k->mpu, &p->mpu_cfg, p->app_break,
+                                                     p->kernel_break, GS_PERM_RW, NULL),
+                     GS_OK);
     ck_assert_uint_eq(gs_invariants_check(tb.k, GS_INV_QUIESCENT), 1);
     ck_assert_msg(strstr(tb.rec.last_finding_text, "RW allow 0"), "%s", tb.rec.last_finding_text);
 }

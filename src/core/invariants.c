@@ -8,6 +8,7 @@
 
 #include "grant.h"
 #include "process.h"
+#include "refmodel.h"
 #include "tasks.h"
 
 struct checker {
@@ -73,21 +74,57 @@ static int cmp_span(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* Checks one allow slot array of an allocated grant. */
+/*
+ * The oracles judge the kernel's objects with their own arithmetic: the
+ * layout of a grant from the reference model (refmodel.h, written from
+ * grant.rs, not grant.c), buffer bounds and table entries computed here, so
+ * that a bug in the kernel's own helpers cannot hide itself.
+ */
+
+/* The readable part of p's TBF, [start, end). */
+static void flash_readable(const struct gs_process *p, uint32_t *start, uint64_t *end)
+{
+    *start = gs_ref_flash_readable_start(p->app.flash_start, p->app.header_size,
+                                         p->app.protected_trailer, p->app.no_main);
+    *end = (uint64_t)p->app.flash_start + p->app.flash_len;
+}
+
+/* Grant table entry i of p: {driver_num, grant pointer} (TOCK-REFERENCE 1.1). */
+static void table_entry(const struct gs_kernel *k, const struct gs_process *p, unsigned i,
+                        uint32_t *driver, uint32_t *ptr)
+{
+    uint32_t a = p->grant_table + i * GS_GRANT_ENTRY_SIZE;
+
+    *driver = gs_kload32(k, a);
+    *ptr = gs_kload32(k, a + 4);
+}
+
+/* The reference layout of grant g; false if the model refuses its shape. */
+static bool ref_layout(const struct gs_grant *g, struct gs_ref_grant_layout *l)
+{
+    const struct gs_grant_shape *s = &g->shape;
+
+    return gs_ref_grant_layout(s->t_size, s->t_align, s->n_upcalls, s->n_ro, s->n_rw, l);
+}
+
+/* Checks one allow slot array of an allocated grant (layout l, at base). */
 static void check_allows(struct checker *c, const struct gs_process *p, const struct gs_grant *g,
-                         uint32_t base, bool rw)
+                         const struct gs_ref_grant_layout *l, uint32_t base, bool rw)
 {
     const struct gs_grant_shape *s = &g->shape;
     uint32_t n = rw ? s->n_rw : s->n_ro;
-    uint32_t first = base + 4 + 8 * s->n_upcalls + (rw ? 8 * s->n_ro : 0);
+    uint32_t first = base + (rw ? l->rw_off : l->ro_off);
     uint32_t limit = p->hwm < p->app_break ? p->hwm : p->app_break;
+    uint32_t fstart;
+    uint64_t fend;
 
+    flash_readable(p, &fstart, &fend);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t ptr = gs_kload32(c->k, first + 8 * i);
         uint32_t len = gs_kload32(c->k, first + 8 * i + 4);
         if (len == 0)
             continue;
-        if (!rw && gs_process_in_app_flash_memory(p, ptr, len))
+        if (!rw && ptr >= fstart && (uint64_t)ptr + len <= fend)
             continue;
         if (!(ptr >= p->memory_start && (uint64_t)ptr + len <= limit))
             report(c, GS_FIND_LAYOUT, "allow-bounds", ptr,
@@ -118,10 +155,11 @@ static void check_grants(struct checker *c, const struct gs_process *p)
     }
     /* The table is read once; the checks below compare entries among themselves. */
     for (unsigned i = 0; i < k->grant_count; i++)
-        gs_process_grant_entry(p, i, &ent[2 * i], &ent[2 * i + 1]);
+        table_entry(k, p, i, &ent[2 * i], &ent[2 * i + 1]);
     for (unsigned i = 0; i < k->grant_count; i++) {
         const struct gs_grant *g = k->grants[i];
         uint32_t driver = ent[2 * i], ptr = ent[2 * i + 1], base, counters, want;
+        struct gs_ref_grant_layout l;
         if (ptr == 0)
             continue;
         base = ptr & ~1u;
@@ -137,11 +175,17 @@ static void check_grants(struct checker *c, const struct gs_process *p)
                 report(c, GS_FIND_LAYOUT, "grant-driver", base,
                        "process %u grants %u and %u both allocated for driver 0x%x", p->index, j, i,
                        (unsigned)driver);
-        if (base < p->kernel_break || (uint64_t)base + g->size > p->pcb || base % g->align) {
+        if (!ref_layout(g, &l)) {
+            report(c, GS_FIND_LAYOUT, "grant-bounds", base,
+                   "process %u grant %u allocated for a shape the layout model refuses", p->index,
+                   i);
+            continue;
+        }
+        if (base < p->kernel_break || (uint64_t)base + l.size > p->pcb || base % l.align) {
             report(c, GS_FIND_LAYOUT, "grant-bounds", base,
                    "process %u grant %u at 0x%08x size %u align %u outside [0x%08x, 0x%08x) "
                    "or misaligned",
-                   p->index, i, (unsigned)base, (unsigned)g->size, (unsigned)g->align,
+                   p->index, i, (unsigned)base, (unsigned)l.size, (unsigned)l.align,
                    (unsigned)p->kernel_break, (unsigned)p->pcb);
             continue;
         }
@@ -152,11 +196,11 @@ static void check_grants(struct checker *c, const struct gs_process *p)
                    "process %u grant %u counters word 0x%08x, shape says 0x%08x", p->index, i,
                    (unsigned)counters, (unsigned)want);
         spans[n].lo = base;
-        spans[n].hi = base + g->size;
+        spans[n].hi = base + l.size;
         spans[n].grant = i;
         n++;
-        check_allows(c, p, g, base, false);
-        check_allows(c, p, g, base, true);
+        check_allows(c, p, g, &l, base, false);
+        check_allows(c, p, g, &l, base, true);
     }
     if (n > STACK_GRANTS)
         qsort(spans, n, sizeof(*spans), cmp_span);
@@ -216,14 +260,42 @@ static bool inside_some_app(const struct gs_kernel *k, uint32_t lo, uint64_t hi)
     return false;
 }
 
+/* is_running(): Running, Yielded, YieldedFor or Stopped (TOCK-REFERENCE 1.11). */
+static bool running(const struct gs_process *p)
+{
+    return p->state == GS_ST_RUNNING || p->state == GS_ST_YIELDED ||
+           p->state == GS_ST_YIELDED_FOR || p->state == GS_ST_STOPPED;
+}
+
+/*
+ * How far regions 0 and 1 may enable app memory: to the end of the
+ * subregion that holds the byte at app_break, and never past the kernel
+ * break. Upstream enables ceil((app_break - start) / sub) subregions after a
+ * brk or a grant allocation and floor(init_app / sub) + 1 at creation
+ * (TOCK-REFERENCE 6.4, 6.5), both within this limit. The block is the
+ * power of two memory_len = 2 x region size, so a subregion is
+ * memory_len / 16 (release-2.2's doubling bug breaks that, and is reported
+ * as mpu-app-exceeds).
+ */
+static uint64_t app_slack_end(const struct gs_process *p)
+{
+    uint64_t sub = p->memory_len / 16, end;
+
+    if (sub == 0 || p->app_break < p->memory_start)
+        return p->kernel_break;
+    end = p->memory_start + ((p->app_break - p->memory_start) / sub + 1) * sub;
+    return end < p->kernel_break ? end : p->kernel_break;
+}
+
 static void check_mpu(struct checker *c, const struct gs_process *p)
 {
     const struct gs_mpu_config *cfg = &p->mpu_cfg;
-    uint32_t lo[8];
-    uint64_t hi[8];
+    uint32_t lo[8], fstart = p->app.flash_start; /* the flash region: the whole TBF */
+    uint64_t hi[8], fend = (uint64_t)p->app.flash_start + p->app.flash_len;
+    uint64_t slack_end = app_slack_end(p);
     uint64_t covered = p->memory_start; /* app memory enabled contiguously from the start */
 
-    if (!p->has_mpu_config || !gs_process_is_running(p))
+    if (!p->has_mpu_config || !running(p))
         return;
     for (unsigned r = 0; r < cfg->num_regions; r++) {
         const struct gs_mpu_region *reg = &cfg->regions[r];
@@ -238,15 +310,21 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
                            "[0x%08x, kernel break 0x%08x)",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
                            (unsigned)p->memory_start, (unsigned)p->kernel_break);
+                else if (hi[i] > slack_end)
+                    report(c, GS_FIND_ISOLATION, "mpu-app-slack", lo[i],
+                           "process %u region %u enables [0x%08x, 0x%08llx), past 0x%08llx, the "
+                           "end of the subregion holding the app break 0x%08x",
+                           p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
+                           (unsigned long long)slack_end, (unsigned)p->app_break);
                 if (lo[i] <= covered && hi[i] > covered)
                     covered = hi[i];
             } else if (ap == 2 && !xn) {
-                if (lo[i] < p->app.flash_start || hi[i] > gs_process_flash_end(p))
+                if (lo[i] < fstart || hi[i] > fend)
                     report(c, GS_FIND_ISOLATION, "mpu-flash-exceeds", lo[i],
                            "process %u region %u enables [0x%08x, 0x%08llx) outside its TBF "
-                           "[0x%08x, 0x%08x)",
+                           "[0x%08x, 0x%08llx)",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
-                           (unsigned)p->app.flash_start, (unsigned)gs_process_flash_end(p));
+                           (unsigned)fstart, (unsigned long long)fend);
             } else if (ap == 3) {
                 if (!inside_some_app(c->k, lo[i], hi[i]))
                     report(c, GS_FIND_ISOLATION, "mpu-ipc-exceeds", lo[i],
@@ -291,21 +369,26 @@ static void check_shadow(struct checker *c, const struct gs_process *p)
                 gs_powner(p, GS_OWN_GRANT_TABLE, 0), "grant table");
     for (unsigned i = 0; i < k->grant_count; i++) {
         const struct gs_grant *g = k->grants[i];
-        uint32_t driver, ptr, base, kms;
-        gs_process_grant_entry(p, i, &driver, &ptr);
-        if (ptr == 0)
+        struct gs_ref_grant_layout l;
+        uint32_t driver, ptr, base;
+        table_entry(k, p, i, &driver, &ptr);
+        if (ptr == 0 || !ref_layout(g, &l))
             continue;
         base = ptr & ~1u;
-        if (base < p->kernel_break || (uint64_t)base + g->size > p->pcb)
+        if (base < p->kernel_break || (uint64_t)base + l.size > p->pcb)
             continue; /* reported by grant-bounds */
-        kms = 4 + 8 * (g->shape.n_upcalls + g->shape.n_ro + g->shape.n_rw);
-        expect_tags(c, p, base, 4, gs_powner(p, GS_OWN_GRANT_HDR, i), "grant counters");
-        expect_tags(c, p, base + 4, 8 * g->shape.n_upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, i),
-                    "grant upcall slots");
-        expect_tags(c, p, base + kms, g->size - g->shape.t_size - kms,
-                    gs_powner(p, GS_OWN_GRANT_PAD, i), "grant padding");
-        expect_tags(c, p, base + g->size - g->shape.t_size, g->shape.t_size,
-                    gs_powner(p, GS_OWN_GRANT_T, i), "grant T");
+        /* Every part where the layout model puts it (TOCK-REFERENCE 2.1). */
+        expect_tags(c, p, base, l.upcalls_off, gs_powner(p, GS_OWN_GRANT_HDR, i), "grant counters");
+        expect_tags(c, p, base + l.upcalls_off, l.ro_off - l.upcalls_off,
+                    gs_powner(p, GS_OWN_GRANT_UPCALLS, i), "grant upcall slots");
+        expect_tags(c, p, base + l.ro_off, l.rw_off - l.ro_off, gs_powner(p, GS_OWN_GRANT_RO, i),
+                    "grant read-only allow slots");
+        expect_tags(c, p, base + l.rw_off, l.kernel_managed - l.rw_off,
+                    gs_powner(p, GS_OWN_GRANT_RW, i), "grant read-write allow slots");
+        expect_tags(c, p, base + l.kernel_managed, l.pad_len, gs_powner(p, GS_OWN_GRANT_PAD, i),
+                    "grant padding");
+        expect_tags(c, p, base + l.t_off, l.size - l.t_off, gs_powner(p, GS_OWN_GRANT_T, i),
+                    "grant T");
     }
 }
 

@@ -225,4 +225,33 @@ bool gs_ref_task_eq(const struct gs_ref_task *x, const struct gs_ref_task *y);
 bool gs_ref_queue_read_ring(const struct gs_mem *m, uint32_t ring, unsigned head, unsigned tail,
                             struct gs_ref_queue *out);
 
+/* ---------------------------------------------------------------------- */
+/* Process memory, as the oracles judge it (process_standard.rs,           */
+/* TOCK-REFERENCE 1.10): what an allow or an upcall pointer may name.      */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Is [addr, addr + len) inside [lo, hi), without wrapping? len 0 is inside
+ * when lo <= addr <= hi. With lo = memory_start and hi = app_break this is
+ * in_app_owned_memory (a buffer whose end wraps is refused, as upstream's
+ * `end >= start` test refuses it); with the readable part of the TBF it is
+ * in_app_flash_memory.
+ */
+static inline bool gs_ref_span_inside(uint32_t lo, uint32_t hi, uint32_t addr, uint32_t len)
+{
+    return addr >= lo && (uint64_t)addr + len <= hi;
+}
+
+/*
+ * The first TBF byte a process may name as a read-only buffer or upcall:
+ * the TBF start plus TbfHeader::get_protected_size() (header + protected
+ * trailer), which is 0 for a header with neither a Main nor a Program TLV
+ * (libraries/tock-tbf/src/types.rs; TOCK-REFERENCE 8.3).
+ */
+static inline uint32_t gs_ref_flash_readable_start(uint32_t tbf_start, uint32_t header_size,
+                                                   uint32_t protected_trailer, bool no_main)
+{
+    return no_main ? tbf_start : tbf_start + header_size + protected_trailer;
+}
+
 #endif

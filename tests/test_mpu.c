@@ -264,6 +264,32 @@ START_TEST(allocate_region_wrap_panics)
 }
 END_TEST
 
+/*
+ * A size that wraps to 0 at the top of the address space reaches the
+ * power-of-two fallback with 0: HEAD's next_power_of_two(0) = 1 and the
+ * region is refused; release-2.2's closest_power_of_two(0) = 0 and
+ * `start % 0` panics. start 0xFFFFFF00: sub 0x100, underlying region
+ * 0xFFFFF800 + 0x800 wraps to 0 < end, so the subregion path is not taken.
+ */
+START_TEST(allocate_region_po2_of_zero_head_vs_2_2)
+{
+    struct gs_mpu m22;
+    struct gs_mpu_config c22;
+    uint32_t s = 0, z = 0;
+
+    ck_assert_int_eq(
+        gs_mpu_allocate_region(&mpu, &cfg, 0xFFFFFF00, 0x100, 0xFFFFFFF0, GS_PERM_RW, &s, &z),
+        GS_E_OUT_OF_MEMORY);
+    ck_assert_int_eq(gs_mpu_init(&m22, 8, 32, true), GS_OK);
+    ck_assert_int_eq(gs_mpu_new_config(&m22, &c22), GS_OK);
+    ck_assert_int_eq(
+        gs_mpu_allocate_region(&m22, &c22, 0xFFFFFF00, 0x100, 0xFFFFFFF0, GS_PERM_RW, &s, &z),
+        GS_E_PANIC);
+    ck_assert_ptr_nonnull(strstr(m22.panic_msg, "divisor of zero"));
+    ck_assert(!c22.regions[2].used);
+}
+END_TEST
+
 /* Issue #4366: release-2.2 doubles only region_size; HEAD doubles the block too. */
 START_TEST(doubling_bug_4366)
 {
@@ -442,6 +468,7 @@ int main(void)
     tcase_add_test(tc, allocate_region_advances_a_full_size);
     tcase_add_test(tc, allocate_region_runs_out_of_numbers);
     tcase_add_test(tc, allocate_region_wrap_panics);
+    tcase_add_test(tc, allocate_region_po2_of_zero_head_vs_2_2);
     tcase_add_test(tc, doubling_bug_4366);
     tcase_add_test(tc, configure_skips_unchanged_config);
     suite_add_tcase(s, tc);

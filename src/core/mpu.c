@@ -33,6 +33,22 @@ static uint32_t np2(uint32_t x)
     return p;
 }
 
+/*
+ * release-2.2's math::closest_power_of_two (kernel/src/utilities/math.rs at
+ * release-2.2): decrement, smear the bits right, increment, all wrapping in
+ * release. Equal to np2 except for 0, which gives 0 (np2 gives 1).
+ */
+static uint32_t closest_po2(uint32_t x)
+{
+    x -= 1;
+    x |= x >> 1;
+    x |= x >> 2;
+    x |= x >> 4;
+    x |= x >> 8;
+    x |= x >> 16;
+    return x + 1;
+}
+
 /* checked_ilog2().unwrap_or(0) (kernel/src/utilities/math.rs log_base_two). */
 static uint32_t ilog2(uint32_t x)
 {
@@ -171,7 +187,7 @@ static bool any_overlap(const struct gs_mpu_config *cfg, uint32_t start, uint32_
     return false;
 }
 
-int gs_mpu_init(struct gs_mpu *mpu, unsigned num_regions, uint32_t min_region_size, bool bug_4366)
+int gs_mpu_init(struct gs_mpu *mpu, unsigned num_regions, uint32_t min_region_size, bool release_22)
 {
     if (!mpu || (num_regions != 8 && num_regions != 16) || min_region_size < 32 ||
         popcount(min_region_size) != 1)
@@ -179,7 +195,8 @@ int gs_mpu_init(struct gs_mpu *mpu, unsigned num_regions, uint32_t min_region_si
     memset(mpu, 0, sizeof(*mpu));
     mpu->num_regions = num_regions;
     mpu->min_region_size = min_region_size;
-    mpu->bug_4366 = bug_4366;
+    mpu->bug_4366 = release_22;
+    mpu->closest_po2 = release_22;
     mpu->config_count = 1;
     gs_pmsav7_init(&mpu->hw, num_regions);
     return GS_OK;
@@ -259,7 +276,7 @@ static int allocate_region(struct gs_mpu *mpu, struct gs_mpu_config *cfg, uint32
             has_sub = true;
         } else {
             /* Quirk kept: start advances by a full size even when aligned. */
-            size = np2(size);
+            size = mpu->closest_po2 ? closest_po2(size) : np2(size);
             if (size == 0)
                 PANIC(mpu, "attempt to calculate the remainder with a divisor of zero "
                            "(allocate_region: size rounded to a power of two wrapped to 0)");

@@ -82,6 +82,7 @@ struct gs_mpu {
     unsigned num_regions;     /* 8 (Cortex-M3/M4) or 16 (Cortex-M7) */
     uint32_t min_region_size; /* 32 (M3/M4/M7) or 256 (M0+) */
     bool bug_4366;            /* release-2.2: doubling path forgets memory_size_po2 */
+    bool closest_po2;         /* release-2.2: allocate_region rounds with closest_power_of_two */
     uint32_t config_count;    /* next config id; starts at 1 (NonZeroUsize::MIN) */
     bool hw_has_config;
     uint32_t hw_config_id;     /* hardware_is_configured_for */
@@ -94,9 +95,14 @@ struct gs_mpu {
 
 /*
  * Initializes the driver and its hardware. num_regions: 8 or 16;
- * min_region_size: a power of two >= 32. Errors: GS_E_ARG.
+ * min_region_size: a power of two >= 32; release_22: the release-2.2 driver
+ * (its doubling bug, tock#4366, and math::closest_power_of_two where HEAD
+ * calls next_power_of_two: 0 rounds to 0, so allocate_region's fallback
+ * panics on `start % 0` for a size that wrapped to 0, where HEAD returns
+ * None). Errors: GS_E_ARG.
  */
-int gs_mpu_init(struct gs_mpu *mpu, unsigned num_regions, uint32_t min_region_size, bool bug_4366);
+int gs_mpu_init(struct gs_mpu *mpu, unsigned num_regions, uint32_t min_region_size,
+                bool release_22);
 
 /*
  * Sets the function called after every allocate_region, remove_region,

@@ -125,7 +125,7 @@ bool gs_refcheck_mpu_op(const struct gs_mpu *mpu, const struct gs_mpu_op *op, ch
     struct gs_ref_mpu m = {.num_regions = mpu->num_regions,
                            .min_region_size = mpu->min_region_size,
                            .bug_4366 = mpu->bug_4366,
-                           .closest_po2 = mpu->bug_4366};
+                           .closest_po2 = mpu->closest_po2};
     struct gs_ref_region regs[GS_REF_MPU_MAX_REGIONS];
     enum gs_ref_result want, got;
     uint32_t s = 0, z = 0;
@@ -257,7 +257,7 @@ static void check_region_alloc(struct gs_kernel *k, const struct gs_event *ev)
         struct gs_ref_mpu m = {.num_regions = k->mpu.num_regions,
                                .min_region_size = k->mpu.min_region_size,
                                .bug_4366 = k->mpu.bug_4366,
-                               .closest_po2 = k->mpu.bug_4366};
+                               .closest_po2 = k->mpu.closest_po2};
         struct gs_ref_region regs[GS_REF_MPU_MAX_REGIONS];
         to_ref_regions(&p->mpu_cfg, k->mpu.num_regions, regs);
         if (gs_ref_update_app_memory_region(&m, regs, ab, want, GS_REF_RW) == GS_REF_OK)

@@ -62,7 +62,7 @@ void gs_refcheck_reset(struct gs_refcheck *rc);
  * Compares one MPU driver call with the MPU model. Returns true when they
  * agree; otherwise false, with the first difference described in why[n].
  * The model runs with the driver's constants (regions, minimum size) and
- * profile (mpu->bug_4366: release-2.2). For any caller: the kernel's hook
+ * profile (release-2.2's bug_4366 and closest_po2). For any caller: the kernel's hook
  * below, fuzz-mpu.
  */
 bool gs_refcheck_mpu_op(const struct gs_mpu *mpu, const struct gs_mpu_op *op, char *why, size_t n);

@@ -301,7 +301,7 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
         const struct gs_mpu_region *reg = &cfg->regions[r];
         unsigned n = region_ranges(reg, lo, hi);
         unsigned ap = gs_rasr_ap(reg->rasr);
-        bool xn = reg->rasr & GS_RASR_XN;
+        bool xn = reg->rasr & GS_RASR_XN, slack_seen = false;
         for (unsigned i = 0; i < n; i++) {
             if (r <= 1) {
                 if (lo[i] < p->memory_start || hi[i] > p->kernel_break)
@@ -310,12 +310,14 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
                            "[0x%08x, kernel break 0x%08x)",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
                            (unsigned)p->memory_start, (unsigned)p->kernel_break);
-                else if (hi[i] > slack_end)
+                else if (hi[i] > slack_end && !slack_seen) {
+                    slack_seen = true; /* once per region */
                     report(c, GS_FIND_ISOLATION, "mpu-app-slack", lo[i],
                            "process %u region %u enables [0x%08x, 0x%08llx), past 0x%08llx, the "
                            "end of the subregion holding the app break 0x%08x",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
                            (unsigned long long)slack_end, (unsigned)p->app_break);
+                }
                 if (lo[i] <= covered && hi[i] > covered)
                     covered = hi[i];
             } else if (ap == 2 && !xn) {

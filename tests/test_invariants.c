@@ -186,6 +186,52 @@ START_TEST(doubling_bug_found_in_22_only)
 }
 END_TEST
 
+/*
+ * The check after an operation skips a process only while nothing it reads
+ * changed since a check found it clean: a kernel store to its objects, a
+ * field of its own, or another process's block or app break re-check it.
+ */
+START_TEST(after_op_rechecks_what_changed)
+{
+    struct gs_grant_ctx ctx;
+    struct gs_process *p = with_grant(&ctx), *q = tb_proc(&tb, 2048, "other");
+    uint32_t entry = p->grant_table + 4, ptr;
+
+    tb.k->check_invariants = true;
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 0);
+    gs_invariants_after_op(tb.k); /* nothing changed: nothing checked, nothing found */
+    ck_assert_uint_eq(tb.k->findings, 0);
+
+    /* A kernel store into p's grant table: p is checked again. */
+    ck_assert_int_eq(gs_mem_load32(&tb.mem, entry, &ptr), GS_OK);
+    gs_kstore32(tb.k, entry, p->pcb + 8, gs_powner(p, GS_OWN_GRANT_TABLE, 0));
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 1);
+    ck_assert_str_eq(tb.rec.last_finding_site, "grant-bounds");
+    gs_kstore32(tb.k, entry, ptr, gs_powner(p, GS_OWN_GRANT_TABLE, 0));
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 1);
+
+    /* A field of q. */
+    q->hwm = q->app_break + 4;
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 2);
+    ck_assert_str_eq(tb.rec.last_finding_site, "memory-order");
+    /* A violation is reported again at every check until it is gone, as before. */
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 3);
+    q->hwm = q->memory_start;
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 3);
+
+    /* Another process's block: p's IPC-style checks read it, so all are re-checked. */
+    q->memory_start = p->memory_start;
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_ge(tb.k->findings, 4);
+}
+END_TEST
+
 START_TEST(finding_ids_are_stable)
 {
     struct gs_finding f;
@@ -220,6 +266,7 @@ int main(void)
     tcase_add_test(tc, finds_mpu_hiding_app_memory);
     tcase_add_test(tc, finds_ipc_region_outside_app_memory);
     tcase_add_test(tc, doubling_bug_found_in_22_only);
+    tcase_add_test(tc, after_op_rechecks_what_changed);
     tcase_add_test(tc, finding_ids_are_stable);
     suite_add_tcase(s, tc);
     return tb_run(s);

@@ -394,34 +394,141 @@ static void check_shadow(struct checker *c, const struct gs_process *p)
     }
 }
 
+/*
+ * Every check of process i (slot order matters: once an earlier process had
+ * a violation in this pass, later ones get only the order check, as the rest
+ * assumes a sane layout). Returns true when all of them ran.
+ */
+static bool check_process(struct checker *c, unsigned i)
+{
+    struct gs_kernel *k = c->k;
+    const struct gs_process *p = k->procs[i];
+
+    check_order(c, p);
+    if (c->violations)
+        return false; /* the rest assumes a sane order */
+    check_grants(c, p);
+    check_mpu(c, p);
+    if (c->flags & GS_INV_SHADOW)
+        check_shadow(c, p);
+    for (unsigned j = 0; j < i; j++) {
+        const struct gs_process *q = k->procs[j];
+        if (q && p->memory_start < gs_process_mem_end(q) && q->memory_start < gs_process_mem_end(p))
+            report(c, GS_FIND_LAYOUT, "blocks-disjoint", p->memory_start,
+                   "process blocks %u and %u overlap", j, i);
+    }
+    return true;
+}
+
 unsigned gs_invariants_check(struct gs_kernel *k, unsigned flags)
 {
     struct checker c = {.k = k, .flags = flags, .violations = 0};
 
-    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
-        const struct gs_process *p = k->procs[i];
-        if (!p)
-            continue;
-        check_order(&c, p);
-        if (c.violations)
-            continue; /* the rest assumes a sane order */
-        check_grants(&c, p);
-        check_mpu(&c, p);
-        if (flags & GS_INV_SHADOW)
-            check_shadow(&c, p);
-        for (unsigned j = 0; j < i; j++) {
-            const struct gs_process *q = k->procs[j];
-            if (q && p->memory_start < gs_process_mem_end(q) &&
-                q->memory_start < gs_process_mem_end(p))
-                report(&c, GS_FIND_LAYOUT, "blocks-disjoint", p->memory_start,
-                       "process blocks %u and %u overlap", j, i);
-        }
-    }
+    for (unsigned i = 0; i < k->cfg.num_procs; i++)
+        if (k->procs[i])
+            check_process(&c, i);
     return c.violations;
 }
 
+/*
+ * Everything the checks of one process read, but for kernel objects in RAM
+ * (counted by kobj_writes) and what never changes after creation (the
+ * grants' shapes, the app's TBF, the board): recorded after a check, and
+ * compared field by field before the next.
+ */
+static uint32_t kobj_writes(const struct gs_kernel *k, const struct gs_process *p)
+{
+    return k->mem->kobj_writes[p->index & GS_OWNER_MAX_PROC];
+}
+
+static void fields_of(const struct gs_process *p, uint32_t f[12])
+{
+    f[0] = p->app_break;
+    f[1] = p->kernel_break;
+    f[2] = p->hwm;
+    f[3] = p->grant_table;
+    f[4] = p->taskq;
+    f[5] = p->pcb;
+    f[6] = p->tq_head;
+    f[7] = p->tq_tail;
+    f[8] = (uint32_t)p->state;
+    f[9] = p->has_mpu_config;
+    f[10] = p->mpu_cfg.num_regions;
+    f[11] = p->app.flash_start;
+}
+
+static void record_view(const struct gs_kernel *k, const struct gs_process *p,
+                        struct gs_inv_view *v, bool clean)
+{
+    unsigned n = p->mpu_cfg.num_regions;
+
+    v->p = p;
+    v->clean = clean;
+    v->kobj_writes = kobj_writes(k, p);
+    fields_of(p, v->fields);
+    memcpy(v->regions, p->mpu_cfg.regions,
+           (n < GS_PMSAV7_MAX_REGIONS ? n : GS_PMSAV7_MAX_REGIONS) * sizeof(v->regions[0]));
+    v->block[0] = p->memory_start;
+    v->block[1] = p->memory_len;
+    v->block[2] = p->app_break;
+}
+
+static bool same_region(const struct gs_mpu_region *a, const struct gs_mpu_region *b)
+{
+    return a->used == b->used && a->start == b->start && a->size == b->size && a->rbar == b->rbar &&
+           a->rasr == b->rasr;
+}
+
+/* Is p's view the recorded one (a clean check of it would find nothing new)? */
+static bool view_same(const struct gs_kernel *k, const struct gs_process *p,
+                      const struct gs_inv_view *v)
+{
+    uint32_t f[12];
+    unsigned n = p->mpu_cfg.num_regions;
+
+    if (!v->clean || v->p != p || v->kobj_writes != kobj_writes(k, p))
+        return false;
+    fields_of(p, f);
+    if (memcmp(f, v->fields, sizeof(f)) != 0)
+        return false;
+    for (unsigned r = 0; r < n && r < GS_PMSAV7_MAX_REGIONS; r++)
+        if (!same_region(&p->mpu_cfg.regions[r], &v->regions[r]))
+            return false;
+    return true;
+}
+
+/*
+ * After an operation: the checks of gs_invariants_check(k, 0), run only for
+ * the processes whose view changed since a check found them clean. Other
+ * processes' blocks and app breaks enter every process's checks (IPC regions
+ * must lie in some app's memory, blocks must be disjoint), so a change there
+ * re-checks all. The findings are those a full check would report.
+ */
 void gs_invariants_after_op(struct gs_kernel *k)
 {
-    if (k->check_invariants && !k->panicked)
-        gs_invariants_check(k, 0);
+    struct checker c = {.k = k, .flags = 0, .violations = 0};
+    bool world = false;
+
+    if (!k->check_invariants || k->panicked)
+        return;
+    for (unsigned i = 0; i < k->cfg.num_procs && !world; i++) {
+        const struct gs_process *p = k->procs[i];
+        const struct gs_inv_view *v = &k->inv_view[i];
+        world = p ? v->p != p || v->block[0] != p->memory_start || v->block[1] != p->memory_len ||
+                        v->block[2] != p->app_break
+                  : v->p != NULL;
+    }
+    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+        const struct gs_process *p = k->procs[i];
+        unsigned before = c.violations;
+        bool all;
+        if (!p) {
+            k->inv_view[i].p = NULL;
+            continue;
+        }
+        if (!world && view_same(k, p, &k->inv_view[i]))
+            continue;
+        all = check_process(&c, i);
+        record_view(k, p, &k->inv_view[i], all && c.violations == before);
+    }
 }

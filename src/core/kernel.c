@@ -140,6 +140,7 @@ void gs_kernel_reset(struct gs_kernel *k)
     k->mpu.configure_writes = writes + 1;
     gs_mpu_set_check(&k->mpu, gs_refcheck_mpu_hook, k);
     gs_refcheck_reset(k->refcheck);
+    memset(k->inv_view, 0, sizeof(k->inv_view));
     for (unsigned i = 0; i < k->ndrivers; i++)
         if (k->drivers[i]->ops->reset)
             k->drivers[i]->ops->reset(k->drivers[i]);

@@ -147,6 +147,19 @@ struct gs_kernel {
     bool check_invariants;        /* the oracles: gs_invariants_check after each operation, and the
                               reference oracles (refcheck.h) on every MPU call and event */
     struct gs_refcheck *refcheck; /* the reference oracles' state */
+    /*
+     * What the last check after an operation saw of each process
+     * (invariants.c): a process whose view is unchanged and was found clean
+     * is not checked again, which gives the same findings as checking it.
+     */
+    struct gs_inv_view {
+        const struct gs_process *p; /* NULL: nothing recorded */
+        bool clean;
+        uint32_t kobj_writes; /* the memory's kernel-object stores of the process then */
+        uint32_t fields[12];  /* breaks, objects, ring indices, state, MPU config present */
+        struct gs_mpu_region regions[GS_PMSAV7_MAX_REGIONS];
+        uint32_t block[3]; /* memory_start, memory_len, app_break: others' checks read them */
+    } inv_view[GS_MAX_PROCS];
 };
 
 /*

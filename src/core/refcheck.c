@@ -27,6 +27,14 @@ struct slot {
     bool in_syscall;            /* between GS_EV_SYSCALL and its return */
     unsigned sc_cls;
     uint32_t sc_regs[4];
+    /*
+     * The ring as last compared: the kernel's stores to p's objects
+     * (gs_mem kobj_writes) and the ring indices then. While they and the
+     * model are unchanged, the ring needs no new decoding.
+     */
+    bool synced, model_changed;
+    uint32_t seen_writes;
+    unsigned seen_head, seen_tail;
 };
 
 struct gs_refcheck {
@@ -326,6 +334,16 @@ static bool read_ring(struct gs_kernel *k, const struct gs_process *p, struct gs
     return false;
 }
 
+/* Notes that the model and p's ring agree as they are now. */
+static void synced(struct gs_kernel *k, const struct gs_process *p, struct slot *s)
+{
+    s->synced = true;
+    s->model_changed = false;
+    s->seen_writes = k->mem->kobj_writes[p->index & GS_OWNER_MAX_PROC];
+    s->seen_head = p->tq_head;
+    s->seen_tail = p->tq_tail;
+}
+
 /* The model of p's slot, adopting what the ring holds when p is new to it. */
 static struct slot *slot_of(struct gs_kernel *k, const struct gs_process *p)
 {
@@ -339,6 +357,7 @@ static struct slot *slot_of(struct gs_kernel *k, const struct gs_process *p)
         s->p = p;
         if (!gs_ref_queue_read_ring(k->mem, p->taskq, p->tq_head, p->tq_tail, &s->q))
             s->q.n = 0;
+        synced(k, p, s);
         return NULL; /* adopted: nothing to compare this time */
     }
     return s;
@@ -352,10 +371,13 @@ static void compare(struct gs_kernel *k, const struct gs_process *p, struct slot
     char a[64], b[64];
     unsigned i;
 
-    if (!read_ring(k, p, &actual)) {
-        s->q = actual;
+    if (s->synced && !s->model_changed &&
+        s->seen_writes == k->mem->kobj_writes[p->index & GS_OWNER_MAX_PROC] &&
+        s->seen_head == p->tq_head && s->seen_tail == p->tq_tail)
+        return; /* neither side changed since they last agreed */
+    synced(k, p, s);
+    if (!read_ring(k, p, &actual))
         return;
-    }
     for (i = 0; i < actual.n && i < s->q.n; i++)
         if (!gs_ref_task_eq(&actual.t[i], &s->q.t[i]))
             break;
@@ -385,6 +407,7 @@ static void settle(struct gs_kernel *k, const struct gs_process *p, struct slot 
         struct gs_ref_queue actual;
         if (gs_ref_queue_read_ring(k->mem, p->taskq, p->tq_head, p->tq_tail, &actual))
             s->q = actual;
+        synced(k, p, s);
         return;
     }
     compare(k, p, s, what);
@@ -405,6 +428,7 @@ static void task_event(struct gs_kernel *k, const struct gs_event *ev)
 
     if (!s || !ev->task)
         return;
+    s->model_changed = true;
     to_ref_task(ev->task, &t);
     switch (ev->kind) {
     case GS_EV_TASK_QUEUED:
@@ -479,8 +503,10 @@ void gs_refcheck_event(struct gs_kernel *k, const struct gs_event *ev)
         if ((s = slot_of(k, ev->p))) {
             /* A successful subscribe drops its upcall id's pending FunctionCalls, only those. */
             if (s->in_syscall && k->syscall_class == GS_SYS_SUBSCRIBE &&
-                s->sc_cls == GS_SYS_SUBSCRIBE && ev->a >= GS_RET_SUCCESS)
+                s->sc_cls == GS_SYS_SUBSCRIBE && ev->a >= GS_RET_SUCCESS) {
                 gs_ref_queue_remove_pending(&s->q, s->sc_regs[0], s->sc_regs[1]);
+                s->model_changed = true;
+            }
             s->in_syscall = false;
             compare(k, ev->p, s, k->syscall_class >= 0 ? "a syscall" : "a Yield-WaitFor return");
         }
@@ -488,6 +514,7 @@ void gs_refcheck_event(struct gs_kernel *k, const struct gs_event *ev)
     case GS_EV_TERMINATED:
         if ((s = slot_of(k, ev->p))) {
             gs_ref_queue_clear(&s->q);
+            s->model_changed = true;
             s->in_syscall = false;
             compare(k, ev->p, s, "terminate");
         }

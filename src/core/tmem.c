@@ -254,6 +254,8 @@ static uint32_t first_other(const gs_owner *s, uint32_t n, gs_owner owner)
 /* Stores are bounds-checked by their callers: the scan needs no check of its own. */
 static void check_owner(struct gs_mem *m, uint32_t addr, uint32_t len, gs_owner owner)
 {
+    if (gs_owner_kind(owner) != GS_OWN_APP)
+        m->kobj_writes[gs_owner_proc(owner)]++;
     uint32_t i = first_other(m->shadow + (addr - m->ram_base), len, owner);
 
     if (i < len) {

@@ -96,6 +96,13 @@ struct gs_mem {
     gs_mem_finding_fn on_finding;
     void *finding_ctx;
     uint64_t findings; /* number of findings reported so far */
+    /*
+     * Kernel stores per process: kobj_writes[P] counts the stores naming an
+     * owner of process P other than its app memory (its grant table, task
+     * ring, grants...). The oracles compare it with the count they last saw
+     * to skip re-reading kernel objects nothing wrote since.
+     */
+    uint32_t kobj_writes[GS_OWNER_MAX_PROC + 1];
 };
 
 /*

@@ -1,24 +1,43 @@
-#!/bin/bash -eu
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Builds grantsim's fuzz targets the OSS-Fuzz / ClusterFuzzLite way: with the
-# compiler and flags the service exports ($CC, $CFLAGS, $CXX, $CXXFLAGS,
-# $LIB_FUZZING_ENGINE) into $OUT, each with its dictionary ($OUT/T.dict) and
-# its seed corpus ($OUT/T_seed_corpus.zip: fuzz/seeds/T and fuzz/regress/T;
-# for fuzz-scenario, scenarios/*.json but the schema, and fuzz/regress/T).
-# No meson is needed: the sources are compiled directly.
+# Builds grantsim's seven fuzz targets the OSS-Fuzz / ClusterFuzzLite way:
 #
-# fuzz-scenario needs jansson and Unicorn 2 (found with pkg-config); without
-# them it is skipped with a message and the other targets are still built.
-# Their shared libraries are copied to $OUT/lib (the target's rpath), as the
-# machines that run the fuzzers may not have them.
+#   OUT=DIR LIB_FUZZING_ENGINE=-fsanitize=fuzzer [CC=clang] [CXX=clang++] \
+#     [CFLAGS=...] [CXXFLAGS=...] [WORK=DIR] fuzz/oss-fuzz-build.sh
 #
-# Local check (libFuzzer + ASan):
-#   CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,fuzzer-no-link" \
-#   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out \
-#   fuzz/oss-fuzz-build.sh
+# with the compiler and flags the service exports ($CC $CFLAGS for the
+# sources, $CXX $CXXFLAGS $LIB_FUZZING_ENGINE for the links), into $OUT:
+#
+#   $OUT/T                  the libFuzzer binary
+#   $OUT/T.options          fuzz/libfuzzer.options as an OSS-Fuzz INI file
+#                           ([libfuzzer], name = value, dict = T.dict)
+#   $OUT/T.dict             the target's dictionary
+#   $OUT/T_seed_corpus.zip  its seeds and fuzz/regress/T
+#
+# for T in fuzz-syscalls fuzz-grants fuzz-ipc fuzz-mpu fuzz-loader (the core
+# and the loader) and fuzz-machine fuzz-scenario (the Cortex-M machine:
+# jansson and Unicorn 2, found with pkg-config; without them the build
+# fails). The sources and the libraries they form are those of the meson
+# build (src/*/meson.build, fuzz/meson.build): keep the two in step. Objects
+# go to $WORK/grantsim-obj (a temporary directory when WORK is not set).
+#
+# Coverage: when $CFLAGS asks for libFuzzer's instrumentation
+# (-fsanitize=fuzzer-no-link, as the service's libFuzzer builds do), the
+# sources are compiled with -fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt,
+# as the meson fuzzing build compiles them; fuzz/check-ignorelist.sh checks
+# the objects. Shared libraries the targets need that the machines running
+# them may lack (jansson; Unicorn when it is not static) are copied to
+# $OUT/lib, the targets' rpath.
+#
+# Seeds: fuzz/seeds/T; fuzz-machine decodes as fuzz-syscalls and shares its
+# seeds and dictionary; fuzz-scenario's seeds are scenarios/*.json but the
+# schema. scripts/cfl-check runs this script as the service would and checks
+# what it built.
+set -euo pipefail
 
 cd "$(dirname "$0")/.."
+root="$PWD"
 : "${OUT:?set OUT to the output directory}"
 : "${LIB_FUZZING_ENGINE:?set LIB_FUZZING_ENGINE (e.g. -fsanitize=fuzzer)}"
 CC="${CC:-clang}"
@@ -26,29 +45,86 @@ CXX="${CXX:-clang++}"
 CFLAGS="${CFLAGS:-}"
 CXXFLAGS="${CXXFLAGS:-}"
 WORK="${WORK:-$(mktemp -d)}"
+AR="${AR:-ar}"
 
 obj="$WORK/grantsim-obj"
 rm -rf "$obj"
 mkdir -p "$obj" "$OUT"
-flags="-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/sim -Ifuzz"
 
-# The libraries: the core, the loader (no Unicorn), the fuzz harness.
-lib=()
-for src in src/core/*.c src/sim/loader.c src/sim/thumb.c src/sim/script.c fuzz/decoder.c \
-    fuzz/harness.c; do
-  o="$obj/$(echo "$src" | tr / _).o"
-  # shellcheck disable=SC2086
-  $CC $CFLAGS $flags -c "$src" -o "$o"
-  lib+=("$o")
-done
+# What every source gets besides $CFLAGS (the meson build's project
+# arguments; its warnings are left out).
+flags=(-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/sim -Isrc/scenario -Ifuzz)
+case " $CFLAGS " in
+  *fuzzer-no-link*) flags+=("-fsanitize-coverage-ignorelist=$root/fuzz/coverage-ignore.txt") ;;
+esac
+if ! pkg-config --exists jansson 'unicorn >= 2'; then
+  echo "oss-fuzz-build: fuzz-machine and fuzz-scenario need jansson and Unicorn 2" \
+    "(pkg-config jansson 'unicorn >= 2')" >&2
+  exit 1
+fi
+# shellcheck disable=SC2207
+flags+=($(pkg-config --cflags jansson unicorn))
+# --static: a static libunicorn needs its private libraries (-lpthread -lm).
+# shellcheck disable=SC2207
+machine_libs=($(pkg-config --libs --static jansson unicorn))
 
-# The dictionary and the seed corpus of target $1, whose seeds are the files
-# given after it (and every file of fuzz/regress/$1).
-finish() {
-  local t="$1" f n=0
+# Compiles the sources given after the archive name $1 into $obj/$1.a.
+archive() {
+  local a="$1" src o objs=()
   shift
-  cp "fuzz/$t.dict" "$OUT/$t.dict"
-  rm -f "$OUT/${t}_seed_corpus.zip"
+  for src in "$@"; do
+    o="$obj/$(echo "$src" | tr / _).o"
+    # shellcheck disable=SC2086
+    $CC $CFLAGS "${flags[@]}" -c "$src" -o "$o"
+    objs+=("$o")
+  done
+  rm -f "$obj/$a.a"
+  "$AR" rcs "$obj/$a.a" "${objs[@]}"
+}
+
+# The libraries, as meson forms them: src/core/meson.build (every .c of
+# src/core), src/sim/meson.build (gssim_base, gssim), src/scenario/meson.build
+# (every .c of src/scenario), fuzz/meson.build (gsfuzzharness, gsfuzzscn).
+archive gscore src/core/*.c
+archive gssim_base src/sim/thumb.c src/sim/script.c src/sim/loader.c
+archive gsfuzzharness fuzz/decoder.c fuzz/harness.c
+archive gssim src/sim/board.c src/sim/machine.c
+archive gsscn src/scenario/*.c
+archive gsfuzzscn fuzz/prog-scenario.c fuzz/repro.c
+
+# Links target $1 from fuzz/$1.c and the archives given after it (most
+# dependent first); the machine targets also get jansson and Unicorn.
+link() {
+  local t="$1" a libs=() extra=()
+  shift
+  for a in "$@"; do
+    libs+=("$obj/$a.a")
+  done
+  case " $* " in
+    *" gssim "*)
+      extra=("${machine_libs[@]}")
+      # shellcheck disable=SC2016
+      extra+=('-Wl,-rpath,$ORIGIN/lib')
+      ;;
+  esac
+  # shellcheck disable=SC2086
+  $CC $CFLAGS "${flags[@]}" -c "fuzz/$t.c" -o "$obj/$t.o"
+  # shellcheck disable=SC2086
+  $CXX $CXXFLAGS "$obj/$t.o" "${libs[@]}" $LIB_FUZZING_ENGINE "${extra[@]}" -o "$OUT/$t"
+}
+
+# Writes target $1's options, dictionary (fuzz/$2.dict, when there is one)
+# and seed corpus: the files given after $2, and every file of fuzz/regress/$1.
+finish() {
+  local t="$1" dict="$2" f n=0
+  shift 2
+  rm -f "$OUT/$t.dict" "$OUT/${t}_seed_corpus.zip"
+  if [ -f "fuzz/$dict.dict" ]; then
+    cp "fuzz/$dict.dict" "$OUT/$t.dict"
+    fuzz/libfuzzer-options.sh ini "$t.dict" >"$OUT/$t.options"
+  else
+    fuzz/libfuzzer-options.sh ini - >"$OUT/$t.options"
+  fi
   rm -rf "$obj/corpus-$t"
   mkdir -p "$obj/corpus-$t"
   for f in "$@"; do
@@ -69,41 +145,29 @@ finish() {
   echo "built $OUT/$t ($n seed inputs)"
 }
 
-for t in fuzz-syscalls fuzz-grants fuzz-ipc fuzz-mpu fuzz-loader; do
-  # shellcheck disable=SC2086
-  $CC $CFLAGS $flags -c "fuzz/$t.c" -o "$obj/$t.o"
-  # shellcheck disable=SC2086
-  $CXX $CXXFLAGS "$obj/$t.o" "${lib[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$t"
-  finish "$t" "fuzz/seeds/$t"/*
+for t in fuzz-syscalls fuzz-grants fuzz-ipc fuzz-mpu; do
+  link "$t" gsfuzzharness gscore
+  finish "$t" "$t" "fuzz/seeds/$t"/*
 done
+link fuzz-loader gssim_base gscore
+finish fuzz-loader fuzz-loader fuzz/seeds/fuzz-loader/*
 
-# fuzz-scenario: the scenario loader and runner (src/scenario) on the Unicorn
-# machine (src/sim/board.c, machine.c). Its seeds are the bundled scenarios.
-t=fuzz-scenario
-if pkg-config --exists jansson 'unicorn >= 2'; then
-  # shellcheck disable=SC2207
-  scn_cflags=($(pkg-config --cflags jansson unicorn))
-  # shellcheck disable=SC2207
-  scn_libs=($(pkg-config --libs jansson unicorn))
-  scn=()
-  for src in src/sim/board.c src/sim/machine.c src/scenario/*.c "fuzz/$t.c"; do
-    o="$obj/$(echo "$src" | tr / _).o"
-    # shellcheck disable=SC2086
-    $CC $CFLAGS $flags -Isrc/scenario "${scn_cflags[@]}" -c "$src" -o "$o"
-    scn+=("$o")
-  done
-  # shellcheck disable=SC2086,SC2016
-  $CXX $CXXFLAGS "${scn[@]}" "${lib[@]}" $LIB_FUZZING_ENGINE "${scn_libs[@]}" \
-    -Wl,-rpath,'$ORIGIN/lib' -o "$OUT/$t"
+# fuzz-syscalls' programs on the Cortex-M machine, as scenarios.
+link fuzz-machine gsfuzzscn gsfuzzharness gsscn gssim gssim_base gscore
+finish fuzz-machine fuzz-syscalls fuzz/seeds/fuzz-syscalls/*
+
+# The scenario loader and runner on scenario text; its seeds are the bundled
+# scenarios.
+link fuzz-scenario gsscn gssim gssim_base gscore
+seeds=()
+for f in scenarios/*.json; do
+  [ "$(basename "$f")" = schema.json ] || seeds+=("$f")
+done
+finish fuzz-scenario fuzz-scenario "${seeds[@]}"
+
+# The shared libraries of the machine targets that are not on every machine.
+for so in $(ldd "$OUT/fuzz-machine" "$OUT/fuzz-scenario" |
+  awk '/lib(jansson|unicorn)/ { print $3 }' | sort -u); do
   mkdir -p "$OUT/lib"
-  for so in $(ldd "$OUT/$t" | awk '/lib(jansson|unicorn)/ { print $3 }'); do
-    cp -L "$so" "$OUT/lib/"
-  done
-  seeds=()
-  for f in scenarios/*.json; do
-    [ "$(basename "$f")" = schema.json ] || seeds+=("$f")
-  done
-  finish "$t" "${seeds[@]}"
-else
-  echo "skipped $OUT/$t: needs jansson and Unicorn 2 (pkg-config jansson 'unicorn >= 2')" >&2
-fi
+  cp -L "$so" "$OUT/lib/"
+done

@@ -422,18 +422,28 @@ static void gen(struct as *a)
 
 int gs_script_code(uint8_t *buf, size_t cap)
 {
+    /* The code is the same for every script: assembled once, then copied
+     * (every scripted process of every fuzz input is loaded through here). */
+    static uint8_t code[GS_SCRIPT_CODE_SIZE];
+    static int assembled; /* 0: not yet, 1: code[] holds it, else the error */
     struct as a;
 
     if (buf == NULL || cap < GS_SCRIPT_CODE_SIZE)
         return GS_E_ARG;
-    memset(&a, 0, sizeof(a));
-    a.buf = buf;
-    for (a.pass = 1; a.pass <= 2; a.pass++) {
-        a.pos = 0;
-        gen(&a);
-        if (a.err != GS_OK)
-            return a.err;
+    if (assembled == 0) {
+        memset(&a, 0, sizeof(a));
+        a.buf = code;
+        assembled = 1;
+        for (a.pass = 1; a.pass <= 2 && assembled == 1; a.pass++) {
+            a.pos = 0;
+            gen(&a);
+            if (a.err != GS_OK)
+                assembled = a.err;
+        }
     }
+    if (assembled != 1)
+        return assembled;
+    memcpy(buf, code, GS_SCRIPT_CODE_SIZE);
     return GS_OK;
 }
 

@@ -331,6 +331,7 @@ START_TEST(reset_runs_new_code_in_place)
     ck_assert_int_eq(gs_board_process(b, 0)->state, GS_ST_TERMINATED);
     ck_assert_uint_eq(gs_board_process(b, 0)->completion_code, 22);
     ck_assert_uint_eq(gs_machine_stats(b->machine)->code_pages_changed, 1);
+    ck_assert_uint_eq(gs_machine_stats(b->machine)->translations_dropped, 1);
 }
 END_TEST
 
@@ -352,6 +353,83 @@ START_TEST(rewritten_code_recreates_the_engine)
     ck_assert_uint_eq(gs_machine_stats(b->machine)->code_pages_changed, runs - 1);
     ck_assert_uint_ge(gs_machine_stats(b->machine)->engines_recreated, 1);
     ck_assert_uint_eq(nfaults, 0);
+}
+END_TEST
+
+/*
+ * Code that comes back unchanged keeps its translations: a second script
+ * appears and goes between loads (its flash is erased, then written again
+ * with the same bytes), yet no engine drops any. A table that changes is
+ * settled too: its bytes' translations (there are none) go, the code's stay.
+ */
+START_TEST(unchanged_code_keeps_translations)
+{
+    struct gs_script_step st[] = {{.kind = 5, .a = {{GS_SCRIPT_BASE_ABS, 2}}}};
+    struct gs_script s;
+    struct gs_load_error err;
+
+    memset(&s, 0, sizeof(s));
+    s.final = GS_SCRIPT_EXIT_TERMINATE;
+    s.steps = st;
+    for (unsigned i = 0; i < 6; i++) {
+        if (i)
+            gs_board_reset(b);
+        s.nsteps = 1;
+        s.final_code = 5;
+        ck_assert_int_eq(gs_board_add_script(b, &s, "a", 2048, &err), GS_OK);
+        if (i % 2 == 0)
+            ck_assert_int_eq(gs_board_add_script(b, &s, "b", 2048, &err), GS_OK);
+        ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+        gs_board_run(b, 1000000);
+        ck_assert_int_eq(gs_board_process(b, 0)->state, GS_ST_TERMINATED);
+        ck_assert_uint_eq(gs_board_process(b, 0)->completion_code, 5);
+    }
+    ck_assert_uint_gt(gs_machine_stats(b->machine)->code_pages_changed, 0);
+    ck_assert_uint_eq(gs_machine_stats(b->machine)->translations_dropped, 0);
+    /* Now the table of "a" changes: the new completion code runs. */
+    gs_board_reset(b);
+    s.final_code = 9;
+    ck_assert_int_eq(gs_board_add_script(b, &s, "a", 2048, &err), GS_OK);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 1000000);
+    ck_assert_uint_eq(gs_board_process(b, 0)->completion_code, 9);
+    ck_assert_uint_ge(gs_machine_stats(b->machine)->translations_dropped, 1);
+    ck_assert_uint_eq(nfaults, 0);
+}
+END_TEST
+
+/* A script in a TBF with a protected region: its image starts that far in, whatever its name. */
+START_TEST(script_protected_region_places_the_image)
+{
+    struct gs_script_step st[] = {{.kind = 5, .a = {{GS_SCRIPT_BASE_ABS, 2}}}};
+    struct gs_script s;
+    struct gs_load_error err;
+    struct gs_script_report *r = calloc(1, sizeof(*r));
+
+    memset(&s, 0, sizeof(s));
+    s.prologue = gs_script_prologue(1);
+    s.final = GS_SCRIPT_EXIT_TERMINATE;
+    s.final_code = 7;
+    s.nsteps = 1;
+    s.steps = st;
+    s.protected_size = 0x20; /* smaller than the header: refused, as elf2tab refuses it */
+    ck_assert_int_eq(gs_board_add_script(b, &s, "x", 2048, &err), GS_E_ARG);
+    s.protected_size = 0x100;
+    ck_assert_int_eq(gs_board_add_script(b, &s, "x", 2048, &err), GS_OK);
+    ck_assert_int_eq(gs_board_add_script(b, &s, "a-much-longer-package-name", 2048, &err), GS_OK);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    gs_board_run(b, 1000000);
+    for (unsigned i = 0; i < 2; i++) {
+        const struct gs_process *p = gs_board_process(b, i);
+        ck_assert_uint_eq(p->app.header_size + p->app.protected_trailer, 0x100);
+        ck_assert_uint_eq(gs_process_app_start(p), b->apps[i].addr + 0x100);
+        ck_assert_int_eq(p->state, GS_ST_TERMINATED);
+        ck_assert_uint_eq(p->completion_code, 7);
+        ck_assert_int_eq(gs_board_script_report(b, i, r), GS_OK);
+        ck_assert_uint_eq(r->entry_r[0], b->apps[i].addr + 0x100);
+        ck_assert_uint_eq(r->results[0].r[1], p->memory_start);
+    }
+    free(r);
 }
 END_TEST
 
@@ -653,6 +731,8 @@ int main(void)
     tcase_add_test(scr, brk_to_memory_start_faults_on_return);
     tcase_add_test(scr, hidden_stack_is_an_unstacking_fault);
     tcase_add_test(scr, deterministic_and_inline_equivalent);
+    tcase_add_test(scr, unchanged_code_keeps_translations);
+    tcase_add_test(scr, script_protected_region_places_the_image);
     suite_add_tcase(s, scr);
     return tb_run(s);
 }

@@ -264,7 +264,7 @@ START_TEST(table_encoding)
         step(2, gs_sarg_abs(0x90000), gs_sarg_ram(0x10), gs_sarg_flash(0x20), gs_sarg_upcall(7)),
         step(GS_SCRIPT_OP_SPIN, gs_sarg_result(255), A0, A0, gs_sarg_abs(0xFFFFFFFF)),
     };
-    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_RESTART, 0xC0DE, 2, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_RESTART, 0xC0DE, 2, st, NULL, 0, 0};
     static uint8_t img[GS_SCRIPT_CODE_SIZE + 256];
     uint8_t *t = img + GS_SCRIPT_TABLE_OFF;
     size_t len = 0;
@@ -306,7 +306,7 @@ END_TEST
 START_TEST(validation)
 {
     struct gs_script_step st = step(255, A0, A0, A0, A0);
-    struct gs_script s = {0, GS_SCRIPT_EXIT_TERMINATE, 0, 1, &st, NULL, 0};
+    struct gs_script s = {0, GS_SCRIPT_EXIT_TERMINATE, 0, 1, &st, NULL, 0, 0};
 
     ck_assert_int_eq(gs_script_validate(&s), GS_OK);
     s.prologue = GS_SCRIPT_RESULTS_OFF;
@@ -749,7 +749,7 @@ START_TEST(run_every_base_exact_trace)
         step(5, gs_sarg_abs(2), A0, A0, A0),
     };
     const unsigned n = sizeof(st) / sizeof(st[0]);
-    struct gs_script s = {gs_script_prologue(n) + 64, GS_SCRIPT_EXIT_TERMINATE, 42, n, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(n) + 64, GS_SCRIPT_EXIT_TERMINATE, 42, n, st, NULL, 0, 0};
     static struct gs_script_report r;
 
     fk_load(&s);
@@ -829,7 +829,7 @@ START_TEST(run_upcalls_logged)
         step(0, gs_sarg_abs(1), A0, A0, A0),
     };
     const unsigned n = sizeof(st) / sizeof(st[0]);
-    struct gs_script s = {gs_script_prologue(n), GS_SCRIPT_YIELD_WAIT, 0, n, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(n), GS_SCRIPT_YIELD_WAIT, 0, n, st, NULL, 0, 0};
     static struct gs_script_report r;
     const uint32_t yield_stub_next = APP + GS_SCRIPT_SVC_STUBS_OFF + 2; /* after svc 0 */
 
@@ -893,7 +893,7 @@ START_TEST(run_no_prologue_writes_nothing)
         step(2, gs_sarg_abs(0x1), gs_sarg_result(0), gs_sarg_ram(0), A0),
     };
     const unsigned n = sizeof(st) / sizeof(st[0]);
-    struct gs_script s = {0, GS_SCRIPT_EXIT_TERMINATE, 3, n, st, NULL, 0};
+    struct gs_script s = {0, GS_SCRIPT_EXIT_TERMINATE, 3, n, st, NULL, 0, 0};
     static uint8_t before[RAM_SIZE];
     static struct gs_script_report r;
 
@@ -921,7 +921,7 @@ START_TEST(run_brk_failure_runs_unrecorded)
         step(5, gs_sarg_abs(2), A0, A0, A0),
         step(5, gs_sarg_abs(2), A0, A0, A0),
     };
-    struct gs_script s = {MEM_LEN, GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0};
+    struct gs_script s = {MEM_LEN, GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0, 0};
     static struct gs_script_report r;
 
     fk_load(&s);
@@ -941,7 +941,7 @@ END_TEST
 START_TEST(run_partial_recording)
 {
     struct gs_script_step st[4];
-    struct gs_script s = {gs_script_prologue(2) + 16, GS_SCRIPT_EXIT_TERMINATE, 0, 4, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(2) + 16, GS_SCRIPT_EXIT_TERMINATE, 0, 4, st, NULL, 0, 0};
     static struct gs_script_report r;
     const uint8_t *slot2 = k.ram + (MEM - RAM_BASE) + GS_SCRIPT_RESULTS_OFF + 64;
 
@@ -973,7 +973,7 @@ START_TEST(run_exit_restart)
         step(2, gs_sarg_abs(TEST_DRV), gs_sarg_abs(7), A0, A0),
         step(2, gs_sarg_abs(TEST_DRV), gs_sarg_abs(8), A0, A0),
     };
-    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_RESTART, 7, 2, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_RESTART, 7, 2, st, NULL, 0, 0};
     static struct gs_script_report r;
 
     fk_load(&s);
@@ -996,7 +996,7 @@ END_TEST
 /* An exit the kernel returns from ends at udf #0xe1. */
 START_TEST(run_exit_that_returns_hits_udf)
 {
-    struct gs_script s = {gs_script_prologue(0), GS_SCRIPT_EXIT_TERMINATE, 5, 0, NULL, NULL, 0};
+    struct gs_script s = {gs_script_prologue(0), GS_SCRIPT_EXIT_TERMINATE, 5, 0, NULL, NULL, 0, 0};
     uint32_t pc;
 
     fk_load(&s);
@@ -1016,7 +1016,7 @@ START_TEST(run_invalid_class_faults)
         step(8, gs_sarg_abs(1), gs_sarg_abs(2), gs_sarg_abs(3), gs_sarg_abs(4)),
         step(255, gs_sarg_abs(5), A0, A0, A0),
     };
-    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0, 0};
     static struct gs_script_report r;
 
     fk_load(&s);
@@ -1046,8 +1046,8 @@ START_TEST(run_two_scripts_same_code)
         step(2, gs_sarg_abs(0x22), gs_sarg_ram(0x40), A0, A0),
         step(9, A0, A0, A0, A0),
     };
-    struct gs_script sa = {gs_script_prologue(1), GS_SCRIPT_EXIT_TERMINATE, 1, 1, a, NULL, 0};
-    struct gs_script sb = {0, GS_SCRIPT_EXIT_TERMINATE, 2, 3, b, NULL, 0};
+    struct gs_script sa = {gs_script_prologue(1), GS_SCRIPT_EXIT_TERMINATE, 1, 1, a, NULL, 0, 0};
+    struct gs_script sb = {0, GS_SCRIPT_EXIT_TERMINATE, 2, 3, b, NULL, 0, 0};
     static uint8_t ia[GS_SCRIPT_CODE_SIZE + 256], ib[GS_SCRIPT_CODE_SIZE + 256];
     uint8_t *flash_app = k.flash + (APP - FLASH_BASE);
 
@@ -1093,7 +1093,7 @@ START_TEST(run_pseudo_steps)
     };
     const unsigned n = sizeof(st) / sizeof(st[0]);
     struct gs_script s = {
-        gs_script_prologue(n) + 0x400, GS_SCRIPT_EXIT_TERMINATE, 0, n, st, NULL, 0};
+        gs_script_prologue(n) + 0x400, GS_SCRIPT_EXIT_TERMINATE, 0, n, st, NULL, 0, 0};
     static struct gs_script_report r;
     const uint8_t *buf = k.ram + (MEM - RAM_BASE) + 0x600;
     static const uint8_t want[12] = {0x0D, 0xF0, 0xFE, 0xCA, 0,    0xA7,
@@ -1122,7 +1122,7 @@ START_TEST(run_spin_consumes_instructions)
         step(GS_SCRIPT_OP_SPIN, gs_sarg_abs(BUDGET), A0, A0, A0),
         step(2, gs_sarg_abs(TEST_DRV), A0, A0, A0),
     };
-    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0, 0};
     static struct gs_script_report r;
 
     fk_load(&s);
@@ -1141,7 +1141,7 @@ START_TEST(run_position_independent)
         step(1, gs_sarg_abs(TEST_DRV), A0, gs_sarg_upcall(0), A0),
         step(4, gs_sarg_abs(TEST_DRV), A0, gs_sarg_flash(0x20), gs_sarg_abs(4)),
     };
-    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0};
+    struct gs_script s = {gs_script_prologue(2), GS_SCRIPT_EXIT_TERMINATE, 0, 2, st, NULL, 0, 0};
     const uint32_t app2 = FLASH_BASE + 0x3004;
     static struct gs_script_report r;
 
@@ -1165,7 +1165,7 @@ END_TEST
 START_TEST(run_defends_against_bad_header)
 {
     struct gs_script_step st[] = {step(2, gs_sarg_abs(TEST_DRV), A0, A0, A0)};
-    struct gs_script s = {0, GS_SCRIPT_EXIT_TERMINATE, 0, 1, st, NULL, 0};
+    struct gs_script s = {0, GS_SCRIPT_EXIT_TERMINATE, 0, 1, st, NULL, 0, 0};
     uint8_t *t = k.flash + (APP - FLASH_BASE) + GS_SCRIPT_TABLE_OFF;
 
     fk_load(&s);
@@ -1189,7 +1189,7 @@ END_TEST
 /* The log keeps GS_SCRIPT_LOG_CAP entries and counts the rest. */
 START_TEST(run_log_overflow_counts)
 {
-    struct gs_script s = {gs_script_prologue(0), GS_SCRIPT_YIELD_WAIT, 0, 0, NULL, NULL, 0};
+    struct gs_script s = {gs_script_prologue(0), GS_SCRIPT_YIELD_WAIT, 0, 0, NULL, NULL, 0, 0};
     static struct gs_script_report r;
     const uint8_t *past = k.ram + (MEM - RAM_BASE) + GS_SCRIPT_LOG_OFF + 32 * GS_SCRIPT_LOG_CAP;
 

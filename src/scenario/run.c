@@ -283,6 +283,7 @@ static int add_script(struct run *R, const struct gs_scn_proc *p, struct gs_load
     sc.steps = steps;
     sc.data = p->data;
     sc.data_len = p->data_len;
+    sc.protected_size = p->protected_size;
     e = gs_board_add_script(R->b, &sc, p->package ? p->package : p->name, p->min_ram, le);
     free(steps);
     return e;
@@ -431,7 +432,15 @@ static void board_key(const struct gs_scenario *s, char *key, size_t n)
 }
 
 static bool build_board(struct run *R, char *err, size_t n);
+static bool add_drivers(struct run *R, char *err, size_t n);
 static bool add_processes(struct run *R, char *err, size_t n);
+
+/* Do two board configs describe the same memory (what a board's Unicorn engines map)? */
+static bool same_memory(const struct gs_board_config *a, const struct gs_board_config *b)
+{
+    return a->ram_base == b->ram_base && a->ram_size == b->ram_size &&
+           a->flash_base == b->flash_base && a->flash_size == b->flash_size;
+}
 
 /* Builds the board, or takes the reused one; then adds the processes. */
 static bool build(struct run *R, char *err, size_t n)
@@ -441,13 +450,16 @@ static bool build(struct run *R, char *err, size_t n)
     char key[sizeof(ru->slot[0].key)];
 
     if (ru) {
-        unsigned i, lru = 0;
+        unsigned i, lru = 0, same = GS_SCN_REUSE_BOARDS;
         board_key(s, key, sizeof(key));
         for (i = 0; i < GS_SCN_REUSE_BOARDS; i++) {
             if (ru->slot[i].b && key[0] && strcmp(key, ru->slot[i].key) == 0)
                 break;
             if (ru->slot[i].last < ru->slot[lru].last)
                 lru = i;
+            if (ru->slot[i].b && same_memory(&ru->slot[i].b->cfg, &s->board) &&
+                (same == GS_SCN_REUSE_BOARDS || ru->slot[i].last < ru->slot[same].last))
+                same = i;
         }
         if (i < GS_SCN_REUSE_BOARDS) {
             gs_board_reset(ru->slot[i].b);
@@ -455,14 +467,27 @@ static bool build(struct run *R, char *err, size_t n)
             R->b = ru->slot[i].b;
             ru->reused++;
         } else {
-            i = lru;
-            gs_board_free(ru->slot[i].b);
-            ru->slot[i].b = NULL;
-            if (!build_board(R, err, n))
-                return false;
+            bool ok, reconf = same < GS_SCN_REUSE_BOARDS && key[0];
+            if (reconf && gs_board_reconfigure(ru->slot[same].b, &s->board) == GS_OK) {
+                /* The same memory, another kernel or other drivers: keep the engines. */
+                i = same;
+                R->b = ru->slot[i].b;
+                ok = add_drivers(R, err, n);
+                ru->reconfigured++;
+            } else {
+                i = reconf ? same : lru; /* a board that failed to reconfigure may only be freed */
+                gs_board_free(ru->slot[i].b);
+                ru->slot[i].b = NULL;
+                ok = build_board(R, err, n);
+                ru->built++;
+            }
+            /* The slot keeps the board even when a driver was refused (with no key, it is
+             * only ever reconfigured), so that it is freed with the others. */
             ru->slot[i].b = R->b;
+            ru->slot[i].key[0] = '\0';
+            if (!ok)
+                return false;
             snprintf(ru->slot[i].key, sizeof(ru->slot[i].key), "%s", key);
-            ru->built++;
         }
         ru->slot[i].last = ++ru->uses;
     } else if (!build_board(R, err, n)) {
@@ -502,6 +527,15 @@ static bool build_board(struct run *R, char *err, size_t n)
         snprintf(err, n, "%s: board: the board cannot be built: %s", s->where, gs_err_name(e));
         return false;
     }
+    return add_drivers(R, err, n);
+}
+
+/* Adds the scenario's drivers to a board that has none; on failure a message. */
+static bool add_drivers(struct run *R, char *err, size_t n)
+{
+    const struct gs_scenario *s = R->s;
+    int e = GS_OK;
+
     for (unsigned i = 0; i < s->ndrivers; i++) {
         const struct gs_scn_driver *d = &s->drivers[i];
         switch (d->type) {

@@ -156,6 +156,7 @@ struct gs_scn_proc {
     bool record;         /* recording mode (prologue != 0) */
     const uint8_t *data; /* "data": bytes placed in flash after the step table */
     size_t data_len;
+    uint32_t protected_size; /* "protected_size": the TBF's protected region (0: the header) */
     uint32_t prologue; /* P: the break the prologue asks for (offset from memory_start) */
     uint32_t buf_off;  /* first byte after the result area (the BUF base) */
     const char *where;
@@ -394,6 +395,7 @@ struct gs_scn_reuse {
         uint64_t last;  /* use counter, for least-recently-used eviction */
     } slot[GS_SCN_REUSE_BOARDS];
     uint64_t built, reused, uses;
+    uint64_t reconfigured; /* boards of the same memory rebuilt for another kernel or drivers */
 };
 void gs_scn_reuse_free(struct gs_scn_reuse *r);
 

@@ -24,6 +24,8 @@ void gs_board_config_default(struct gs_board_config *c)
     c->inline_svc = true;
 }
 
+static void free_capsules(struct gs_board *b);
+
 int gs_board_new(const struct gs_board_config *cfg, struct gs_board **out)
 {
     struct gs_board *b;
@@ -60,14 +62,7 @@ void gs_board_free(struct gs_board *b)
         return;
     gs_machine_free(b->machine);
     gs_kernel_free(b->k); /* runs the capsules' destroy hooks */
-    free(b->console);
-    free(b->alarm);
-    free(b->led);
-    free(b->rng);
-    free(b->lld);
-    free(b->ipc);
-    for (unsigned i = 0; i < b->ntest; i++)
-        free(b->test[i]);
+    free_capsules(b);
     gs_mem_free(&b->mem);
     free(b->flash_seen);
     free(b);
@@ -94,11 +89,16 @@ static void code_changed(struct gs_board *b)
         return;
     }
     for (uint32_t a = start; a < end; a += KIB) {
-        uint32_t off = a - start;
-        if (memcmp(b->flash_seen + off, now + off, KIB) != 0) {
-            gs_machine_code_changed(b->machine, a, KIB);
-            memcpy(b->flash_seen + off, now + off, KIB);
-        }
+        uint32_t off = a - start, first = 0, last = KIB;
+        if (memcmp(b->flash_seen + off, now + off, KIB) == 0)
+            continue;
+        /* Only the bytes that differ: code around them keeps its translations. */
+        while (b->flash_seen[off + first] == now[off + first])
+            first++;
+        while (b->flash_seen[off + last - 1] == now[off + last - 1])
+            last--;
+        gs_machine_code_changed(b->machine, a + first, last - first);
+        memcpy(b->flash_seen + off, now + off, KIB);
     }
     b->seen_end = b->flash_next;
 }
@@ -117,6 +117,56 @@ void gs_board_reset(struct gs_board *b)
     b->napps = 0;
     b->flash_next = b->cfg.app_flash_start;
     b->loaded = false;
+}
+
+/* Frees the capsule objects (their kernel, which held them as drivers, is gone). */
+static void free_capsules(struct gs_board *b)
+{
+    free(b->console);
+    free(b->alarm);
+    free(b->led);
+    free(b->rng);
+    free(b->lld);
+    free(b->ipc);
+    for (unsigned i = 0; i < b->ntest; i++)
+        free(b->test[i]);
+    b->console = NULL;
+    b->alarm = NULL;
+    b->led = NULL;
+    b->rng = NULL;
+    b->lld = NULL;
+    b->ipc = NULL;
+    memset(b->test, 0, sizeof(b->test));
+    b->ntest = 0;
+}
+
+int gs_board_reconfigure(struct gs_board *b, const struct gs_board_config *cfg)
+{
+    struct gs_kernel *k;
+    int err;
+
+    if (!b || !cfg || cfg->ram_base != b->cfg.ram_base || cfg->ram_size != b->cfg.ram_size ||
+        cfg->flash_base != b->cfg.flash_base || cfg->flash_size != b->cfg.flash_size ||
+        cfg->app_flash_start < cfg->flash_base ||
+        cfg->app_flash_start - cfg->flash_base >= cfg->flash_size || cfg->app_flash_start % KIB ||
+        cfg->app_ram_start < cfg->ram_base || cfg->app_ram_start - cfg->ram_base >= cfg->ram_size)
+        return GS_E_ARG;
+    gs_board_reset(b);
+    err = gs_kernel_new(&b->mem, &cfg->kernel, &k);
+    if (err)
+        return err;
+    if ((err = gs_kernel_set_timeslice(k, cfg->timeslice)) != GS_OK ||
+        (err = gs_machine_rebind(b->machine, k)) != GS_OK) {
+        gs_kernel_free(k); /* the board keeps its old kernel, which lost the memory's findings */
+        return err;
+    }
+    gs_kernel_free(b->k); /* runs the old capsules' destroy hooks */
+    free_capsules(b);
+    b->k = k;
+    b->cfg = *cfg;
+    gs_machine_set_inline(b->machine, cfg->inline_svc);
+    b->flash_next = cfg->app_flash_start;
+    return GS_OK;
 }
 
 /* Allocates a capsule object, or reports why not. */
@@ -315,6 +365,7 @@ int gs_board_add_script(struct gs_board *b, const struct gs_script *s, const cha
         syn.init_fn_offset = GS_SCRIPT_ENTRY_OFF | 1;
         syn.minimum_ram_size = min_ram > s->prologue ? min_ram : s->prologue;
         syn.package_name = name;
+        syn.protected_size = s->protected_size;
         syn.kernel_major = 2;
         syn.kernel_minor = kernel_minor(b);
         e = gs_tbf_synthesize(&syn, &tbf, &tlen, err);

@@ -96,6 +96,17 @@ void gs_board_free(struct gs_board *b);
  */
 void gs_board_reset(struct gs_board *b);
 
+/*
+ * The board rebuilt for cfg, whose memory geometry (RAM and flash base and
+ * size) must be the board's: reset as gs_board_reset does, then a new
+ * kernel for cfg with no capsules (add them again), and the machine moved
+ * to it with its engines kept. The same as gs_board_new(cfg) without new
+ * Unicorn engines. Errors: GS_E_ARG (other geometry or app areas),
+ * GS_E_NOMEM_HOST, or the kernel's errors for cfg; after an error other than
+ * GS_E_ARG the board may only be freed.
+ */
+int gs_board_reconfigure(struct gs_board *b, const struct gs_board_config *cfg);
+
 /* Capsules. Each may be added once (the test capsule up to GS_BOARD_MAX_TEST times). */
 int gs_board_add_console(struct gs_board *b, uint32_t driver);
 int gs_board_add_alarm(struct gs_board *b, uint32_t driver);

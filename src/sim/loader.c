@@ -1623,8 +1623,8 @@ static uint8_t *put_tlv(uint8_t *p, uint16_t type, uint16_t len)
 }
 
 /* Header bytes into h (zeroed, hs bytes), in elf2tab's TLV order. */
-static void synth_header(const struct gs_tbf_synth *s, uint8_t *h, uint16_t hs, uint32_t total,
-                         uint32_t binary_end, const char *name, size_t name_len)
+static void synth_header(const struct gs_tbf_synth *s, uint8_t *h, uint16_t hs, uint32_t trailer,
+                         uint32_t total, uint32_t binary_end, const char *name, size_t name_len)
 {
     uint8_t *p = h;
 
@@ -1632,11 +1632,15 @@ static void synth_header(const struct gs_tbf_synth *s, uint8_t *h, uint16_t hs, 
     st16(p + 2, hs);
     st32(p + 4, total);
     st32(p + 8, s->disabled ? 0 : GS_TBF_FLAG_ENABLED);
-    p = put_tlv(p + 16, GS_TLV_MAIN, 12); /* protected_trailer_size 0 (PIC) */
-    st32(p, s->init_fn_offset);
+    /* init_fn_offset counts from the end of the header, past the protected trailer
+     * (elf2tab convert.rs); the trailer is 0 unless a protected region was asked for. */
+    p = put_tlv(p + 16, GS_TLV_MAIN, 12);
+    st32(p, s->init_fn_offset + trailer);
+    st32(p + 4, trailer);
     st32(p + 8, s->minimum_ram_size);
     p = put_tlv(p + 12, GS_TLV_PROGRAM, 20);
-    st32(p, s->init_fn_offset);
+    st32(p, s->init_fn_offset + trailer);
+    st32(p + 4, trailer);
     st32(p + 8, s->minimum_ram_size);
     st32(p + 12, binary_end);
     st32(p + 16, s->app_version);
@@ -1648,7 +1652,7 @@ static void synth_header(const struct gs_tbf_synth *s, uint8_t *h, uint16_t hs, 
     }
     for (unsigned i = 0; i < s->nwfr; i++) {
         p = put_tlv(p, GS_TLV_WFR, 8);
-        st32(p, hs + s->wfr[i].offset); /* from the TBF start */
+        st32(p, hs + trailer + s->wfr[i].offset); /* from the TBF start */
         st32(p + 4, s->wfr[i].size);
         p += 8;
     }
@@ -1719,7 +1723,7 @@ int gs_tbf_synthesize(const struct gs_tbf_synth *s, uint8_t **out, size_t *out_l
 {
     const char *name;
     size_t name_len;
-    uint64_t hs, binary_end, total;
+    uint64_t hs, trailer, binary_end, total;
     uint8_t *buf;
     int r;
 
@@ -1730,18 +1734,29 @@ int gs_tbf_synthesize(const struct gs_tbf_synth *s, uint8_t **out, size_t *out_l
     if ((r = synth_check(s, name, name_len, err)))
         return r;
     hs = synth_header_size(name_len, s->nwfr);
+    /* elf2tab refuses a protected region that does not hold the headers. */
+    if (s->protected_size && s->protected_size < hs)
+        return fail(err, GS_E_ARG, 0, s->protected_size, "protected_size",
+                    "a protected region of %u bytes is too small for the 0x%x-byte header",
+                    (unsigned)s->protected_size, (unsigned)hs);
+    if (s->protected_size > GS_ELF_MAX_IMAGE)
+        return fail(err, GS_LE_TOO_LARGE, 0, s->protected_size, "protected_size",
+                    "a protected region of 0x%x bytes exceeds 0x%x", (unsigned)s->protected_size,
+                    GS_ELF_MAX_IMAGE);
+    trailer = s->protected_size ? s->protected_size - hs : 0;
     for (unsigned i = 0; i < s->nwfr; i++) {
-        if (hs + s->wfr[i].offset > UINT32_MAX)
+        if (hs + trailer + s->wfr[i].offset > UINT32_MAX)
             return fail(err, GS_LE_TOO_LARGE, 0, s->wfr[i].offset, "wfr.offset",
                         "writeable flash region offset past 4 GiB");
     }
-    binary_end = hs + s->image_len;
+    binary_end = hs + trailer + s->image_len;
     total = synth_total(binary_end, s->minimum_footer_size);
     buf = calloc((size_t)total, 1);
     if (!buf)
         return fail(err, GS_E_NOMEM_HOST, 0, 0, "", "out of host memory");
-    synth_header(s, buf, (uint16_t)hs, (uint32_t)total, (uint32_t)binary_end, name, name_len);
-    memcpy(buf + hs, s->image, s->image_len);
+    synth_header(s, buf, (uint16_t)hs, (uint32_t)trailer, (uint32_t)total, (uint32_t)binary_end,
+                 name, name_len);
+    memcpy(buf + hs + trailer, s->image, s->image_len);
     /* Less than a TLV's 8 bytes of padding stays plain zeros (elf2tab post_content_pad). */
     if (total - binary_end >= 8)
         synth_footer(buf + binary_end, (size_t)(total - binary_end));

@@ -468,6 +468,14 @@ struct gs_tbf_synth {
     uint32_t minimum_footer_size;
     uint32_t app_version; /* Program TLV version */
     bool disabled;        /* flags bit 0 clear */
+    /*
+     * elf2tab --protected-region-size: the header plus a zero-filled
+     * protected trailer (protected_trailer_size = this - header size), so
+     * that the binary starts this many bytes into the TBF. 0: the header
+     * only. init_fn_offset and the WFR offsets stay relative to the binary's
+     * start; the header gets them relative to its end, as elf2tab writes them.
+     */
+    uint32_t protected_size;
 };
 
 /*

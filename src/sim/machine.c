@@ -70,7 +70,20 @@ struct engine {
     unsigned index;
     /* Pages: RAM pages first, then flash pages. */
     uint8_t *state;
-    uint8_t *stale;         /* flash pages rewritten while unmapped here */
+    /*
+     * Per page, what the engine's translations were made from: the page's
+     * content hash (`seen`, valid when `known`) and the bytes rewritten since
+     * ([lo, hi) within the page; hi == 0: none). Code changes are settled
+     * when the engine next runs or maps the page (settle_page): translations
+     * go only if the content differs from what they were made from, and then
+     * only those of the rewritten bytes.
+     */
+    struct page_seen {
+        uint64_t seen;
+        uint16_t lo, hi;
+        bool known;
+    } * pages;
+    unsigned npending;      /* pages with rewritten bytes not settled yet */
     struct mmio_page *mmio; /* per RAM page */
     uc_hook *code_hooks;    /* exec checks of cut flash pages */
     unsigned ncode_hooks;
@@ -110,11 +123,15 @@ struct gs_machine {
     bool enforce;          /* false: map everything (benchmark baseline, debugging) */
     unsigned nram, nflash; /* pages */
     struct engine engines[GS_MAX_PROCS];
+    uint64_t *flash_hash; /* per flash page: its content hash (0: not computed yet) */
     struct gs_machine_stats stats;
     /* Scratch engine to find the faulting instruction. */
     uc_engine *scratch;
     uint8_t *scratch_ram;
-    struct access scratch_acc; /* the scratch engine's hooks record here */
+    struct access scratch_acc;       /* the scratch engine's hooks record here */
+    unsigned scratch_dropped;        /* its pages whose translations were dropped */
+    struct page_seen *scratch_pages; /* as an engine's pages (it maps all of flash) */
+    unsigned scratch_npending;
 };
 
 /* Everything the scratch engine needs to replay one instruction. */
@@ -374,17 +391,74 @@ static void unmap_page(struct engine *e, unsigned i)
     e->m->stats.page_ops++;
 }
 
-/* Drops the engine's translations of mapped page i (its code was rewritten). */
-static void drop_translations(struct engine *e, unsigned i)
+/*
+ * Drops the engine's translations of code in [lo, hi) of mapped page i (its
+ * bytes were rewritten; lo = hi = 0: the whole page). Translations of the
+ * page's other bytes stay valid: their code did not change.
+ */
+static void drop_translations_in(struct engine *e, unsigned i, uint64_t lo, uint64_t hi)
 {
     uint64_t a = page_addr(e->m, i);
 
-    uc_ctl_remove_cache(e->uc, a, a + PAGE);
+    if (lo >= hi) {
+        lo = a;
+        hi = a + PAGE;
+    }
+    uc_ctl_remove_cache(e->uc, lo, hi);
     e->dropped++;
+    e->m->stats.translations_dropped++;
     for (unsigned j = 0; j < sizeof(e->bcache) / sizeof(e->bcache[0]); j++)
         if (e->bcache[j].key && e->bcache[j].key - 1 >= a && e->bcache[j].key - 1 < a + PAGE)
             e->bcache[j].key = 0;
-    e->stale[i] = 0;
+}
+
+/* A hash of flash page i's bytes now (64-bit FNV-1a over words), cached until it changes. */
+static uint64_t flash_hash(struct gs_machine *m, unsigned i, bool fresh)
+{
+    uint64_t *h = &m->flash_hash[i - m->nram];
+
+    if (fresh || *h == 0) {
+        const uint8_t *b = page_host(m, i);
+        uint64_t x = 0xcbf29ce484222325ull, w;
+        for (unsigned o = 0; o < PAGE; o += 8) {
+            memcpy(&w, b + o, 8);
+            x = (x ^ w) * 0x100000001b3ull;
+        }
+        *h = x ? x : 1; /* 0 means "not computed" */
+    }
+    return *h;
+}
+
+/*
+ * Settles flash page i of the engine, which maps it now: translations made
+ * from other bytes than the page holds go (only those of the bytes rewritten
+ * since); the page is then known as it is.
+ */
+static void settle_page(struct engine *e, unsigned i)
+{
+    struct page_seen *ps = &e->pages[i];
+    uint64_t now = flash_hash(e->m, i, false);
+
+    if (ps->known && ps->hi) {
+        if (ps->seen != now) {
+            uint64_t a = page_addr(e->m, i);
+            drop_translations_in(e, i, a + ps->lo, a + ps->hi);
+        }
+        e->npending--;
+    }
+    ps->known = true;
+    ps->seen = now;
+    ps->lo = ps->hi = 0;
+}
+
+/* Settles every mapped flash page with rewritten bytes (before the engine runs). */
+static void settle_pending(struct engine *e)
+{
+    struct gs_machine *m = e->m;
+
+    for (unsigned i = m->nram; e->npending && i < m->nram + m->nflash; i++)
+        if (e->pages[i].hi && e->state[i] != 0)
+            settle_page(e, i);
 }
 
 /* Maps a run of pages [i, i + n) that all want state `st` (none mapped now). */
@@ -410,8 +484,8 @@ static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
     m->stats.page_ops++;
     for (unsigned j = i; j < i + n; j++) {
         e->state[j] = st;
-        if (e->stale[j])
-            drop_translations(e, j);
+        if (j >= m->nram)
+            settle_page(e, j);
         if (st == PG_CUTFLASH) {
             hook_cut_flash(e, page_addr(m, j));
             m->stats.inexact_pages++;
@@ -639,7 +713,11 @@ static bool on_scratch_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, 
     return false;
 }
 
-/* The scratch engine: a private copy of RAM (so replays change nothing) and the real flash. */
+/*
+ * The scratch engine: RAM of its own (so replays change nothing) and the real
+ * flash. What its RAM holds does not matter: a replay only looks at which
+ * addresses an instruction accesses, and those come from the registers.
+ */
 static bool scratch_ready(struct gs_machine *m, struct access *acc)
 {
     const struct gs_mem *mm = m->k->mem;
@@ -649,12 +727,17 @@ static bool scratch_ready(struct gs_machine *m, struct access *acc)
     if (m->scratch)
         return true;
     m->scratch_ram = malloc(mm->ram_size);
-    if (!m->scratch_ram || uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &m->scratch) != UC_ERR_OK) {
+    m->scratch_pages = calloc(m->nram + m->nflash, sizeof(*m->scratch_pages));
+    if (!m->scratch_ram || !m->scratch_pages ||
+        uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &m->scratch) != UC_ERR_OK) {
         free(m->scratch_ram);
+        free(m->scratch_pages);
         m->scratch_ram = NULL;
+        m->scratch_pages = NULL;
         m->scratch = NULL;
         return false;
     }
+    m->scratch_npending = 0;
     uc_ctl_set_cpu_model(m->scratch, UC_CPU_ARM_CORTEX_M4);
     uc_mem_map_ptr(m->scratch, mm->ram_base, mm->ram_size, UC_PROT_READ | UC_PROT_WRITE,
                    m->scratch_ram);
@@ -665,6 +748,35 @@ static bool scratch_ready(struct gs_machine *m, struct access *acc)
     uc_hook_add(m->scratch, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_scratch_unmapped, acc, 1, 0);
     uc_reg_write(m->scratch, UC_ARM_REG_CONTROL, &control);
     return true;
+}
+
+/*
+ * The scratch engine's side of settle_page, for the flash pages of [lo, hi)
+ * it is about to execute (it maps all of flash): translations made from
+ * other bytes than the pages hold go, only those of the rewritten bytes.
+ */
+static void settle_scratch(struct gs_machine *m, uint32_t lo, uint32_t hi)
+{
+    const struct gs_mem *mm = m->k->mem;
+
+    if (lo < mm->flash_base || hi <= lo || hi - mm->flash_base > mm->flash_size)
+        return; /* not flash: nothing of it was ever translated from flash bytes */
+    for (uint32_t a = lo & ~(PAGE - 1); a < hi; a += PAGE) {
+        unsigned i = m->nram + (a - mm->flash_base) / PAGE;
+        struct page_seen *ps = &m->scratch_pages[i];
+        uint64_t now = flash_hash(m, i, false);
+        if (ps->known && ps->hi) {
+            if (ps->seen != now) {
+                uc_ctl_remove_cache(m->scratch, a + ps->lo, a + ps->hi);
+                m->scratch_dropped++;
+                m->stats.translations_dropped++;
+            }
+            m->scratch_npending--;
+        }
+        ps->known = true;
+        ps->seen = now;
+        ps->lo = ps->hi = 0;
+    }
 }
 
 /* Length of the Thumb instruction whose first halfword is hw. */
@@ -691,7 +803,7 @@ static void find_fault_pc(struct engine *e, const uint32_t regs[NALL])
         e->fault.pc_ambiguous = true;
         return;
     }
-    memcpy(m->scratch_ram, mem(e)->ram, mem(e)->ram_size);
+    settle_scratch(m, e->block, end);
     while (a < end) {
         uint16_t hw16 = 0;
         void *pv[NALL];
@@ -706,7 +818,9 @@ static void find_fault_pc(struct engine *e, const uint32_t regs[NALL])
         }
         uc_reg_write_batch(m->scratch, (int *)all_regs, pv, NALL);
         acc.n = 0;
-        uc_emu_start(m->scratch, a | 1, UNTIL, 0, 1);
+        /* One instruction; ending at the next one also ends the translated block
+         * there, so a long block (code or not) costs one instruction per replay. */
+        uc_emu_start(m->scratch, a | 1, a + insn_len(hw16), 0, 1);
         for (unsigned i = 0; i < acc.n; i++) {
             if (acc.write[i] == want_write && e->fault.addr >= acc.addr[i] &&
                 e->fault.addr - acc.addr[i] < acc.size[i]) {
@@ -958,6 +1072,7 @@ static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_tra
     e->stop = STOP_NONE;
     e->fault_has_ctx = false;
     sync_pages(e);
+    settle_pending(e);
     if (!pop_frame(e, p->ss.psp, f, &sp, &bad)) {
         note_fault(e, GS_FAULT_UNSTACKING, bad, false);
         e->fault.pc = 0;
@@ -1029,9 +1144,9 @@ static int engine_init(struct gs_machine *m, struct engine *e, unsigned index)
     e->index = index;
     e->nhook_spans = MAX_SPANS;
     e->state = calloc(total, 1);
-    e->stale = calloc(total, 1);
+    e->pages = calloc(total, sizeof(*e->pages));
     e->mmio = calloc(m->nram ? m->nram : 1, sizeof(*e->mmio));
-    if (!e->state || !e->stale || !e->mmio)
+    if (!e->state || !e->pages || !e->mmio)
         return GS_E_NOMEM_HOST;
     if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &e->uc) != UC_ERR_OK)
         return GS_E_INTERNAL;
@@ -1059,7 +1174,7 @@ static void engine_free(struct engine *e)
         uc_close(e->uc);
     }
     free(e->state);
-    free(e->stale);
+    free(e->pages);
     free(e->mmio);
     free(e->code_hooks);
     memset(e, 0, sizeof(*e));
@@ -1085,6 +1200,11 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
     m->enforce = true;
     m->nram = mm->ram_size / PAGE;
     m->nflash = mm->flash_size / PAGE;
+    m->flash_hash = calloc(m->nflash ? m->nflash : 1, sizeof(*m->flash_hash));
+    if (!m->flash_hash) {
+        free(m);
+        return GS_E_NOMEM_HOST;
+    }
     for (unsigned i = 0; i < k->cfg.num_procs; i++) {
         err = engine_init(m, &m->engines[i], i);
         if (err) {
@@ -1099,6 +1219,28 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
     return GS_OK;
 }
 
+int gs_machine_rebind(struct gs_machine *m, struct gs_kernel *k)
+{
+    if (!m || !k || k->mem != m->k->mem)
+        return GS_E_ARG;
+    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+        if (m->engines[i].uc)
+            continue;
+        if (engine_init(m, &m->engines[i], i) != GS_OK) {
+            engine_free(&m->engines[i]);
+            return GS_E_NOMEM_HOST;
+        }
+    }
+    if (m->k->arch == &m->arch)
+        gs_kernel_set_arch(m->k, NULL);
+    m->k = k;
+    gs_kernel_set_arch(k, &m->arch);
+    /* The new kernel's MPU counts its configure calls from zero: every engine re-reads. */
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        m->engines[i].synced = false;
+    return GS_OK;
+}
+
 void gs_machine_free(struct gs_machine *m)
 {
     if (!m)
@@ -1108,6 +1250,8 @@ void gs_machine_free(struct gs_machine *m)
     if (m->scratch)
         uc_close(m->scratch);
     free(m->scratch_ram);
+    free(m->scratch_pages);
+    free(m->flash_hash);
     if (m->k && m->k->arch == &m->arch)
         gs_kernel_set_arch(m->k, NULL);
     free(m);
@@ -1145,24 +1289,43 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
         hi = (uint64_t)mm->flash_base + mm->flash_size;
     if (lo >= hi)
         return;
-    lo &= ~(uint64_t)(PAGE - 1);
-    for (uint64_t a = lo; a < hi; a += PAGE) {
+    for (uint64_t a = lo & ~(uint64_t)(PAGE - 1); a < hi; a += PAGE) {
         unsigned pi = m->nram + (unsigned)((a - mm->flash_base) / PAGE);
+        /* The changed bytes of this page: only translations of code there go. */
+        uint64_t clo = lo > a ? lo : a, chi = hi < a + PAGE ? hi : a + PAGE;
         m->stats.code_pages_changed++;
-        /* Engines that map the page drop their translations now; the others
-         * when they map it again (Unicorn must not be asked about unmapped
-         * addresses, and unmapping does not drop translations). */
+        flash_hash(m, pi, true);
+        /* Each engine that has seen the page settles it when it next runs or maps it
+         * (Unicorn must not be asked about unmapped addresses, and unmapping does not
+         * drop translations); until then the rewritten bytes add up. */
         for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
             struct engine *e = &m->engines[i];
-            if (!e->uc) /* beyond the kernel's slots */
+            struct page_seen *ps;
+            uint16_t o = (uint16_t)(clo - a), oe = (uint16_t)(chi - a);
+            if (!e->uc || !e->pages[pi].known) /* no translations of this page */
                 continue;
-            if (e->state[pi] != 0)
-                drop_translations(e, pi);
-            else
-                e->stale[pi] = 1;
+            ps = &e->pages[pi];
+            if (!ps->hi) {
+                ps->lo = o;
+                ps->hi = oe;
+                e->npending++;
+            } else {
+                ps->lo = o < ps->lo ? o : ps->lo;
+                ps->hi = oe > ps->hi ? oe : ps->hi;
+            }
         }
-        if (m->scratch)
-            uc_ctl_remove_cache(m->scratch, (uint64_t)a, (uint64_t)a + PAGE);
+        if (m->scratch && m->scratch_pages[pi].known) {
+            struct page_seen *ps = &m->scratch_pages[pi];
+            uint16_t o = (uint16_t)(clo - a), oe = (uint16_t)(chi - a);
+            if (!ps->hi) {
+                ps->lo = o;
+                ps->hi = oe;
+                m->scratch_npending++;
+            } else {
+                ps->lo = o < ps->lo ? o : ps->lo;
+                ps->hi = oe > ps->hi ? oe : ps->hi;
+            }
+        }
     }
 
     /*
@@ -1180,6 +1343,18 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
         engine_free(e);
         if (engine_init(m, e, i) != GS_OK)
             engine_free(e); /* no engine: m_run reports the machine failure */
+        m->stats.engines_recreated++;
+    }
+    /* The scratch engine's code buffer fills the same way: it is made again when next needed. */
+    if (m->scratch && m->scratch_dropped >= GS_MACHINE_FLUSH_PAGES) {
+        uc_close(m->scratch);
+        free(m->scratch_ram);
+        free(m->scratch_pages);
+        m->scratch = NULL;
+        m->scratch_ram = NULL;
+        m->scratch_pages = NULL;
+        m->scratch_dropped = 0;
+        m->scratch_npending = 0;
         m->stats.engines_recreated++;
     }
 }

@@ -59,9 +59,11 @@ struct gs_machine_stats {
     uint64_t page_ops;      /* map/unmap calls */
     uint64_t mmio_accesses; /* checked accesses to cut RAM pages */
     uint64_t faults;
-    uint64_t inexact_pages;      /* cut flash pages whose reads are not checked */
-    uint64_t code_pages_changed; /* flash pages whose translations were dropped */
-    uint64_t engines_recreated;  /* engines remade to empty their code buffer */
+    uint64_t inexact_pages;        /* cut flash pages whose reads are not checked */
+    uint64_t code_pages_changed;   /* flash pages rewritten (gs_machine_code_changed) */
+    uint64_t translations_dropped; /* of those, pages whose old translations an engine dropped
+                                      (the bytes differed from what they were made from) */
+    uint64_t engines_recreated;    /* engines remade to empty their code buffer */
 };
 
 /*
@@ -92,6 +94,16 @@ void gs_machine_set_enforce(struct gs_machine *m, bool on);
 const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m);
 
 /*
+ * Moves the machine to kernel k, which runs on the same memory as its
+ * current kernel (k->mem): the engines and their mappings are kept (more are
+ * made if k has more process slots), every engine re-reads the MPU at its
+ * next run. The caller frees the old kernel afterwards. For boards that run
+ * differently configured kernels on one set of engines.
+ * Errors: GS_E_ARG (other memory), GS_E_NOMEM_HOST (an engine).
+ */
+int gs_machine_rebind(struct gs_machine *m, struct gs_kernel *k);
+
+/*
  * After the board's memory was reset: every engine re-reads the MPU
  * registers at its next run. Engines, mappings and hooks are kept.
  */
@@ -99,10 +111,13 @@ void gs_machine_reset(struct gs_machine *m);
 
 /*
  * Flash [addr, addr + len) was rewritten through the host buffer: drops the
- * translations of its pages in every engine that maps them (Unicorn does not
- * see host writes to code). Retranslating the same code again and again
- * eventually crashes Unicorn 2.0.1 (UNICORN-NOTES.md), so callers should
- * change data pages, not code: scripts keep their interpreter code fixed.
+ * translations of code in that range in every engine that maps its pages
+ * (Unicorn does not see host writes to code); translations of the rest of
+ * those pages stay. An engine that does not map a page drops all of the
+ * page's translations when it maps it again. Retranslating the same code
+ * again and again eventually crashes Unicorn 2.0.1 (UNICORN-NOTES.md), so
+ * callers should pass exactly the bytes that changed and change data, not
+ * code: scripts keep their interpreter code fixed.
  */
 void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len);
 

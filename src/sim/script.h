@@ -243,6 +243,13 @@ struct gs_script {
      */
     const uint8_t *data;
     size_t data_len;
+    /*
+     * The TBF the board packs the script into (gs_board_add_script): its
+     * protected region, header included (elf2tab --protected-region-size),
+     * so that the image starts this many bytes into the TBF whatever the
+     * header's size (its package name); 0: right after the header.
+     */
+    uint32_t protected_size;
 };
 #define GS_SCRIPT_MAX_DATA 4096u
 

@@ -245,6 +245,7 @@ json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
             json_object_set_new(jp, "fault_threshold", json_integer(pp->threshold));
         json_object_set_new(jp, "record", json_false());
         json_object_set_new(jp, "then", json_string("yield"));
+        json_object_set_new(jp, "protected_size", json_integer(GS_PROG_PROTECTED_SIZE));
         if (uses_names(pp))
             json_object_set_new(jp, "data", names_data());
         for (unsigned j = 0; j < pp->nact; j++) {

@@ -42,6 +42,16 @@
 
 #include "decoder.h"
 
+/*
+ * Every process's TBF has this protected region ("protected_size"): its
+ * image, the interpreter's code, starts at the same offset whatever the
+ * length of its package name, and every script's TBF is 4 KiB, so a
+ * process's code sits at the same flash address from input to input. Only
+ * data changes between inputs then (UNICORN-NOTES.md: retranslating code
+ * per input is slow and eventually crashes Unicorn 2.0.1).
+ */
+#define GS_PROG_PROTECTED_SIZE 0x100u
+
 /* Instructions a machine run of a program may take (the harness's budget). */
 #define GS_PROG_SCENARIO_BUDGET 200000u
 

@@ -1956,6 +1956,7 @@ static const char *const proc_keys[] = {"name",
                                         "buf_size",
                                         "data",
                                         "package_name",
+                                        "protected_size",
                                         NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
@@ -2170,9 +2171,9 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
                     "\"tbf\" (files) or \"script\" (syscall steps); found %d",
                     nsrc);
     if (p->src != GS_SRC_SCRIPT) {
-        static const char *const script_only[] = {"then",     "exit_code", "record",
-                                                  "buf_size", "data",      "package_name"};
-        for (unsigned i = 0; i < 6; i++) {
+        static const char *const script_only[] = {
+            "then", "exit_code", "record", "buf_size", "data", "package_name", "protected_size"};
+        for (unsigned i = 0; i < sizeof(script_only) / sizeof(script_only[0]); i++) {
             if (json_object_get(jp, script_only[i])) {
                 gs_jpath_push_key(&l->path, script_only[i]);
                 fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", script_only[i],
@@ -2270,7 +2271,9 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
     }
     if (field_reg(l, jp, "exit_code", &p->final_code, "a completion code") == BAD ||
         field_bool(l, jp, "record", &p->record) == BAD ||
-        field_u32(l, jp, "buf_size", 0, MAX_RAM_SIZE, &buf_size, "a buffer size in bytes") == BAD)
+        field_u32(l, jp, "buf_size", 0, MAX_RAM_SIZE, &buf_size, "a buffer size in bytes") == BAD ||
+        field_u32(l, jp, "protected_size", 0, 0x10000, &p->protected_size,
+                  "a protected region size in bytes (0, or at least the TBF header)") == BAD)
         return false;
     if (!p->has_min_ram)
         p->min_ram = DEFAULT_SCRIPT_RAM;

@@ -189,7 +189,8 @@ END_TEST
 /*
  * The check after an operation skips a process only while nothing it reads
  * changed since a check found it clean: a kernel store to its objects, a
- * field of its own, or another process's block or app break re-check it.
+ * field of its own changed by a kernel path (which names the process in an
+ * event), or another process's block or app break re-check it.
  */
 START_TEST(after_op_rechecks_what_changed)
 {
@@ -213,8 +214,9 @@ START_TEST(after_op_rechecks_what_changed)
     gs_invariants_after_op(tb.k);
     ck_assert_uint_eq(tb.k->findings, 1);
 
-    /* A field of q. */
+    /* A field of q, changed by a kernel path, which names q in an event. */
     q->hwm = q->app_break + 4;
+    gs_kernel_event(tb.k, GS_EV_BRK, q, 0, 0, 0, 0);
     gs_invariants_after_op(tb.k);
     ck_assert_uint_eq(tb.k->findings, 2);
     ck_assert_str_eq(tb.rec.last_finding_site, "memory-order");
@@ -225,10 +227,19 @@ START_TEST(after_op_rechecks_what_changed)
     gs_invariants_after_op(tb.k);
     ck_assert_uint_eq(tb.k->findings, 3);
 
+    /* Changed with no event and no store: the check after an operation does not look,
+     * the quiescent check at the end of a run does. */
+    q->hwm = q->app_break + 4;
+    gs_invariants_after_op(tb.k);
+    ck_assert_uint_eq(tb.k->findings, 3);
+    ck_assert_uint_eq(gs_invariants_check(tb.k, GS_INV_QUIESCENT), 1);
+    q->hwm = q->memory_start;
+
     /* Another process's block: p's IPC-style checks read it, so all are re-checked. */
     q->memory_start = p->memory_start;
+    gs_kernel_event(tb.k, GS_EV_PROCESS_CREATED, q, 0, 0, 0, 0);
     gs_invariants_after_op(tb.k);
-    ck_assert_uint_ge(tb.k->findings, 4);
+    ck_assert_uint_ge(tb.k->findings, 5);
 }
 END_TEST
 

@@ -141,6 +141,7 @@ void gs_kernel_reset(struct gs_kernel *k)
     gs_mpu_set_check(&k->mpu, gs_refcheck_mpu_hook, k);
     gs_refcheck_reset(k->refcheck);
     memset(k->inv_view, 0, sizeof(k->inv_view));
+    k->inv_touched = 0;
     for (unsigned i = 0; i < k->ndrivers; i++)
         if (k->drivers[i]->ops->reset)
             k->drivers[i]->ops->reset(k->drivers[i]);
@@ -185,6 +186,8 @@ void gs_kernel_emit(struct gs_kernel *k, const struct gs_event *ev)
 {
     /* The oracles first: an observer may act on the event (queue a task, say), and the
      * models must see what happened in the order it happened. */
+    if (ev->p && ev->p->index < 32)
+        k->inv_touched |= 1u << ev->p->index;
     if (k->check_invariants && ev->kind != GS_EV_FINDING)
         gs_refcheck_event(k, ev);
     for (unsigned i = 0; i < k->nobservers; i++)

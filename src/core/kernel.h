@@ -160,6 +160,7 @@ struct gs_kernel {
         struct gs_mpu_region regions[GS_PMSAV7_MAX_REGIONS];
         uint32_t block[3]; /* memory_start, memory_len, app_break: others' checks read them */
     } inv_view[GS_MAX_PROCS];
+    uint32_t inv_touched; /* process slots an event named since that check (bit = slot) */
 };
 
 /*

@@ -289,7 +289,7 @@ bool gs_ref_queue_read_ring(const struct gs_mem *m, uint32_t ring, unsigned head
         return false;
     if ((uint64_t)ring + (uint64_t)GS_REF_QUEUE_SLOTS * REF_TASK_SLOT > (uint64_t)UINT32_MAX + 1)
         return false;
-    memset(&q, 0, sizeof(q));
+    q.n = 0; /* decode_slot fills every field of the tasks it decodes */
     for (unsigned i = head; i != tail; i = (i + 1) % GS_REF_QUEUE_SLOTS) {
         /* At most 9 entries: head..tail covers fewer than 10 slots. */
         if (gs_mem_read(m, ring + REF_TASK_SLOT * i, slot, REF_TASK_SLOT) != GS_OK)
@@ -298,6 +298,8 @@ bool gs_ref_queue_read_ring(const struct gs_mem *m, uint32_t ring, unsigned head
             return false;
         q.n++;
     }
-    *out = q;
+    /* Only the tasks there are (the checker reads this after every task event). */
+    memcpy(out->t, q.t, q.n * sizeof(q.t[0]));
+    out->n = q.n;
     return true;
 }

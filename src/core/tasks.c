@@ -97,6 +97,34 @@ static void read_slot(const struct gs_process *p, unsigned slot, struct gs_task 
     }
 }
 
+/*
+ * The kind and upcall id of a slot (its first three words), for the scans
+ * that only match: whether it is a FunctionCall(Driver(id)) or a
+ * ReturnValue(id) is all remove_upcall, remove_pending_upcalls and has_match
+ * need to know of most slots.
+ */
+static void read_id(const struct gs_process *p, unsigned slot, struct gs_task *t)
+{
+    uint32_t tag = gs_kload32(p->k, slot_addr(p, slot));
+
+    memset(t, 0, sizeof(*t));
+    switch (tag) {
+    case TAG_FC_KERNEL:
+    case TAG_FC_DRIVER:
+        t->kind = GS_TASK_FUNCTION_CALL;
+        t->from_driver = tag == TAG_FC_DRIVER;
+        break;
+    case TAG_RETURN:
+        t->kind = GS_TASK_RETURN_VALUE;
+        break;
+    default:
+        t->kind = GS_TASK_IPC; /* as read_slot reads it */
+        return;
+    }
+    t->id.driver = gs_kload32(p->k, slot_addr(p, slot) + 4);
+    t->id.subscribe = gs_kload32(p->k, slot_addr(p, slot) + 8);
+}
+
 /* Copies a slot's 32 bytes to another slot (ring shifting in retain/remove). */
 static void move_slot(struct gs_process *p, unsigned from, unsigned to)
 {
@@ -208,9 +236,10 @@ bool gs_tasks_remove_upcall(struct gs_process *p, struct gs_upcall_id id, struct
     struct gs_task t;
 
     while (slot != p->tq_tail) {
-        read_slot(p, slot, &t);
+        read_id(p, slot, &t);
         if (matches_upcall(&t, id)) {
             unsigned next = (slot + 1) % GS_CALLBACK_LEN;
+            read_slot(p, slot, &t);
             /* Shift everything after it forward by one slot. */
             while (next != p->tq_tail) {
                 move_slot(p, next, slot);
@@ -236,7 +265,7 @@ unsigned gs_tasks_remove_pending_upcalls(struct gs_process *p, struct gs_upcall_
 
     /* retain(): keep everything except FunctionCall(Driver(id)). */
     while (src != p->tq_tail) {
-        read_slot(p, src, &t);
+        read_id(p, src, &t);
         bool drop = t.kind == GS_TASK_FUNCTION_CALL && t.from_driver && id_eq(t.id, id);
         if (!drop) {
             if (src != dst)
@@ -254,7 +283,7 @@ bool gs_tasks_has_match(const struct gs_process *p, struct gs_upcall_id id)
     struct gs_task t;
 
     for (unsigned slot = p->tq_head; slot != p->tq_tail; slot = (slot + 1) % GS_CALLBACK_LEN) {
-        read_slot(p, slot, &t);
+        read_id(p, slot, &t);
         if (matches_upcall(&t, id))
             return true;
     }

@@ -25,11 +25,20 @@
 #     (trace-cmp, indirect calls);
 #   - every other object must carry it (which also shows that the objects
 #     were built for libFuzzer, -fsanitize=fuzzer-no-link, at all);
+#   - an object of a library built on purpose without coverage (meson's
+#     lib*_plain.a, the plain-*.o of fuzz/oss-fuzz-build.sh) must carry none;
 #   - a function that a "fun:" pattern names and that is compiled out of
 #     line in an instrumented object must have no counter update and no hook
 #     call in its code (relocations against __sancov_cntrs or
 #     __sanitizer_cov_*), while the object's other functions have some. A
-#     "fun:" function inlined everywhere has no code of its own to check.
+#     "fun:" function inlined everywhere has no code of its own to check;
+#   - in a build with AddressSanitizer, an object whose source a "src:"
+#     pattern of the [address] section of the sanitizer ignorelist
+#     (fuzz/sanitize-ignore.txt, --asan-list) matches must have no ASan
+#     check (call of __asan_report_* or __asan_load/store*) that the line
+#     table puts on that source's own lines (code inlined from a header is
+#     the header's), and each such pattern must match some object (the
+#     same path rule holds).
 #
 # Objects for another machine than the fuzz targets' (the Cortex-M apps) and
 # objects whose source lies outside the tree are skipped. Any other line of
@@ -42,6 +51,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd -P)"
 list="$here/coverage-ignore.txt"
+asan_list="$here/sanitize-ignore.txt"
 verbose=0
 paths=()
 
@@ -53,6 +63,7 @@ usage() {
 while [ $# -gt 0 ]; do
   case "$1" in
     --list) list="${2:-}"; shift 2 || usage ;;
+    --asan-list) asan_list="${2:-}"; shift 2 || usage ;;
     -v) verbose=1; shift ;;
     -h | --help) usage ;;
     -*) echo "check-ignorelist: unknown option: $1" >&2; usage ;;
@@ -85,6 +96,26 @@ while IFS= read -r line || [ -n "$line" ]; do
       ;;
   esac
 done <"$list"
+
+# The [address] section of the sanitizer ignorelist (other sections: not ours to check).
+asan_pats=()
+if [ -f "$asan_list" ]; then
+  section=""
+  n=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    line="${line%"${line##*[![:space:]]}"}"
+    case "$line" in
+      '' | '#'*) ;;
+      '['*']') section="$line" ;;
+      src:*) [ "$section" = "[address]" ] && asan_pats+=("${line#src:}") ;;
+      *)
+        echo "check-ignorelist: $asan_list:$n: not a section, src: entry or comment: $line" >&2
+        exit 2
+        ;;
+    esac
+  done <"$asan_list"
+fi
 
 objects=()
 for p in "${paths[@]}"; do
@@ -150,8 +181,11 @@ coverage_per_function() {
 machine=""
 checked=0
 ignored=0
+plain=0
 funs_checked=0
-declare -A src_hits=()
+declare -A src_hits=() asan_hits=()
+asan_build=0
+asan_ignored=0
 for o in "${objects[@]}"; do
   m=$(readelf -h "$o" 2>/dev/null | sed -n 's/^ *Machine: *//p')
   if [ -z "$m" ]; then
@@ -179,6 +213,33 @@ for o in "${objects[@]}"; do
   fi
   checked=$((checked + 1))
 
+  # AddressSanitizer's ignorelist, in a build with ASan.
+  if nm -u "$o" | grep -q ' __asan_init'; then
+    asan_build=1
+    for pat in "${asan_pats[@]}"; do
+      a=0 b=0 c=0
+      matches "$pat" "$rel" && a=1
+      matches "$pat" "../$rel" && b=1
+      matches "$pat" "/any/dir/$rel" && c=1
+      if [ "$a$b$c" != 000 ] && [ "$a$b$c" != 111 ]; then
+        fail "[address] src:$pat matches $rel only as some builds name it; write it as src:*$rel"
+      fi
+      [ "$a" = 1 ] || continue
+      asan_hits["$pat"]=1
+      asan_ignored=$((asan_ignored + 1))
+      # Checks inlined from headers (their functions are not the source's) are
+      # attributed to the header by the line table: only the source's own count.
+      own=$(objdump -d -r -l "$o" | awk -v src="/$rel" '
+        /^\// { f = $1; sub(/:[0-9]+.*$/, "", f); next }
+        /R_[A-Z0-9_]+[ \t]+__asan_(report_|load|store)/ {
+          if (substr(f, length(f) - length(src) + 1) == src) n++ }
+        END { print n + 0 }')
+      if [ "$own" -gt 0 ]; then
+        fail "$o ($rel): ASan-ignored by src:$pat, but $own ASan checks come from its own lines"
+      fi
+    done
+  fi
+
   # Which src: patterns match, and do they match the same in every naming?
   hit=""
   for pat in "${src_pats[@]}"; do
@@ -196,6 +257,20 @@ for o in "${objects[@]}"; do
     fi
   done
 
+  # A library built on purpose without coverage (meson's lib*_plain.a, the
+  # plain- objects of oss-fuzz-build.sh: the scenario layer fuzz-machine
+  # links) must have none, whatever the ignorelist says of its sources.
+  case "$o" in
+    *_plain.a.p/* | */plain-*)
+      plain=$((plain + 1))
+      if instrumented "$o"; then
+        fail "$o ($rel): a plain (uninstrumented) library's object has coverage instrumentation"
+      else
+        [ "$verbose" = 0 ] || echo "  ok     $rel: plain copy, no coverage instrumentation"
+      fi
+      continue
+      ;;
+  esac
   if [ -n "$hit" ]; then
     ignored=$((ignored + 1))
     if instrumented "$o"; then
@@ -250,11 +325,20 @@ for pat in "${src_pats[@]}"; do
     fail "src:$pat matches none of the $checked objects' sources"
   fi
 done
+if [ "$asan_build" = 1 ]; then
+  for pat in "${asan_pats[@]}"; do
+    if [ -z "${asan_hits[$pat]:-}" ]; then
+      fail "[address] src:$pat matches none of the $checked objects' sources"
+    fi
+  done
+fi
 
 if [ "$failures" -gt 0 ]; then
   echo "check-ignorelist: $failures failure(s)"
   exit 1
 fi
 echo "check-ignorelist: $checked objects: $ignored ignored (${#src_pats[@]} src: entries)" \
-  "and uninstrumented, $((checked - ignored)) instrumented; $funs_checked out-of-line" \
-  "function(s) of ${#fun_pats[@]} fun: entries uninstrumented"
+  "and uninstrumented, $plain of plain libraries uninstrumented," \
+  "$((checked - ignored - plain)) instrumented; $funs_checked out-of-line" \
+  "function(s) of ${#fun_pats[@]} fun: entries uninstrumented;" \
+  "$( [ "$asan_build" = 1 ] && echo "$asan_ignored without ASan checks (${#asan_pats[@]} [address] entries)" || echo "no ASan")"

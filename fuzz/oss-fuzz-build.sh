@@ -55,7 +55,10 @@ mkdir -p "$obj" "$OUT"
 # arguments; its warnings are left out).
 flags=(-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/sim -Isrc/scenario -Ifuzz)
 case " $CFLAGS " in
-  *fuzzer-no-link*) flags+=("-fsanitize-coverage-ignorelist=$root/fuzz/coverage-ignore.txt") ;;
+  *fuzzer-no-link*)
+    flags+=("-fsanitize-coverage-ignorelist=$root/fuzz/coverage-ignore.txt")
+    flags+=("-fsanitize-ignorelist=$root/fuzz/sanitize-ignore.txt")
+    ;;
 esac
 if ! pkg-config --exists jansson 'unicorn >= 2'; then
   echo "oss-fuzz-build: fuzz-machine and fuzz-scenario need jansson and Unicorn 2" \
@@ -92,6 +95,23 @@ archive gssim src/sim/board.c src/sim/machine.c
 archive gsscn src/scenario/*.c
 archive gsfuzzscn fuzz/prog-scenario.c fuzz/repro.c
 
+# The scenario layer again, without coverage, for fuzz-machine (meson's
+# gsscn_plain, src/scenario/meson.build): plumbing there, fuzzed only by
+# fuzz-scenario. Objects named plain-* (fuzz/check-ignorelist.sh knows them).
+plain_flags=()
+case " $CFLAGS " in
+  *fuzzer-no-link*) plain_flags=(-fno-sanitize=fuzzer-no-link) ;;
+esac
+plain_objs=()
+for src in src/scenario/*.c; do
+  o="$obj/plain-$(echo "$src" | tr / _).o"
+  # shellcheck disable=SC2086
+  $CC $CFLAGS "${flags[@]}" "${plain_flags[@]}" -c "$src" -o "$o"
+  plain_objs+=("$o")
+done
+rm -f "$obj/gsscn_plain.a"
+"$AR" rcs "$obj/gsscn_plain.a" "${plain_objs[@]}"
+
 # Links target $1 from fuzz/$1.c and the archives given after it (most
 # dependent first); the machine targets also get jansson and Unicorn.
 link() {
@@ -119,11 +139,13 @@ finish() {
   local t="$1" dict="$2" f n=0
   shift 2
   rm -f "$OUT/$t.dict" "$OUT/${t}_seed_corpus.zip"
+  optfiles=(fuzz/libfuzzer.options)
+  [ -f "fuzz/$t.libfuzzer.options" ] && optfiles+=("fuzz/$t.libfuzzer.options")
   if [ -f "fuzz/$dict.dict" ]; then
     cp "fuzz/$dict.dict" "$OUT/$t.dict"
-    fuzz/libfuzzer-options.sh ini "$t.dict" >"$OUT/$t.options"
+    fuzz/libfuzzer-options.sh ini "$t.dict" "${optfiles[@]}" >"$OUT/$t.options"
   else
-    fuzz/libfuzzer-options.sh ini - >"$OUT/$t.options"
+    fuzz/libfuzzer-options.sh ini - "${optfiles[@]}" >"$OUT/$t.options"
   fi
   rm -rf "$obj/corpus-$t"
   mkdir -p "$obj/corpus-$t"
@@ -153,7 +175,7 @@ link fuzz-loader gssim_base gscore
 finish fuzz-loader fuzz-loader fuzz/seeds/fuzz-loader/*
 
 # fuzz-syscalls' programs on the Cortex-M machine, as scenarios.
-link fuzz-machine gsfuzzscn gsfuzzharness gsscn gssim gssim_base gscore
+link fuzz-machine gsfuzzscn gsfuzzharness gsscn_plain gssim gssim_base gscore
 finish fuzz-machine fuzz-syscalls fuzz/seeds/fuzz-syscalls/*
 
 # The scenario loader and runner on scenario text; its seeds are the bundled

@@ -183,8 +183,11 @@ class Script:
         return self.op("ipc-subscribe", sel(TARGET, target) + fn("upcall", entry) + bytes([appdata]))
 
     def ipc_share(self, target, off, length):
-        assert off % 16 == 0 and off < 0x400
-        return self.op("ipc-share", bytes([off // 16]) + sel(TARGET, target) + sel(LEN, length))
+        """A buffer at mem + off: a 16-byte multiple below 0x400 has its own short form; any
+        other offset (unaligned, or far) takes pick_ptr's form."""
+        if off % 16 == 0 and off < 0x400:
+            return self.op("ipc-share", bytes([off // 16]) + sel(TARGET, target) + sel(LEN, length))
+        return self.op("ipc-share", bytes([0xC0]) + sel(TARGET, target) + ptr("mem", off) + sel(LEN, length))
 
     def ipc_command(self, cmd, a0=0, a1=0):
         return self.op("ipc-command", sel(CMD, cmd) + val(a0) + val(a1))
@@ -289,6 +292,19 @@ def syscalls_seeds():
     t.subscribe(IPC, 1, fn("upcall", 2)).yield_wait().yield_wait()
     seeds["full-queues"] = program([(s, 500, "stop", 0, True), (t, 500, "restart", 1, True)],
                                    slots4=True, inject_grant=3)
+
+    # Buffers that are not word aligned, in RAM and in flash, lengths that wrap the address
+    # space and buffers that straddle the end of flash or the break (TOCK-REFERENCE section 5:
+    # an allow is checked by start and length, never by alignment).
+    s = Script().brk(0x400)
+    s.allow("rw", TEST, 0, ptr("mem", 0x103), 10).allow("ro", TEST, 0, ptr("flash", 0x113), 10)
+    s.allow("ro", TEST, 0, ptr("flash", 0x13), 10).allow("ro", TEST, 1, ptr("flash_end", neg(13)), 10)
+    s.allow("ur", TEST, 0, ptr("mem", 0x101), 0x1F).allow("ro", TEST, 1, ptr("flash_end", neg(3)), 10)
+    s.allow("rw", TEST, 1, ptr("brk", neg(3)), 4).allow("rw", TEST, 0, ptr("brk", neg(3)), 3)
+    s.allow("rw", TEST, 0, ptr("mem", 0x100), 0xFFFFFFF0).allow("ro", TEST, 1, ptr("flash", 0x10), 0xFFFFFFF0)
+    s.allow("rw", TEST, 1, ptr("end", neg(0x10)), 0x80000000).allow("ro", TEST, 2, ptr("mem", 0x21), 0xFFFFFFF0)
+    s.command(TEST, 5, 0, 0x5A).command(TEST, 4, 0).brk(0x100).brk(0x3E0)
+    seeds["odd-buffers"] = program([(s, 1000, "stop", 0, False)])
     return seeds
 
 
@@ -322,6 +338,17 @@ def ipc_seeds():
         cli.ipc_share(0, 0x40 * i, 0x40).notify(0).sleep(1)
     seeds["many-regions"] = program([(svc, 700, "stop", 0, False), (cli, 2048, "stop", 1, False)],
                                     inject_mpu=3)
+
+    # Shares that start off a word or a power of two, or whose length wraps: the service's MPU
+    # region must then cover a larger aligned block with subregions (allocate_region).
+    svc = Script("ipc").ipc_subscribe(0)
+    for _ in range(8):
+        svc.yield_wait()
+    cli = Script("ipc").brk(0x800).ipc_subscribe(0, 2)
+    for off, length in ((0x104, 10), (0x3F1, 0x21), (0x120, 0x60), (0x210, 0x101),
+                        (0x100, 0xFFFFFFF0), (0x400, 0x100), (0x7FC, 0x20)):
+        cli.ipc_share(0, off, length).notify(0).sleep(1)
+    seeds["odd-shares"] = program([(svc, 700, "stop", 0, False), (cli, 2048, "stop", 1, False)])
     return seeds
 
 
@@ -442,6 +469,16 @@ def grants_seeds():
     o.iterate(2).allow(1, 0, 1, "mem", 0, 0x100).lifecycle(1, 0).stale_enter(1, 0)
     o.enter(2, 1, "try").reenter(1)
     seeds["four-processes-reenter"] = board + o.b
+
+    # allocate_app_memory_region's doubling on HEAD (TOCK-REFERENCE section 6): a 100-byte PCB
+    # and three grants make the kernel's initial share 456 bytes of a 512-byte block, so the
+    # app's subregions would reach it and the block doubles, at creation and at each restart.
+    board = grants_board(pcb=3, grants=[(2, 1, 1, 1, 1, False, False)] * 3,
+                         rams=[(0, True), (17, False)])
+    o = GrantOps()
+    o.enter(0, 0).enter(1, 0).brk(0, "mem", 0x10).brk(0, "kbrk", 0).enter(2, 0).lifecycle(0, 0)
+    o.enter(0, 0).enter(0, 1).brk(1, "end", neg(4)).enter(2, 1).iterate(0)
+    seeds["doubling-on-head"] = board + o.b
     return seeds
 
 

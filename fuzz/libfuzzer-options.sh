@@ -12,7 +12,7 @@
 #       then "name = value" a line, then "dict = DICT" (DICT "-": none)
 #
 # FILE defaults to libfuzzer.options next to this script; several FILEs are
-# read in order as one list (a target's own options file, fuzz/T.options-extra,
+# read in order as one list (a target's own options file, fuzz/T.libfuzzer.options,
 # adds to the shared one; a name may still be given only once). Their format is
 # described at its top: "-name=value" lines, # comments, blank lines. A line
 # that is not of that form, a name given twice, or -dict (dictionaries are per

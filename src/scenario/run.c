@@ -67,6 +67,7 @@ struct run {
     bool *report_ok;
     char **end_maps; /* per process */
     struct gs_scn_result *r;
+    unsigned failures_cap;      /* r->failures has room for this many */
     struct gs_scn_reuse *reuse; /* the board belongs to it (not freed with the run) */
     void (*attach)(void *ctx, struct gs_kernel *k);
     void *attach_ctx;
@@ -201,18 +202,26 @@ static char *dupstr(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* Adds a failure; takes ownership of nothing (copies). Returns it, or NULL on OOM. */
+/*
+ * Adds a failure; takes ownership of nothing (copies). Returns it, or NULL on
+ * OOM. The array grows geometrically: a file with many failing expectations
+ * would otherwise copy it once per failure (every realloc moves under ASan).
+ */
 static struct gs_scn_failure *add_failure(struct run *R, const char *where, const char *what,
                                           const char *expected, const char *actual, int proc)
 {
     struct gs_scn_result *r = R->r;
-    struct gs_scn_failure *nf, *f;
+    struct gs_scn_failure *f;
 
-    nf = realloc(r->failures, (r->nfailures + 1) * sizeof(*nf));
-    if (!nf)
-        return NULL;
-    r->failures = nf;
-    f = &nf[r->nfailures++];
+    if (r->nfailures == R->failures_cap) {
+        unsigned cap = R->failures_cap ? 2 * R->failures_cap : 16;
+        struct gs_scn_failure *nf = realloc(r->failures, cap * sizeof(*nf));
+        if (!nf)
+            return NULL;
+        r->failures = nf;
+        R->failures_cap = cap;
+    }
+    f = &r->failures[r->nfailures++];
     memset(f, 0, sizeof(*f));
     f->where = dupstr(where ? where : "");
     f->what = dupstr(what ? what : "");

@@ -679,10 +679,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("machine");
-    TCase *apps = tcase_create("apps");
-    TCase *scr = tcase_create("scripts");
+    TCase *apps = tb_tcase("apps");
+    TCase *scr = tb_tcase("scripts");
 
-    tcase_set_timeout(apps, 60);
     tcase_add_checked_fixture(apps, setup, teardown);
     tcase_add_test(apps, hello_prints_and_exits);
     tcase_add_test(apps, grant_peek_faults_at_the_load);
@@ -697,7 +696,6 @@ int main(void)
     tcase_add_test(apps, rewritten_code_recreates_the_engine);
     suite_add_tcase(s, apps);
 
-    tcase_set_timeout(scr, 60);
     tcase_add_checked_fixture(scr, setup, teardown);
     tcase_add_test(scr, script_syscalls_record_results);
     tcase_add_test(scr, script_load_from_kernel_memory_faults);

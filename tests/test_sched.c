@@ -392,7 +392,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("sched");
-    TCase *tc = tcase_create("sched");
+    TCase *tc = tb_tcase("sched");
 
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, round_robin_with_timeslices);

@@ -9,6 +9,8 @@
  *   svc rate            command syscalls handled inside the interrupt hook
  *   switch rate         runs per second for two processes and small timeslices
  *   board cost          a new board per input vs gs_board_reset (2 apps, short run)
+ *   restart cost        a script that only exits with restart: the cost of its first and
+ *                       of its last thousand restarts in one run of 20,000
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "board.h"
 #include "errors.h"
 #include "loader.h"
+#include "observer.h"
 #include "process.h"
 #include "sched.h"
 #include "thumb.h"
@@ -292,6 +295,76 @@ static void board_cost(void)
     gs_board_free(b);
 }
 
+/* CPU seconds of this process: less disturbed than now() on a shared machine. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* When each restart happened (GS_EV_RESTARTED), in CPU seconds. */
+struct restarts {
+    double *t;
+    unsigned n, cap;
+};
+
+static void on_restart(void *ctx, const struct gs_event *ev)
+{
+    struct restarts *r = ctx;
+
+    if (ev->kind == GS_EV_RESTARTED && r->n < r->cap)
+        r->t[r->n++] = cpu_now();
+}
+
+/*
+ * Exit-Restart forever, as a scenario runs it (oracles on, the default
+ * 256-byte buffer after the result area): does the Nth restart cost what
+ * the first does? (Per restart: reset(), the MPU region changes and their
+ * remapping, the prologue brk.)
+ */
+static void restart_cost(void)
+{
+    const unsigned n = 20000, k = 1000;
+    struct gs_script_step st[1];
+    struct gs_script s;
+    struct gs_board_config c;
+    struct gs_board *b;
+    struct restarts r = {calloc(n, sizeof(double)), 0, n};
+    double first, last;
+
+    memset(st, 0, sizeof(st));
+    st[0].kind = 6;              /* exit */
+    st[0].a[0] = gs_sarg_abs(1); /* restart */
+    memset(&s, 0, sizeof(s));
+    s.prologue = gs_script_prologue(1) + 256;
+    s.final = GS_SCRIPT_EXIT_TERMINATE;
+    s.nsteps = 1;
+    s.steps = st;
+    gs_board_config_default(&c);
+    if (!r.t || gs_board_new(&c, &b) != GS_OK ||
+        gs_board_add_script(b, &s, "restart", 2048, NULL) != GS_OK ||
+        gs_board_load(b, NULL) != GS_OK || gs_kernel_add_observer(b->k, on_restart, &r) != GS_OK) {
+        fprintf(stderr, "bench: no restart board\n");
+        exit(2);
+    }
+    b->k->check_invariants = true;
+    while (r.n < n && gs_board_run(b, 1000000) == GS_RUN_LIMIT)
+        ;
+    if (r.n < n) {
+        fprintf(stderr, "bench: only %u restarts\n", r.n);
+        exit(2);
+    }
+    first = (r.t[k] - r.t[0]) / k;
+    last = (r.t[n - 1] - r.t[n - 1 - k]) / k;
+    printf("%-28s %8.1f us CPU each for the first %u, %6.1f us for the last %u of %u: "
+           "ratio %.2f (goal 1)\n",
+           "restarts", first * 1e6, k, last * 1e6, k, n, last / first);
+    gs_board_free(b);
+    free(r.t);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "svc") == 0) { /* one part, for profiling */
@@ -302,6 +375,10 @@ int main(int argc, char **argv)
         board_cost();
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "restart") == 0) {
+        restart_cost();
+        return 0;
+    }
     printf("grantsim machine benchmarks (one run; machines are noisy)\n");
     ratio("ALU loop", ALU, 20000000);
     ratio("load/store loop", MEM, 2000000);
@@ -309,5 +386,6 @@ int main(int argc, char **argv)
     svc_rate();
     switch_rate();
     board_cost();
+    restart_cost();
     return 0;
 }

@@ -82,6 +82,14 @@ unsigned tb_check(struct tboard *tb)
     return gs_invariants_check(tb->k, GS_INV_QUIESCENT | GS_INV_SHADOW);
 }
 
+TCase *tb_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_set_timeout(tc, TB_TEST_TIMEOUT);
+    return tc;
+}
+
 int tb_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);

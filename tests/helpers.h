@@ -57,6 +57,17 @@ struct gs_app_info tb_app(struct tboard *tb, uint32_t flash_len, uint32_t min_ra
 /* Creates a process from tb_app in the board's pool; asserts success. */
 struct gs_process *tb_proc(struct tboard *tb, uint32_t min_ram, const char *name);
 
+/*
+ * The per-test timeout of every Check test case, in seconds. Check's default
+ * (4 s) fails tests that are merely slow on a loaded machine (a 2-core CI
+ * runner, the sanitizer build); a test that hangs still fails, and meson's
+ * own timeout bounds the whole executable. CK_TIMEOUT_MULTIPLIER scales it.
+ */
+#define TB_TEST_TIMEOUT 120
+
+/* A Check test case with the timeout TB_TEST_TIMEOUT: every suite makes its cases with it. */
+TCase *tb_tcase(const char *name);
+
 /* Runs the invariant checker (quiescent, with shadow) and returns violations. */
 unsigned tb_check(struct tboard *tb);
 

@@ -349,7 +349,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("grant");
-    TCase *tc = tcase_create("grant");
+    TCase *tc = tb_tcase("grant");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, layout_table);

@@ -265,7 +265,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("invariants");
-    TCase *tc = tcase_create("invariants");
+    TCase *tc = tb_tcase("invariants");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, healthy_board_is_quiet);

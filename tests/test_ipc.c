@@ -267,7 +267,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("ipc");
-    TCase *tc = tcase_create("ipc");
+    TCase *tc = tb_tcase("ipc");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, discover_by_name);

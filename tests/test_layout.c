@@ -1041,7 +1041,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("layout");
-    TCase *tc = tcase_create("layout");
+    TCase *tc = tb_tcase("layout");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, model_worked_example);

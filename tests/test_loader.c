@@ -2397,11 +2397,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("loader");
-    TCase *tbf = tcase_create("tbf");
-    TCase *scan = tcase_create("scan");
-    TCase *elf = tcase_create("elf");
-    TCase *synth = tcase_create("synth");
-    TCase *hostile = tcase_create("hostile");
+    TCase *tbf = tb_tcase("tbf");
+    TCase *scan = tb_tcase("scan");
+    TCase *elf = tb_tcase("elf");
+    TCase *synth = tb_tcase("synth");
+    TCase *hostile = tb_tcase("hostile");
 
     tcase_add_test(tbf, full_tbf_parses);
     tcase_add_test(tbf, app_info_from_tbf);
@@ -2444,7 +2444,6 @@ int main(void)
     tcase_add_test(hostile, hostile_flash);
     tcase_add_test(hostile, hostile_elf);
     tcase_add_test(hostile, hostile_synthesized_tbf);
-    tcase_set_timeout(hostile, 100);
     suite_add_tcase(s, hostile);
     return tb_run(s);
 }

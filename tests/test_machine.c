@@ -656,6 +656,59 @@ START_TEST(hidden_stack_is_an_unstacking_fault)
 }
 END_TEST
 
+/* Machine work and kernel state at four restarts of one process. */
+struct restart_snap {
+    unsigned at[4];
+    struct gs_machine_stats st[4];
+    unsigned work_cap[4], nwork[4];
+};
+
+static void on_restart_snap(void *ctx, const struct gs_event *ev)
+{
+    struct restart_snap *r = ctx;
+
+    if (ev->kind != GS_EV_RESTARTED)
+        return;
+    for (unsigned i = 0; i < 4; i++) {
+        if (ev->a == r->at[i]) {
+            r->st[i] = *gs_machine_stats(b->machine);
+            r->work_cap[i] = b->k->work_cap;
+            r->nwork[i] = b->k->nwork;
+        }
+    }
+}
+
+/*
+ * The 2000th restart does what the 100th does: the same engine runs, svcs,
+ * remaps and map/unmap calls per hundred restarts early and late, and no
+ * kernel queue grows (bench_machine times it).
+ */
+START_TEST(restarts_cost_the_same_early_and_late)
+{
+    const struct gs_script_step st[] = {STEP(6, ABS(1), ABS(0), ABS(0), ABS(0))};
+    struct restart_snap r = {.at = {100, 200, 1900, 2000}};
+    const struct gs_machine_stats *e = &r.st[0], *f = &r.st[1], *g = &r.st[2], *h = &r.st[3];
+    struct gs_process *p;
+
+    p = script_proc(st, 1, 256, GS_SCRIPT_EXIT_TERMINATE);
+    gs_kernel_add_observer(b->k, on_restart_snap, &r);
+    while (p->restart_count < 2000)
+        ck_assert_int_eq(gs_board_run(b, 1000000), GS_RUN_LIMIT);
+    ck_assert_uint_gt(f->runs - e->runs, 0);
+    ck_assert_uint_eq(f->runs - e->runs, h->runs - g->runs);
+    ck_assert_uint_eq(f->svcs - e->svcs, h->svcs - g->svcs);
+    ck_assert_uint_eq(f->remaps - e->remaps, h->remaps - g->remaps);
+    ck_assert_uint_eq(f->page_ops - e->page_ops, h->page_ops - g->page_ops);
+    ck_assert_uint_eq(f->mmio_accesses - e->mmio_accesses, h->mmio_accesses - g->mmio_accesses);
+    ck_assert_uint_eq(h->faults, 0);
+    ck_assert_uint_eq(h->engines_recreated, 0);
+    ck_assert_uint_eq(h->code_pages_changed, 0);
+    ck_assert_uint_eq(r.work_cap[3], r.work_cap[0]);
+    ck_assert_uint_eq(r.nwork[3], r.nwork[0]);
+    ck_assert_uint_eq(b->k->findings, 0);
+}
+END_TEST
+
 /* Same program inline and trapping, and twice: identical results and identical time. */
 static uint64_t spin_run(bool inline_svc, struct gs_script_report *r)
 {
@@ -704,10 +757,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("machine");
-    TCase *apps = tcase_create("apps");
-    TCase *scr = tcase_create("scripts");
+    TCase *apps = tb_tcase("apps");
+    TCase *scr = tb_tcase("scripts");
 
-    tcase_set_timeout(apps, 60);
     tcase_add_checked_fixture(apps, setup, teardown);
     tcase_add_test(apps, hello_prints_and_exits);
     tcase_add_test(apps, grant_peek_faults_at_the_load);
@@ -722,7 +774,6 @@ int main(void)
     tcase_add_test(apps, rewritten_code_recreates_the_engine);
     suite_add_tcase(s, apps);
 
-    tcase_set_timeout(scr, 60);
     tcase_add_checked_fixture(scr, setup, teardown);
     tcase_add_test(scr, script_syscalls_record_results);
     tcase_add_test(scr, script_load_from_kernel_memory_faults);
@@ -733,6 +784,7 @@ int main(void)
     tcase_add_test(scr, deterministic_and_inline_equivalent);
     tcase_add_test(scr, unchanged_code_keeps_translations);
     tcase_add_test(scr, script_protected_region_places_the_image);
+    tcase_add_test(scr, restarts_cost_the_same_early_and_late);
     suite_add_tcase(s, scr);
     return tb_run(s);
 }

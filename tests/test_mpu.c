@@ -453,8 +453,8 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("mpu");
-    TCase *tc = tcase_create("tock-mpu");
-    TCase *th = tcase_create("pmsav7");
+    TCase *tc = tb_tcase("tock-mpu");
+    TCase *th = tb_tcase("pmsav7");
 
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, init_rejects_bad_geometry);

@@ -236,7 +236,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("printer");
-    TCase *tc = tcase_create("printer");
+    TCase *tc = tb_tcase("printer");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, overview_matches_upstream_sample);

@@ -530,7 +530,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("process");
-    TCase *tc = tcase_create("process");
+    TCase *tc = tb_tcase("process");
 
     tcase_add_checked_fixture(tc, setup_head, teardown);
     tcase_add_test(tc, worked_example_layout);

@@ -226,7 +226,7 @@ END_TEST
 static Suite *suite(void)
 {
     Suite *s = suite_create("refcheck");
-    TCase *tc = tcase_create("refcheck");
+    TCase *tc = tb_tcase("refcheck");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, silent_on_the_kernel);

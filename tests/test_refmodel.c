@@ -708,10 +708,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("refmodel");
-    TCase *tl = tcase_create("grant-layout");
-    TCase *ta = tcase_create("grant-alloc");
-    TCase *tq = tcase_create("queue");
-    TCase *tr = tcase_create("read-ring");
+    TCase *tl = tb_tcase("grant-layout");
+    TCase *ta = tb_tcase("grant-alloc");
+    TCase *tq = tb_tcase("queue");
+    TCase *tr = tb_tcase("read-ring");
 
     tcase_add_test(tl, layout_hand_table);
     tcase_add_test(tl, layout_every_alignment);

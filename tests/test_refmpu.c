@@ -777,7 +777,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("refmpu");
-    TCase *tc = tcase_create("refmpu");
+    TCase *tc = tb_tcase("refmpu");
 
     tcase_add_test(tc, srd_mask_matches_the_fold);
     tcase_add_test(tc, empty_config);

@@ -1076,9 +1076,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("scenario");
-    TCase *jp = tcase_create("jpath");
-    TCase *ld = tcase_create("load");
-    TCase *rn = tcase_create("run");
+    TCase *jp = tb_tcase("jpath");
+    TCase *ld = tb_tcase("load");
+    TCase *rn = tb_tcase("run");
 
     tcase_add_test(jp, jpath_locates_values_and_keys);
     tcase_add_test(jp, jpath_formats_paths);
@@ -1086,7 +1086,6 @@ int main(void)
     tcase_add_test(jp, jpath_memo_gives_the_same_positions);
     suite_add_tcase(s, jp);
 
-    tcase_set_timeout(ld, 120);
     tcase_add_loop_test(ld, load_error_is_positioned, 0, (int)(sizeof(bads) / sizeof(bads[0])));
     tcase_add_test(ld, missing_app_lists_the_apps);
     tcase_add_test(ld, unreadable_files);
@@ -1096,7 +1095,6 @@ int main(void)
     tcase_add_test(ld, truncated_and_garbled_input_is_an_error_not_a_crash);
     suite_add_tcase(s, ld);
 
-    tcase_set_timeout(rn, 120);
     tcase_add_test(rn, passing_scenario_passes);
     tcase_add_test(rn, wrong_expectation_reports_diff_and_map);
     tcase_add_test(rn, not_loaded_says_why);

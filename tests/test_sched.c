@@ -174,6 +174,77 @@ START_TEST(spin_on_unrunnable_ready_process_ends_at_limit)
 }
 END_TEST
 
+/* A machine on which every process faults on its first instruction (none runs). */
+static int fault_at_once(void *ctx, struct gs_process *p, uint64_t budget, struct gs_trap_info *out)
+{
+    (void)p;
+    (void)budget;
+    (*(unsigned *)ctx)++;
+    memset(out, 0, sizeof(*out));
+    out->trap = GS_TRAP_FAULT;
+    out->fault.kind = GS_FAULT_EXEC;
+    return 0;
+}
+
+/*
+ * A restart policy and a process that faults before its first instruction
+ * (an MPU configured without its code, as a kernel bug does it): each
+ * switch is charged GS_KERNEL_SPIN_INSTRUCTIONS, so the fault/restart cycle
+ * ends at the budget instead of looping at one instant.
+ */
+START_TEST(fault_restart_cycle_without_instructions_ends_at_limit)
+{
+    static const struct gs_arch_ops ops = {.run = fault_at_once};
+    unsigned runs = 0;
+    struct gs_arch arch = {.ops = &ops, .ctx = &runs};
+    const struct gs_fake_action a[] = {SVC(2, TEST, 0, 0, 0)};
+    struct gs_process *p;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "f", a, NACT(a));
+    p->fault_policy = GS_FP_RESTART;
+    gs_kernel_set_arch(fb.tb.k, &arch);
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 100 * GS_KERNEL_SPIN_INSTRUCTIONS), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), 100 * GS_KERNEL_SPIN_INSTRUCTIONS);
+    /* One switch per spin's worth of time: the run at 0, 100, ... 9900. */
+    ck_assert_uint_eq(runs, 100);
+    ck_assert_uint_eq(p->restart_count, 100);
+    ck_assert_uint_eq(fb.tb.rec.events[GS_EV_FAULT], 100);
+    gs_kernel_set_arch(fb.tb.k, NULL);
+}
+END_TEST
+
+/* Kernel work that queues itself again for the same instant, forever. */
+static void requeue_now(struct gs_kernel *k, void *ctx, uint64_t arg)
+{
+    (*(unsigned *)ctx)++;
+    gs_kernel_defer(k, gs_kernel_now(k), requeue_now, ctx, arg);
+}
+
+/*
+ * The bound on host work (GS_KERNEL_STALL_PASSES): a kernel that livelocks
+ * in its own work, running no guest code and never moving the clock, is
+ * charged for those passes and its run ends at the budget, after a bounded
+ * number of passes.
+ */
+START_TEST(livelocked_kernel_work_ends_at_limit)
+{
+    unsigned calls = 0;
+    const uint64_t budget = 3ull * GS_KERNEL_STALL_PASSES * GS_KERNEL_SPIN_INSTRUCTIONS;
+
+    fb_init(&fb, NULL, true);
+    ck_assert_int_eq(gs_kernel_defer(fb.tb.k, 0, requeue_now, &calls, 0), GS_OK);
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, budget), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), budget);
+    /* Each GS_KERNEL_STALL_PASSES passes at one instant are charged as that many spins. */
+    ck_assert_uint_le(calls, 3 * GS_KERNEL_STALL_PASSES);
+    ck_assert_uint_ge(calls, 2 * GS_KERNEL_STALL_PASSES);
+    /* A second run goes on from there and stops at its own budget too. */
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 1000), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), budget + 1000);
+}
+END_TEST
+
 START_TEST(stopped_process_is_not_scheduled)
 {
     const struct gs_fake_action a[] = {SVC(2, TEST, 0, 0, 0), SVC(2, TEST, 0, 0, 0)};
@@ -321,7 +392,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("sched");
-    TCase *tc = tcase_create("sched");
+    TCase *tc = tb_tcase("sched");
 
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, round_robin_with_timeslices);
@@ -329,6 +400,8 @@ int main(void)
     tcase_add_test(tc, idle_jumps_to_alarm);
     tcase_add_test(tc, limit_stops_a_busy_system);
     tcase_add_test(tc, spin_on_unrunnable_ready_process_ends_at_limit);
+    tcase_add_test(tc, fault_restart_cycle_without_instructions_ends_at_limit);
+    tcase_add_test(tc, livelocked_kernel_work_ends_at_limit);
     tcase_add_test(tc, stopped_process_is_not_scheduled);
     tcase_add_test(tc, fault_policy_restart_threshold);
     tcase_add_test(tc, fault_policy_panic_ends_the_run);

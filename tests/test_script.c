@@ -16,6 +16,7 @@
 #include <unicorn/unicorn.h>
 
 #include "errors.h"
+#include "helpers.h"
 #include "script.h"
 #include "thumb.h"
 
@@ -1216,11 +1217,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("script");
-    TCase *enc = tcase_create("thumb");
-    TCase *img = tcase_create("image");
-    TCase *run = tcase_create("run");
-    SRunner *sr;
-    int failed;
+    TCase *enc = tb_tcase("thumb");
+    TCase *img = tb_tcase("image");
+    TCase *run = tb_tcase("run");
 
     tcase_add_test(enc, thumb_moves_and_arithmetic);
     tcase_add_test(enc, thumb_memory_and_control);
@@ -1252,9 +1251,5 @@ int main(void)
     tcase_add_test(run, run_log_overflow_counts);
     suite_add_tcase(s, run);
 
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tb_run(s);
 }

@@ -460,7 +460,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("syscall");
-    TCase *tc = tcase_create("syscall");
+    TCase *tc = tb_tcase("syscall");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, subscribe_rules);

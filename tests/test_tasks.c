@@ -206,7 +206,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("tasks");
-    TCase *tc = tcase_create("tasks");
+    TCase *tc = tb_tcase("tasks");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, nine_usable_slots_then_drop);

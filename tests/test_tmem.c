@@ -201,7 +201,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("tmem");
-    TCase *tc = tcase_create("tmem");
+    TCase *tc = tb_tcase("tmem");
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, little_endian_round_trip);

@@ -120,13 +120,57 @@ static bool work_due(const struct gs_kernel *k)
     return gs_kernel_next_work(k, &at) && at <= k->now;
 }
 
-/* Runs every item due now (items queued meanwhile for now run too). */
-static void run_due_work(struct gs_kernel *k)
+/* ---- the bound on passes that leave the clock where it was ---- */
+
+/* Passes of one gs_kernel_run since its clock last moved (GS_KERNEL_STALL_PASSES). */
+struct stall {
+    uint64_t at; /* the clock when the count began */
+    unsigned passes;
+};
+
+/* Advances the clock by up to t, never past end; returns the time charged. */
+static uint64_t charge(struct gs_kernel *k, uint64_t t, uint64_t end)
+{
+    uint64_t room = k->now < end ? end - k->now : 0;
+
+    if (t > room)
+        t = room;
+    k->now += t;
+    return t;
+}
+
+/*
+ * Counts one pass of a loop of the kernel loop. The GS_KERNEL_STALL_PASSES-th
+ * pass in a row at the same time charges all of them as spins (up to end),
+ * added to *used when used is not NULL, and returns true; false otherwise.
+ */
+static bool stall_pass(struct gs_kernel *k, struct stall *st, uint64_t end, uint64_t *used)
+{
+    uint64_t t;
+
+    if (k->now != st->at) {
+        st->at = k->now;
+        st->passes = 0;
+    }
+    if (++st->passes < GS_KERNEL_STALL_PASSES)
+        return false;
+    st->passes = 0;
+    t = charge(k, (uint64_t)GS_KERNEL_STALL_PASSES * GS_KERNEL_SPIN_INSTRUCTIONS, end);
+    if (used)
+        *used += t;
+    return true;
+}
+
+/* Runs every item due now (items queued meanwhile for now run too), until end. */
+static void run_due_work(struct gs_kernel *k, struct stall *st, uint64_t end)
 {
     int i;
 
     while (!k->panicked && (i = earliest(k)) >= 0 && k->work[i].at <= k->now) {
-        struct gs_work w = k->work[i];
+        struct gs_work w;
+        if (stall_pass(k, st, end, NULL) && k->now >= end)
+            break; /* items that keep queueing work for now: the budget is spent */
+        w = k->work[i];
         k->work[i] = k->work[--k->nwork];
         w.fn(k, w.ctx, w.arg);
     }
@@ -259,17 +303,23 @@ bool gs_kernel_svc_inline(struct gs_kernel *k, struct gs_process *p, uint64_t ex
     return may_continue(k, p, k->slice_left - executed);
 }
 
-/* do_process: returns why the process stopped and the instructions it used. */
+/*
+ * do_process: returns why the process stopped and the time it used (its
+ * instructions and the time charged while it was chosen: k->now advanced by
+ * as much). It stops when the clock reaches end.
+ */
 static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, uint64_t timeslice,
-                                   uint64_t limit, uint64_t *used_out)
+                                   uint64_t end, struct stall *st, uint64_t *used_out)
 {
-    uint64_t used = 0;
+    uint64_t used = 0, limit = end - k->now;
     enum stop_reason why = NO_WORK;
     struct gs_task task;
 
     for (;;) {
+        uint64_t left;
+        stall_pass(k, st, end, &used);
         /* A machine may overrun its budget by part of a block: never wrap. */
-        uint64_t left = used >= timeslice ? 0 : timeslice - used;
+        left = used >= timeslice ? 0 : timeslice - used;
         if (k->panicked) {
             why = FAILED;
             break;
@@ -315,6 +365,10 @@ static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, ui
             if (t.trap == GS_TRAP_SVC_HANDLED)
                 continue;
             after_switch(k, p, &t);
+            /* No instruction ran (a fault on the first one): the switch and the
+             * fault handling still take time, or a fault/restart cycle would not. */
+            if (t.instructions == 0)
+                used += charge(k, GS_KERNEL_SPIN_INSTRUCTIONS, end);
             if (t.trap == GS_TRAP_BUDGET && used >= timeslice) {
                 p->timeslice_expirations++;
                 why = TIMESLICE_EXPIRED;
@@ -360,6 +414,7 @@ static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, ui
 enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
 {
     uint64_t end = k->now + max_instructions;
+    struct stall st = {k->now, 0};
 
     if (!k->arch || !k->arch->ops || !k->arch->ops->run)
         return GS_RUN_ERROR;
@@ -372,7 +427,8 @@ enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
 
         if (k->panicked)
             return GS_RUN_PANIC;
-        run_due_work(k);
+        stall_pass(k, &st, end, NULL);
+        run_due_work(k, &st, end);
         if (k->panicked)
             return GS_RUN_PANIC;
         if (k->now >= end || k->stop_requested) {
@@ -393,9 +449,9 @@ enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
             continue;
         }
         {
-            enum gs_state st = p->state;
+            enum gs_state state = p->state;
             unsigned queued = gs_tasks_len(p);
-            why = do_process(k, p, slice, end - k->now, &used);
+            why = do_process(k, p, slice, end, &st, &used);
             if (why == FAILED && !k->panicked)
                 return GS_RUN_ERROR;
             /*
@@ -405,12 +461,9 @@ enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
              * its clock runs. Time here is instructions, so charge the spin,
              * or the loop would never reach `end`.
              */
-            if (used == 0 && why == NO_WORK && !k->panicked && p->state == st &&
-                gs_tasks_len(p) == queued && gs_process_ready(p)) {
-                k->now += GS_KERNEL_SPIN_INSTRUCTIONS;
-                if (k->now > end)
-                    k->now = end;
-            }
+            if (used == 0 && why == NO_WORK && !k->panicked && p->state == state &&
+                gs_tasks_len(p) == queued && gs_process_ready(p))
+                charge(k, GS_KERNEL_SPIN_INSTRUCTIONS, end);
         }
         rr_result(k, why, used);
         gs_invariants_after_op(k);

@@ -24,11 +24,28 @@
 
 /*
  * Time charged for one pass of the kernel loop that chose a ready process
- * and could not run it (a spin; see gs_kernel_run). A rough cost of
- * kernel_loop_operation on a Cortex-M4; only spins are charged, so it
- * changes no run that makes progress.
+ * and could not run it (a spin; see gs_kernel_run), and for a switch to a
+ * process that executed no instruction (it faulted on its first one, or on
+ * exception return: the exception entry and the kernel's fault handling
+ * take time on hardware). A rough cost of kernel_loop_operation on a
+ * Cortex-M4; only passes that run no guest code are charged, so it changes
+ * no run that makes progress. A switch is charged to the timeslice too:
+ * upstream's scheduler timer keeps counting while it is disarmed
+ * (kernel/src/platform/scheduler_timer.rs, SchedulerTimer::disarm).
  */
 #define GS_KERNEL_SPIN_INSTRUCTIONS 100u
+
+/*
+ * The kernel loop's bound on host work: after this many passes in a row
+ * (of the kernel loop, of do_process's loop, or items of kernel work) that
+ * leave the clock where it was, those passes are charged as spins
+ * (GS_KERNEL_SPIN_INSTRUCTIONS each), so a kernel that livelocks without
+ * running guest code still reaches the end of its budget, with at most one
+ * pass of host work per spin's worth of budget. Legitimate runs make a
+ * handful of such passes in a row (a queue drained, work due at one
+ * instant), far below it.
+ */
+#define GS_KERNEL_STALL_PASSES 10000u
 
 enum gs_run_end {
     GS_RUN_IDLE,  /* nothing is ready and no kernel work is pending: nothing can happen */
@@ -66,8 +83,11 @@ unsigned gs_kernel_cancel(struct gs_kernel *k, gs_work_fn fn, void *ctx, uint64_
 bool gs_kernel_next_work(const struct gs_kernel *k, uint64_t *at);
 
 /*
- * Runs the kernel loop for at most `max_instructions` of simulated time.
- * Errors are reported by the return value: see enum gs_run_end.
+ * Runs the kernel loop for at most `max_instructions` of simulated time,
+ * and returns when they are spent whatever the kernel and the processes do
+ * (passes that run no guest code are charged: GS_KERNEL_SPIN_INSTRUCTIONS,
+ * GS_KERNEL_STALL_PASSES). Errors are reported by the return value: see
+ * enum gs_run_end.
  */
 enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions);
 

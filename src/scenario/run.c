@@ -12,7 +12,9 @@
  * process's map at the end of the run. A failed step check shows the map
  * right after that step: runs are deterministic, so the runner replays the
  * scenario on a fresh board with an observer that prints the map when the
- * process makes its next syscall (or faults, or exits) after the step.
+ * process makes its next syscall (or faults, or exits) after the step. One
+ * replay serves every failed step (a replay per step made a file with many
+ * failing steps quadratic: each replay runs all of them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,17 +45,31 @@ struct collect {
     struct gs_strbuf debug; /* the kernel's debug output, one line per event */
 };
 
-/* Calls a snapshot function when a process reaches a moment (see above). */
-struct capture {
-    bool active;
+/* A moment a replay waits for (see above), and the snapshot function it calls. */
+struct moment {
     struct gs_scn_moment m;
-    unsigned slot;         /* the process's kernel slot, found after loading */
-    unsigned cur_restarts; /* incarnation being counted */
-    uint32_t count;        /* syscalls entered in it */
     bool done;
-    const struct gs_kernel *k;
+    bool missing; /* its process was not loaded: no snapshot */
     gs_scn_snap_fn fn;
     void *ctx;
+};
+
+/*
+ * Calls each moment's snapshot function when its process reaches it. The
+ * moments of a kernel slot are in order[first[slot] .. first[slot + 1]),
+ * sorted by incarnation and syscall count, so an event looks at the next
+ * ones only (next[slot]; faults and exits, a few per incarnation, look at
+ * all of their incarnation's).
+ */
+struct capture {
+    struct moment *m;
+    unsigned n;
+    unsigned *order;
+    unsigned first[GS_MAX_PROCS + 1];
+    unsigned next[GS_MAX_PROCS];
+    unsigned cur_restarts[GS_MAX_PROCS]; /* incarnation being counted, per slot */
+    uint32_t count[GS_MAX_PROCS];        /* syscalls entered in it */
+    const struct gs_kernel *k;
 };
 
 struct run {
@@ -67,6 +83,7 @@ struct run {
     bool *report_ok;
     char **end_maps; /* per process */
     struct gs_scn_result *r;
+    unsigned failures_cap;      /* r->failures has room for this many */
     struct gs_scn_reuse *reuse; /* the board belongs to it (not freed with the run) */
     void (*attach)(void *ctx, struct gs_kernel *k);
     void *attach_ctx;
@@ -134,53 +151,63 @@ static void print_map(const struct gs_kernel *k, const struct gs_process *p, str
     }
 }
 
-static void snap(struct capture *c, const struct gs_kernel *k, const struct gs_process *p,
-                 bool reached)
+/* Takes moment mo's snapshot; count: the syscalls its process made (when reached). */
+static void snap(struct moment *mo, const struct gs_kernel *k, const struct gs_process *p,
+                 bool reached, uint32_t count)
 {
     char when[160];
 
-    if (c->m.at_end)
+    if (mo->m.at_end)
         snprintf(when, sizeof(when), "at the end of the run");
     else if (reached)
-        snprintf(when, sizeof(when), "after %u syscalls of incarnation %u", (unsigned)c->count,
-                 c->m.restarts);
+        snprintf(when, sizeof(when), "after %u syscalls of incarnation %u", (unsigned)count,
+                 mo->m.restarts);
     else
         snprintf(when, sizeof(when),
                  "at the end of the run (the moment asked for, after %u syscalls of "
                  "incarnation %u, never came)",
-                 (unsigned)c->m.after, c->m.restarts);
-    c->fn(c->ctx, k, p, when);
-    c->done = true;
+                 (unsigned)mo->m.after, mo->m.restarts);
+    mo->fn(mo->ctx, k, p, when);
+    mo->done = true;
 }
 
 static void capture_event(void *ctx, const struct gs_event *ev)
 {
     struct capture *c = ctx;
     const struct gs_process *p = ev->p;
+    unsigned slot, i, end;
 
-    if (!c->active || c->done || c->m.at_end || !p || p->index != c->slot)
+    if (!p || p->index >= GS_MAX_PROCS ||
+        (ev->kind != GS_EV_SYSCALL && ev->kind != GS_EV_FAULT && ev->kind != GS_EV_TERMINATED))
         return;
-    if (p->restart_count != c->cur_restarts) {
-        c->cur_restarts = p->restart_count;
-        c->count = 0;
+    slot = p->index;
+    if (p->restart_count != c->cur_restarts[slot]) {
+        c->cur_restarts[slot] = p->restart_count;
+        c->count[slot] = 0;
     }
-    if (p->restart_count != c->m.restarts)
-        return;
-    switch (ev->kind) {
-    case GS_EV_SYSCALL:
-        if (c->count == c->m.after) {
-            snap(c, c->k, p, true);
-            return;
+    /* Skip what was taken and the moments of incarnations gone by. */
+    end = c->first[slot + 1];
+    i = c->next[slot];
+    while (i < end && (c->m[c->order[i]].done || c->m[c->order[i]].m.restarts < p->restart_count))
+        i++;
+    c->next[slot] = i;
+    if (ev->kind == GS_EV_SYSCALL) {
+        /* The moments right after count syscalls, at the next one. */
+        for (; i < end; i++) {
+            struct moment *mo = &c->m[c->order[i]];
+            if (mo->m.restarts != p->restart_count || mo->m.after > c->count[slot])
+                break;
+            if (!mo->done && mo->m.after == c->count[slot])
+                snap(mo, c->k, p, true, c->count[slot]);
         }
-        c->count++;
-        break;
-    case GS_EV_FAULT:
-    case GS_EV_TERMINATED:
-        if (c->count >= c->m.before)
-            snap(c, c->k, p, true);
-        break;
-    default:
-        break;
+        c->count[slot]++;
+        return;
+    }
+    /* A fault or an exit: every moment of this incarnation at least `before` syscalls in. */
+    for (; i < end && c->m[c->order[i]].m.restarts == p->restart_count; i++) {
+        struct moment *mo = &c->m[c->order[i]];
+        if (!mo->done && c->count[slot] >= mo->m.before)
+            snap(mo, c->k, p, true, c->count[slot]);
     }
 }
 
@@ -201,18 +228,26 @@ static char *dupstr(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* Adds a failure; takes ownership of nothing (copies). Returns it, or NULL on OOM. */
+/*
+ * Adds a failure; takes ownership of nothing (copies). Returns it, or NULL on
+ * OOM. The array grows geometrically: a file with many failing expectations
+ * would otherwise copy it once per failure (every realloc moves under ASan).
+ */
 static struct gs_scn_failure *add_failure(struct run *R, const char *where, const char *what,
                                           const char *expected, const char *actual, int proc)
 {
     struct gs_scn_result *r = R->r;
-    struct gs_scn_failure *nf, *f;
+    struct gs_scn_failure *f;
 
-    nf = realloc(r->failures, (r->nfailures + 1) * sizeof(*nf));
-    if (!nf)
-        return NULL;
-    r->failures = nf;
-    f = &nf[r->nfailures++];
+    if (r->nfailures == R->failures_cap) {
+        unsigned cap = R->failures_cap ? 2 * R->failures_cap : 16;
+        struct gs_scn_failure *nf = realloc(r->failures, cap * sizeof(*nf));
+        if (!nf)
+            return NULL;
+        r->failures = nf;
+        R->failures_cap = cap;
+    }
+    f = &r->failures[r->nfailures++];
     memset(f, 0, sizeof(*f));
     f->where = dupstr(where ? where : "");
     f->what = dupstr(what ? what : "");
@@ -1227,10 +1262,63 @@ static void run_free(struct run *R)
         free(R->end_maps);
     }
     free(R->report_ok);
+    free(R->cap.order);
+    R->cap.order = NULL;
     gs_strbuf_free(&R->col.debug);
     if (!R->reuse)
         gs_board_free(R->b);
     R->b = NULL;
+}
+
+/* A moment's place in the capture: its process's slot, then incarnation, syscall count. */
+struct moment_key {
+    unsigned slot, restarts, index;
+    uint32_t after;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct moment_key *x = a, *y = b;
+
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    if (x->restarts != y->restarts)
+        return x->restarts < y->restarts ? -1 : 1;
+    if (x->after != y->after)
+        return x->after < y->after ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Sorts the moments into per-slot lists once the processes exist. */
+static bool capture_prepare(struct capture *c, const struct gs_board *b, char *err, size_t n)
+{
+    struct moment_key *key = malloc(c->n * sizeof(*key));
+    unsigned k = 0, j = 0;
+
+    c->order = malloc(c->n * sizeof(*c->order));
+    if (!key || !c->order) {
+        free(key);
+        snprintf(err, n, "out of host memory");
+        return false;
+    }
+    c->k = b->k;
+    for (unsigned i = 0; i < c->n; i++) {
+        const struct gs_scn_moment *m = &c->m[i].m;
+        const struct gs_process *p =
+            m->proc >= 0 && !m->at_end ? gs_board_process(b, (unsigned)m->proc) : NULL;
+        if (p && p->index < GS_MAX_PROCS)
+            key[k++] = (struct moment_key){p->index, m->restarts, i, m->after};
+    }
+    qsort(key, k, sizeof(*key), cmp_key);
+    for (unsigned slot = 0; slot <= GS_MAX_PROCS; slot++) {
+        c->first[slot] = j;
+        if (slot < GS_MAX_PROCS)
+            c->next[slot] = j;
+        for (; j < k && key[j].slot == slot; j++)
+            c->order[j] = key[j].index;
+    }
+    free(key);
+    return true;
 }
 
 /* Builds and runs once. Returns false (with err) when the board cannot be built. */
@@ -1262,10 +1350,9 @@ static bool execute(struct run *R, FILE *trace, char *err, size_t n)
     R->b->k->inject.mpu_region_at = s->inject_mpu_region_at;
     if (!load(R, err, n))
         return false;
-    if (R->cap.active) {
-        struct gs_process *p = gs_board_process(R->b, (unsigned)R->cap.m.proc);
-        R->cap.slot = p ? p->index : GS_MAX_PROCS;
-        R->cap.k = R->b->k;
+    if (R->cap.n) {
+        if (!capture_prepare(&R->cap, R->b, err, n))
+            return false;
         gs_kernel_add_observer(R->b->k, capture_event, &R->cap);
     }
     R->end = gs_board_run(R->b, s->max_instructions);
@@ -1314,40 +1401,59 @@ int gs_scn_moment_after_step(const struct gs_scenario *s, int proc, unsigned ste
     return GS_OK;
 }
 
-int gs_scn_snapshot(const struct gs_scenario *s, const struct gs_scn_moment *m, gs_scn_snap_fn fn,
-                    void *ctx, char *err, size_t n)
+/*
+ * Replays s once and takes the snapshot of every moment in m[0..n): when its
+ * process reaches it, else at the end of the run (at_end, or a moment that
+ * never came). A moment whose process was not loaded gets none: missing is
+ * set and err says why. Returns false with err when the board cannot be built.
+ */
+static bool replay(const struct gs_scenario *s, struct moment *m, unsigned n, char *err, size_t en)
 {
     struct run R;
     struct gs_scn_result tmp;
-    int rc = GS_OK;
+    bool ok;
+
+    memset(&R, 0, sizeof(R));
+    memset(&tmp, 0, sizeof(tmp));
+    R.s = s;
+    R.r = &tmp;
+    R.cap.m = m;
+    R.cap.n = n;
+    ok = execute(&R, NULL, err, en);
+    for (unsigned i = 0; ok && i < n; i++) {
+        const struct gs_process *p;
+        if (m[i].done)
+            continue;
+        p = m[i].m.proc >= 0 ? gs_board_process(R.b, (unsigned)m[i].m.proc) : NULL;
+        if (p || m[i].m.proc < 0) {
+            snap(&m[i], R.b->k, p, false, 0);
+        } else {
+            m[i].missing = true;
+            snprintf(err, en, "process \"%s\" was %s", s->procs[m[i].m.proc].name,
+                     not_loaded(R.b, m[i].m.proc));
+        }
+    }
+    run_free(&R);
+    gs_scn_result_free(&tmp);
+    return ok;
+}
+
+int gs_scn_snapshot(const struct gs_scenario *s, const struct gs_scn_moment *m, gs_scn_snap_fn fn,
+                    void *ctx, char *err, size_t n)
+{
+    struct moment mo;
 
     if (m->proc < -1 || m->proc >= (int)s->nprocs || (m->proc < 0 && !m->at_end)) {
         snprintf(err, n, "the scenario has no process %d", m->proc);
         return GS_E_ARG;
     }
-    memset(&R, 0, sizeof(R));
-    memset(&tmp, 0, sizeof(tmp));
-    R.s = s;
-    R.r = &tmp;
-    R.cap.active = m->proc >= 0;
-    R.cap.m = *m;
-    R.cap.fn = fn;
-    R.cap.ctx = ctx;
-    if (!execute(&R, NULL, err, n)) {
-        rc = GS_E_ARG;
-    } else if (!R.cap.done) {
-        const struct gs_process *p = m->proc >= 0 ? gs_board_process(R.b, (unsigned)m->proc) : NULL;
-        if (p || m->proc < 0) {
-            snap(&R.cap, R.b->k, p, false);
-        } else {
-            snprintf(err, n, "process \"%s\" was %s", s->procs[m->proc].name,
-                     not_loaded(R.b, m->proc));
-            rc = GS_E_ARG;
-        }
-    }
-    run_free(&R);
-    gs_scn_result_free(&tmp);
-    return rc;
+    memset(&mo, 0, sizeof(mo));
+    mo.m = *m;
+    mo.fn = fn;
+    mo.ctx = ctx;
+    if (!replay(s, &mo, 1, err, n) || mo.missing)
+        return GS_E_ARG;
+    return GS_OK;
 }
 
 static void map_into(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
@@ -1357,20 +1463,57 @@ static void map_into(void *ctx, const struct gs_kernel *k, const struct gs_proce
     print_map(k, p, ctx);
 }
 
-/* Replays the scenario to print process proc's map right after step `step`. */
-static char *map_after_step(const struct gs_scenario *s, int proc, unsigned step, unsigned restarts)
+/*
+ * The maps of failed step expectations, right after their steps: one moment
+ * per process and step, all taken in one replay (see the top). A map that
+ * cannot be had (the process was not loaded in the replay) stays NULL.
+ */
+static void step_maps(struct run *R)
 {
-    struct gs_scn_moment m;
-    struct gs_strbuf sb;
+    const struct gs_scenario *s = R->s;
+    struct gs_scn_result *r = R->r;
+    struct moment *m = calloc(r->nfailures, sizeof(*m));
+    struct gs_strbuf *sb = calloc(r->nfailures, sizeof(*sb));
+    unsigned *of = calloc(r->nfailures, sizeof(*of)); /* failure -> moment + 1 (0: none) */
+    unsigned *index = calloc((size_t)s->nprocs * GS_SCRIPT_MAX_STEPS, sizeof(*index));
+    unsigned n = 0;
     char err[256];
 
-    memset(&sb, 0, sizeof(sb));
-    if (gs_scn_moment_after_step(s, proc, step, restarts, &m) != GS_OK ||
-        gs_scn_snapshot(s, &m, map_into, &sb, err, sizeof(err)) != GS_OK) {
-        gs_strbuf_free(&sb);
-        return NULL;
+    if (!m || !sb || !of || !index)
+        goto out;
+    for (unsigned i = 0; i < r->nfailures; i++) {
+        const struct gs_scn_failure *f = &r->failures[i];
+        const struct gs_process *p;
+        unsigned *at;
+        if (f->proc < 0 || f->step < 0 || (unsigned)f->step >= GS_SCRIPT_MAX_STEPS)
+            continue;
+        at = &index[(size_t)f->proc * GS_SCRIPT_MAX_STEPS + (unsigned)f->step];
+        if (!*at) {
+            p = gs_board_process(R->b, (unsigned)f->proc);
+            if (gs_scn_moment_after_step(s, f->proc, (unsigned)f->step, p ? p->restart_count : 0,
+                                         &m[n].m) != GS_OK)
+                continue;
+            m[n].fn = map_into;
+            m[n].ctx = &sb[n];
+            *at = ++n;
+        }
+        of[i] = *at;
     }
-    return sb.data;
+    if (!n || !replay(s, m, n, err, sizeof(err)))
+        goto out;
+    for (unsigned i = 0; i < r->nfailures; i++) {
+        const struct moment *mo = of[i] ? &m[of[i] - 1] : NULL;
+        const char *map = mo ? sb[of[i] - 1].data : NULL;
+        if (map && !mo->missing)
+            r->failures[i].map = strdup(map);
+    }
+out:
+    for (unsigned i = 0; sb && i < n; i++)
+        gs_strbuf_free(&sb[i]);
+    free(m);
+    free(sb);
+    free(of);
+    free(index);
 }
 
 int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
@@ -1401,13 +1544,12 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     check_oracles(&R);
     /* Memory maps. */
     if (o->maps) {
+        step_maps(&R);
         for (unsigned i = 0; i < r->nfailures; i++) {
             struct gs_scn_failure *f = &r->failures[i];
             if (f->proc < 0)
                 continue;
             if (f->step >= 0) {
-                const struct gs_process *p = gs_board_process(R.b, (unsigned)f->proc);
-                f->map = map_after_step(s, f->proc, (unsigned)f->step, p ? p->restart_count : 0);
                 f->map_when = gs_scn_asprintf("after step %d (at its next syscall, shown as Last "
                                               "Syscall, or its fault or exit)",
                                               f->step);

@@ -750,7 +750,8 @@ START_TEST(run_every_base_exact_trace)
         step(5, gs_sarg_abs(2), A0, A0, A0),
     };
     const unsigned n = sizeof(st) / sizeof(st[0]);
-    struct gs_script s = {gs_script_prologue(n) + 64, GS_SCRIPT_EXIT_TERMINATE, 42, n, st, NULL, 0, 0};
+    struct gs_script s = {
+        gs_script_prologue(n) + 64, GS_SCRIPT_EXIT_TERMINATE, 42, n, st, NULL, 0, 0};
     static struct gs_script_report r;
 
     fk_load(&s);
@@ -942,7 +943,8 @@ END_TEST
 START_TEST(run_partial_recording)
 {
     struct gs_script_step st[4];
-    struct gs_script s = {gs_script_prologue(2) + 16, GS_SCRIPT_EXIT_TERMINATE, 0, 4, st, NULL, 0, 0};
+    struct gs_script s = {
+        gs_script_prologue(2) + 16, GS_SCRIPT_EXIT_TERMINATE, 0, 4, st, NULL, 0, 0};
     static struct gs_script_report r;
     const uint8_t *slot2 = k.ram + (MEM - RAM_BASE) + GS_SCRIPT_RESULTS_OFF + 64;
 

@@ -157,8 +157,8 @@ struct gs_scn_proc {
     const uint8_t *data; /* "data": bytes placed in flash after the step table */
     size_t data_len;
     uint32_t protected_size; /* "protected_size": the TBF's protected region (0: the header) */
-    uint32_t prologue; /* P: the break the prologue asks for (offset from memory_start) */
-    uint32_t buf_off;  /* first byte after the result area (the BUF base) */
+    uint32_t prologue;       /* P: the break the prologue asks for (offset from memory_start) */
+    uint32_t buf_off;        /* first byte after the result area (the BUF base) */
     const char *where;
 };
 

@@ -305,6 +305,26 @@ def syscalls_seeds():
     s.allow("rw", TEST, 1, ptr("end", neg(0x10)), 0x80000000).allow("ro", TEST, 2, ptr("mem", 0x21), 0xFFFFFFF0)
     s.command(TEST, 5, 0, 0x5A).command(TEST, 4, 0).brk(0x100).brk(0x3E0)
     seeds["odd-buffers"] = program([(s, 1000, "stop", 0, False)])
+
+    # A grant whose T is three u16s (6 bytes at alignment 2), then other grants below it: the
+    # grant's alignment is max(align_of(usize), align_of(T)) (TOCK-REFERENCE section 2.1), so
+    # it starts on a word although kernel_break - size does not (the allocator alone would
+    # round to 2: bit 0 is the entered flag), and so does the next grant below it.
+    s = Script().command(TEST, 7).command(ALARM, 1).command(TEST, 3, 0)
+    s.subscribe(CON, 1, fn("upcall", 2)).command(LED, 0).command(TEST, 7)
+    t = Script().subscribe(TEST, 0, fn("upcall", 1)).command(TEST, 1, 0, 5).yield_wait().exit(1, 2)
+    seeds["halfword-aligned-t"] = program([(s, 1000, "stop", 0, False), (t, 740, "stop", 1, False)],
+                                          t_align=2, t_units=3)
+
+    # A subscribe removes the queued FunctionCalls of its upcall id only (grant.rs,
+    # remove_pending_upcalls): the ReturnValue a null upcall queued for the same id, and the
+    # tasks of other ids, stay.
+    s = Script()
+    s.subscribe(TEST, 1, fn("null")).command(TEST, 1, 1, 8).subscribe(TEST, 0, fn("upcall", 1))
+    s.command(TEST, 1, 0, 7).command(TEST, 1, 1, 9).subscribe(TEST, 1, fn("upcall", 2))
+    s.subscribe(TEST, 1, fn("null")).subscribe(TEST, 0, fn("upcall", 3)).yield_for(TEST, 1)
+    s.yield_nowait("mem", 0x40)
+    seeds["subscribe-keeps-return-values"] = program([(s, 512, "stop", 0, False)])
     return seeds
 
 

@@ -69,6 +69,14 @@ gs_fuzz_ubsan_options() {
   echo "print_stacktrace=1:print_summary=1:silence_unsigned_overflow=1:symbolize=1:dedup_token_length=3:halt_on_error=1"
 }
 
+# Exports ASAN_OPTIONS and UBSAN_OPTIONS as fuzz-ci runs the targets (the
+# runner's, above), keeping what the caller set. fuzz-ci, fuzz-bench and
+# mutants call it, so each measures and fuzzes what fuzz-ci runs.
+gs_fuzz_export_sanitizer_options() {
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-$(gs_fuzz_asan_options)}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-$(gs_fuzz_ubsan_options)}"
+}
+
 # The meson options of fuzz-ci's UBSan build (its second, smaller job: as
 # OSS-Fuzz does, the two sanitizers are separate builds, so UBSan's checks
 # do not slow down the ASan one).

@@ -36,6 +36,7 @@
 #include "driver.h"
 #include "errors.h"
 #include "ipc.h"
+#include "refmodel.h"
 
 #define RW  (GS_ACC_READ | GS_ACC_WRITE)
 #define RX  (GS_ACC_READ | GS_ACC_EXEC)
@@ -281,13 +282,33 @@ static const char *driver_name(const struct gs_kernel *k, const struct gs_grant 
     return d && d->name && d->grant == g ? d->name : NULL;
 }
 
+/*
+ * What an allow or an upcall pointer may name, with the reference
+ * arithmetic (refmodel.h: process_standard.rs's in_app_owned_memory and
+ * in_app_flash_memory), not the kernel's functions of those names: the
+ * intended access set below is their oracle, so it must not call them.
+ */
+static bool owned_span(const struct gs_process *p, uint32_t addr, uint32_t len)
+{
+    return gs_ref_span_inside(p->memory_start, p->app_break, addr, len);
+}
+
+static bool flash_span(const struct gs_process *p, uint32_t addr, uint32_t len)
+{
+    uint32_t lo = gs_ref_flash_readable_start(p->app.flash_start, p->app.header_size,
+                                              p->app.protected_trailer, p->app.no_main);
+    uint64_t hi = (uint64_t)p->app.flash_start + p->app.flash_len;
+
+    return addr >= lo && (uint64_t)addr + len <= hi;
+}
+
 static enum gs_layout_target classify_fn(const struct gs_process *p, uint32_t fn)
 {
     if (fn == 0)
         return GS_LT_NULL;
-    if (gs_process_in_app_flash_memory(p, fn, 4))
+    if (flash_span(p, fn, 4))
         return GS_LT_FLASH;
-    if (gs_process_in_app_owned_memory(p, fn, 4))
+    if (owned_span(p, fn, 4))
         return GS_LT_APP;
     return GS_LT_INVALID;
 }
@@ -299,9 +320,9 @@ static enum gs_layout_target classify_allow(const struct gs_process *p, uint32_t
         return GS_LT_NULL;
     if (len == 0)
         return GS_LT_EMPTY;
-    if (gs_process_in_app_owned_memory(p, ptr, len))
+    if (owned_span(p, ptr, len))
         return GS_LT_APP;
-    if (!rw && gs_process_in_app_flash_memory(p, ptr, len))
+    if (!rw && flash_span(p, ptr, len))
         return GS_LT_FLASH;
     return GS_LT_INVALID;
 }
@@ -339,7 +360,7 @@ static int ipc_sharer(const struct gs_kernel *k, const struct gs_process *p, uin
         ptr = load32(k, slot);
         len = load32(k, slot + 4);
         if (len && ptr <= start && (uint64_t)start + size <= (uint64_t)ptr + len &&
-            gs_process_in_app_owned_memory(q, ptr, len))
+            owned_span(q, ptr, len))
             return (int)i;
     }
     return -1;

@@ -81,8 +81,7 @@ static int cmp_span(const void *a, const void *b)
  * that a bug in the kernel's own helpers cannot hide itself.
  */
 
-/* The readable part of p's TBF, [start, end). */
-static void flash_readable(const struct gs_process *p, uint32_t *start, uint64_t *end)
+void gs_invariants_flash_readable(const struct gs_process *p, uint32_t *start, uint64_t *end)
 {
     *start = gs_ref_flash_readable_start(p->app.flash_start, p->app.header_size,
                                          p->app.protected_trailer, p->app.no_main);
@@ -118,7 +117,7 @@ static void check_allows(struct checker *c, const struct gs_process *p, const st
     uint32_t fstart;
     uint64_t fend;
 
-    flash_readable(p, &fstart, &fend);
+    gs_invariants_flash_readable(p, &fstart, &fend);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t ptr = gs_kload32(c->k, first + 8 * i);
         uint32_t len = gs_kload32(c->k, first + 8 * i + 4);

@@ -42,4 +42,12 @@ unsigned gs_invariants_check(struct gs_kernel *k, unsigned flags);
 /* Runs gs_invariants_check(k, 0) when k->check_invariants is set. */
 void gs_invariants_after_op(struct gs_kernel *k);
 
+/*
+ * The readable part of p's TBF, [*start, *end): where a read-only allow or
+ * an upcall pointer may point in flash, by the oracles' own arithmetic
+ * (refmodel.h), not process.c's in_app_flash_memory. Used by the checks
+ * here and by the layout's intended access set.
+ */
+void gs_invariants_flash_readable(const struct gs_process *p, uint32_t *start, uint64_t *end);
+
 #endif

@@ -35,6 +35,7 @@
 
 #include "driver.h"
 #include "errors.h"
+#include "invariants.h"
 #include "ipc.h"
 #include "refmodel.h"
 
@@ -284,9 +285,10 @@ static const char *driver_name(const struct gs_kernel *k, const struct gs_grant 
 
 /*
  * What an allow or an upcall pointer may name, with the reference
- * arithmetic (refmodel.h: process_standard.rs's in_app_owned_memory and
- * in_app_flash_memory), not the kernel's functions of those names: the
- * intended access set below is their oracle, so it must not call them.
+ * arithmetic (refmodel.h and the invariants: process_standard.rs's
+ * in_app_owned_memory and in_app_flash_memory), not the kernel's functions
+ * of those names: the intended access set below is their oracle, so it must
+ * not call them.
  */
 static bool owned_span(const struct gs_process *p, uint32_t addr, uint32_t len)
 {
@@ -295,10 +297,10 @@ static bool owned_span(const struct gs_process *p, uint32_t addr, uint32_t len)
 
 static bool flash_span(const struct gs_process *p, uint32_t addr, uint32_t len)
 {
-    uint32_t lo = gs_ref_flash_readable_start(p->app.flash_start, p->app.header_size,
-                                              p->app.protected_trailer, p->app.no_main);
-    uint64_t hi = (uint64_t)p->app.flash_start + p->app.flash_len;
+    uint32_t lo;
+    uint64_t hi;
 
+    gs_invariants_flash_readable(p, &lo, &hi);
     return addr >= lo && (uint64_t)addr + len <= hi;
 }
 

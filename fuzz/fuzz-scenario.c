@@ -156,7 +156,7 @@ static void run_one(struct gs_scenario *s, const uint8_t *data, size_t size)
     default:
         broken("a result status outside enum gs_scn_status", NULL, data, size);
     }
-    if (r.status != GS_SCN_ERROR && (unsigned)r.run_end > GS_RUN_ERROR)
+    if (r.status != GS_SCN_ERROR && (unsigned)r.run_end > GS_RUN_TIME)
         broken("a run end outside enum gs_run_end", NULL, data, size);
     if (print_enabled()) {
         static const char *const st[] = {"pass", "fail", "finding", "error"};

@@ -144,6 +144,60 @@ START_TEST(limit_stops_a_busy_system)
 END_TEST
 
 /*
+ * Two limits (gs_kernel_run_for): a sleep of one simulated second fits a
+ * budget of 100000 instructions, because the idle jump is simulated time
+ * only; the same sleep under a 0.5 s time limit ends at the limit, with the
+ * clock exactly there and the jump counted as idle time.
+ */
+START_TEST(sleep_counts_toward_time_not_budget)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(1, 0x0, 0, 0, 0x5, ABS, ABS, UPC, ABS),
+        SVC(2, 0x0, 5, 32768, 0), /* one second */
+        SVC(0, 1, 0, 0, 0),
+    };
+    uint64_t busy;
+
+    fb_init(&fb, NULL, true);
+    fb_proc(&fb, 1024, "sleeper", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run_for(fb.tb.k, 100000, 64000000ull * 10), GS_RUN_IDLE);
+    ck_assert_uint_ge(gs_kernel_now(fb.tb.k), 64000000);
+    busy = gs_kernel_now(fb.tb.k) - gs_kernel_idle_time(fb.tb.k);
+    ck_assert_uint_lt(busy, 100000);
+    ck_assert_uint_gt(gs_kernel_idle_time(fb.tb.k), 63000000);
+    /* The old single limit counts the jump: the same run ends at it. */
+    fb_free(&fb);
+    fb_init(&fb, NULL, true);
+    fb_proc(&fb, 1024, "sleeper", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 100000), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), 100000);
+    /* A time limit before the alarm. */
+    fb_free(&fb);
+    fb_init(&fb, NULL, true);
+    fb_proc(&fb, 1024, "sleeper", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run_for(fb.tb.k, 100000, 32000000), GS_RUN_TIME);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), 32000000);
+    ck_assert_uint_lt(gs_kernel_now(fb.tb.k) - gs_kernel_idle_time(fb.tb.k), busy);
+}
+END_TEST
+
+/* A spinning process ends at the busy budget, long before the time limit. */
+START_TEST(spin_ends_at_budget_before_time_limit)
+{
+    const struct gs_fake_action a[] = {SPIN(1000000)};
+
+    fb_init(&fb, NULL, true);
+    fb_proc(&fb, 1024, "busy", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run_for(fb.tb.k, 5000, 64000000), GS_RUN_LIMIT);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), 5000);
+    ck_assert_uint_eq(gs_kernel_idle_time(fb.tb.k), 0);
+    /* and at the time limit when that comes first */
+    ck_assert_int_eq(gs_kernel_run_for(fb.tb.k, 5000, 3000), GS_RUN_TIME);
+    ck_assert_uint_eq(gs_kernel_now(fb.tb.k), 8000);
+}
+END_TEST
+
+/*
  * 2.2: ready() is "queue non-empty", so a YieldedFor process with only an
  * unrelated task queued is chosen again and again and cannot run. The run
  * must still end at its limit (the spin is charged), the process untouched.
@@ -401,6 +455,8 @@ int main(void)
     tcase_add_test(tc, limit_stops_a_busy_system);
     tcase_add_test(tc, spin_on_unrunnable_ready_process_ends_at_limit);
     tcase_add_test(tc, fault_restart_cycle_without_instructions_ends_at_limit);
+    tcase_add_test(tc, sleep_counts_toward_time_not_budget);
+    tcase_add_test(tc, spin_ends_at_budget_before_time_limit);
     tcase_add_test(tc, livelocked_kernel_work_ends_at_limit);
     tcase_add_test(tc, stopped_process_is_not_scheduled);
     tcase_add_test(tc, fault_policy_restart_threshold);

@@ -119,6 +119,7 @@ void gs_kernel_reset(struct gs_kernel *k)
     k->panicked = false;
     k->panic_msg[0] = '\0';
     k->now = 0;
+    k->idle = 0;
     memset(&k->rr, 0, sizeof(k->rr));
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         k->rr.order[i] = i;

@@ -118,6 +118,7 @@ struct gs_kernel {
     /* Scheduling and time: time is guest instructions (DESIGN.md decision 5). */
     const struct gs_arch *arch;
     uint64_t now;        /* instructions executed since boot, plus idle jumps */
+    uint64_t idle;       /* the part of `now` that was idle jumps (gs_kernel_idle_time) */
     uint64_t timeslice;  /* instructions per timeslice */
     uint64_t min_quanta; /* MIN_QUANTA_THRESHOLD: stop when this few remain */
     struct gs_rr rr;

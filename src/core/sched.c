@@ -30,6 +30,8 @@ const char *gs_run_end_name(enum gs_run_end e)
         return "panic";
     case GS_RUN_ERROR:
         return "error";
+    case GS_RUN_TIME:
+        return "time-limit";
     }
     return "unknown";
 }
@@ -53,6 +55,11 @@ int gs_kernel_set_timeslice(struct gs_kernel *k, uint64_t timeslice)
 uint64_t gs_kernel_now(const struct gs_kernel *k)
 {
     return k->now;
+}
+
+uint64_t gs_kernel_idle_time(const struct gs_kernel *k)
+{
+    return k->idle;
 }
 
 int gs_kernel_defer(struct gs_kernel *k, uint64_t at, gs_work_fn fn, void *ctx, uint64_t arg)
@@ -413,39 +420,72 @@ static enum stop_reason do_process(struct gs_kernel *k, struct gs_process *p, ui
 
 enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions)
 {
-    uint64_t end = k->now + max_instructions;
+    enum gs_run_end e = gs_kernel_run_for(k, max_instructions, max_instructions);
+
+    /* One limit for both: the clock always reaches it first, and it is "the
+     * limit of this call". */
+    return e == GS_RUN_TIME ? GS_RUN_LIMIT : e;
+}
+
+/*
+ * The horizon of the next pass: every function below moves the busy count
+ * and the clock together except the idle jump in gs_kernel_run_for, so a
+ * pass may run until whichever limit comes first, counted from now.
+ */
+static uint64_t horizon(const struct gs_kernel *k, uint64_t busy_end, uint64_t time_end)
+{
+    uint64_t busy = k->now - k->idle;
+    uint64_t left = busy < busy_end ? busy_end - busy : 0;
+    uint64_t room = k->now < time_end ? time_end - k->now : 0;
+
+    return k->now + (left < room ? left : room);
+}
+
+enum gs_run_end gs_kernel_run_for(struct gs_kernel *k, uint64_t max_instructions, uint64_t max_time)
+{
+    uint64_t time_end = k->now + max_time;
+    uint64_t busy_end = k->now - k->idle + max_instructions;
     struct stall st = {k->now, 0};
 
+    if (max_time > UINT64_MAX - k->now)
+        time_end = UINT64_MAX;
+    if (max_instructions > UINT64_MAX - (k->now - k->idle))
+        busy_end = UINT64_MAX;
     if (!k->arch || !k->arch->ops || !k->arch->ops->run)
         return GS_RUN_ERROR;
     if (k->timeslice == 0)
         gs_kernel_set_timeslice(k, 0);
     for (;;) {
         struct gs_process *p;
-        uint64_t slice, used, at;
+        uint64_t slice, used, at, end;
         enum stop_reason why;
 
         if (k->panicked)
             return GS_RUN_PANIC;
+        end = horizon(k, busy_end, time_end);
         stall_pass(k, &st, end, NULL);
         run_due_work(k, &st, end);
         if (k->panicked)
             return GS_RUN_PANIC;
         if (k->now >= end || k->stop_requested) {
             k->stop_requested = false;
-            return GS_RUN_LIMIT;
+            return k->now >= time_end ? GS_RUN_TIME : GS_RUN_LIMIT;
         }
         p = rr_next(k, &slice);
         if (!p) {
-            /* TrySleep: jump to the next piece of kernel work, if any. */
+            /* TrySleep: jump to the next piece of kernel work, if any. The
+             * jump is simulated time, not busy time. */
             if (!gs_kernel_next_work(k, &at))
                 return GS_RUN_IDLE;
-            if (at > end) {
-                k->now = end;
-                return GS_RUN_LIMIT;
+            if (at > time_end) {
+                k->idle += time_end - k->now;
+                k->now = time_end;
+                return GS_RUN_TIME;
             }
-            if (at > k->now)
+            if (at > k->now) {
+                k->idle += at - k->now;
                 k->now = at;
+            }
             continue;
         }
         {

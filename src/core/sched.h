@@ -52,9 +52,10 @@ enum gs_run_end {
     GS_RUN_LIMIT, /* the instruction limit of this call was reached */
     GS_RUN_PANIC, /* the kernel panicked */
     GS_RUN_ERROR, /* the machine failed (not the process) */
+    GS_RUN_TIME,  /* the simulated-time limit of gs_kernel_run_for was reached */
 };
 
-/* Name of a run end ("idle", "limit", "panic", "error"). */
+/* Name of a run end ("idle", "limit", "panic", "error", "time-limit"). */
 const char *gs_run_end_name(enum gs_run_end e);
 
 /* Sets the machine (not owned). The kernel needs one before gs_kernel_run. */
@@ -90,5 +91,22 @@ bool gs_kernel_next_work(const struct gs_kernel *k, uint64_t *at);
  * enum gs_run_end.
  */
 enum gs_run_end gs_kernel_run(struct gs_kernel *k, uint64_t max_instructions);
+
+/*
+ * The same with two limits, as a board runs an app (issue 11): at most
+ * `max_instructions` of busy time (guest instructions, and the passes the
+ * kernel is charged for) and at most `max_time` of simulated time. Time the
+ * kernel skips while every process sleeps (TrySleep to the next alarm or
+ * other kernel work) is simulated time but not busy time, so an app can
+ * sleep for seconds on a small instruction budget while a spinning app
+ * still ends at it. Returns GS_RUN_LIMIT when the budget runs out first and
+ * GS_RUN_TIME when the clock reaches now + max_time first.
+ * gs_kernel_run(k, n) is gs_kernel_run_for(k, n, n): every skip is charged.
+ */
+enum gs_run_end gs_kernel_run_for(struct gs_kernel *k, uint64_t max_instructions,
+                                  uint64_t max_time);
+
+/* Simulated time skipped while idle since boot (in instructions, as gs_kernel_now). */
+uint64_t gs_kernel_idle_time(const struct gs_kernel *k);
 
 #endif

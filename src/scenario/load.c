@@ -1137,6 +1137,8 @@ static const char *const board_keys[] = {"ram",
                                          "fault_threshold",
                                          "timeslice",
                                          "max_instructions",
+                                         "max_time_us",
+                                         "clock_hz",
                                          "rng_seed",
                                          "inline_svc",
                                          "inject",
@@ -1154,6 +1156,10 @@ static const char *const policy_names[] = {"panic",
 #define NPOLICIES 7u
 
 #define DEFAULT_MAX_INSTRUCTIONS 20000000ull
+/* Simulated time: a minute lets an app sleep for tens of seconds; the
+ * instruction budget above still ends a spinning app within it. */
+#define DEFAULT_MAX_TIME_US 60000000ull
+#define DEFAULT_CLOCK_HZ    64000000ull /* the alarm's default (capsules.h) */
 
 static bool parse_region(struct ld *l, json_t *b, const char *key, uint32_t *base, uint32_t *size,
                          const char *what)
@@ -1223,6 +1229,8 @@ static bool parse_board(struct ld *l, json_t *b)
     gs_board_config_default(c);
     s->policy = GS_FP_STOP;
     s->max_instructions = DEFAULT_MAX_INSTRUCTIONS;
+    s->max_time_us = DEFAULT_MAX_TIME_US;
+    s->clock_hz = DEFAULT_CLOCK_HZ;
     s->enforce_mpu = true;
     if (!b)
         return true;
@@ -1363,6 +1371,12 @@ static bool parse_board(struct ld *l, json_t *b)
     }
     if (field_u64(l, b, "max_instructions", 1, 1000000000000ull, &s->max_instructions,
                   "an instruction budget") == BAD)
+        goto bad;
+    if (field_u64(l, b, "max_time_us", 1, 1ull << 50, &s->max_time_us,
+                  "a simulated-time limit in microseconds") == BAD)
+        goto bad;
+    if (field_u64(l, b, "clock_hz", 1000, 1ull << 40, &s->clock_hz,
+                  "a clock rate in instructions per second") == BAD)
         goto bad;
     if (field_u64(l, b, "rng_seed", 0, UINT64_MAX, &s->rng_seed, "a seed") == BAD)
         goto bad;
@@ -1524,6 +1538,7 @@ static bool parse_drivers(struct ld *l, json_t *arr)
             }
             break;
         case GS_SD_ALARM:
+            dr->cpu_hz = s->clock_hz; /* the board's clock unless the driver says otherwise */
             if (field_u32(l, d, "frequency", 1, UINT32_MAX, &dr->alarm_freq, "a frequency in Hz") ==
                     BAD ||
                 field_u64(l, d, "cpu_hz", 1, 1ull << 40, &dr->cpu_hz, "instructions per second") ==
@@ -2448,7 +2463,7 @@ out:
 static const char *const state_names[] = {"Running", "Yielded", "YieldedFor",
                                           "Stopped", "Faulted", "Terminated"};
 static const char *const finding_kinds[] = {"ownership", "layout", "isolation", "panic"};
-static const char *const run_ends[] = {"idle", "limit", "panic", "error"};
+static const char *const run_ends[] = {"idle", "limit", "panic", "error", "time-limit"};
 
 static const char *const pexp_keys[] = {"loaded",
                                         "state",
@@ -2931,7 +2946,7 @@ static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
     gs_jpath_push_key(&l->path, "expect");
     if (!check_object(l, e, expect_keys, "expect"))
         goto bad;
-    switch (field_enum(l, e, "run_end", run_ends, 4, &u, "how the run ends")) {
+    switch (field_enum(l, e, "run_end", run_ends, 5, &u, "how the run ends")) {
     case BAD:
         goto bad;
     case GOOD:

@@ -140,8 +140,9 @@ void gs_scn_report_text(FILE *f, const struct gs_scenario *s, const struct gs_sc
     }
     if (r->panic[0])
         fprintf(f, "  kernel panic: %s\n", r->panic);
-    fprintf(f, "  run ended: %s after %llu instructions\n", gs_run_end_name(r->run_end),
-            (unsigned long long)r->instructions);
+    fprintf(f, "  run ended: %s after %llu instructions, %.6f s of simulated time\n",
+            gs_run_end_name(r->run_end), (unsigned long long)r->instructions,
+            r->clock_hz ? (double)r->time / (double)r->clock_hz : 0.0);
     fprintf(f, "  rerun: %s run %s\n", prog, rerun);
 }
 
@@ -174,6 +175,8 @@ void *gs_scn_report_json(const struct gs_scenario *s, const struct gs_scn_result
     } else {
         json_object_set_new(o, "run_end", json_string(gs_run_end_name(r->run_end)));
         json_object_set_new(o, "instructions", json_integer((json_int_t)r->instructions));
+        json_object_set_new(o, "time", json_integer((json_int_t)r->time));
+        json_object_set_new(o, "clock_hz", json_integer((json_int_t)r->clock_hz));
         json_object_set_new(o, "panic", r->panic[0] ? json_string(r->panic) : json_null());
     }
     for (unsigned i = 0; i < r->nfailures; i++) {

@@ -466,6 +466,14 @@ static void board_key(const struct gs_scenario *s, char *key, size_t n)
         key[0] = '\0'; /* too long to compare: never reused */
 }
 
+/* The scenario's simulated-time limit in instructions (its clock), saturating. */
+static uint64_t max_time(const struct gs_scenario *s)
+{
+    unsigned __int128 t = (unsigned __int128)s->max_time_us * s->clock_hz / 1000000u;
+
+    return t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
+}
+
 static bool build_board(struct run *R, char *err, size_t n);
 static bool add_drivers(struct run *R, char *err, size_t n);
 static bool add_processes(struct run *R, char *err, size_t n);
@@ -1355,7 +1363,7 @@ static bool execute(struct run *R, FILE *trace, char *err, size_t n)
             return false;
         gs_kernel_add_observer(R->b->k, capture_event, &R->cap);
     }
-    R->end = gs_board_run(R->b, s->max_instructions);
+    R->end = gs_board_run_for(R->b, s->max_instructions, max_time(s));
     if (!R->b->k->panicked)
         gs_invariants_check(R->b->k, GS_INV_QUIESCENT | GS_INV_SHADOW);
     return true;
@@ -1538,7 +1546,9 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
         return GS_OK;
     }
     r->run_end = R.end;
-    r->instructions = gs_kernel_now(R.b->k);
+    r->time = gs_kernel_now(R.b->k);
+    r->instructions = r->time - gs_kernel_idle_time(R.b->k);
+    r->clock_hz = s->clock_hz;
     for (unsigned i = 0; i < s->nchecks; i++)
         check_one(&R, &s->checks[i]);
     check_oracles(&R);

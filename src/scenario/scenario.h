@@ -242,7 +242,9 @@ struct gs_scenario {
     struct gs_board_config board;
     enum gs_fault_policy policy; /* default for processes */
     unsigned threshold;
-    uint64_t max_instructions;
+    uint64_t max_instructions; /* busy time: executed instructions and charged kernel passes */
+    uint64_t max_time_us; /* simulated time (microseconds), idle included (gs_kernel_run_for) */
+    uint64_t clock_hz;    /* instructions per simulated second (the alarm's default cpu_hz) */
     bool enforce_mpu;
     uint64_t rng_seed;
     uint32_t inject_grant_alloc_at; /* board.inject: 0 = off */
@@ -370,7 +372,9 @@ struct gs_scn_result {
     enum gs_scn_status status;
     bool known_divergence; /* the scenario is marked; status is what happened */
     enum gs_run_end run_end;
-    uint64_t instructions;
+    uint64_t instructions; /* busy time of the run: gs_kernel_now - gs_kernel_idle_time */
+    uint64_t time;         /* simulated time at the end, in instructions (gs_kernel_now) */
+    uint64_t clock_hz;     /* the scenario's clock, to print time in seconds */
     struct gs_scn_failure *failures;
     unsigned nfailures;
     struct gs_scn_finding *findings; /* every distinct finding reported */

@@ -472,6 +472,11 @@ enum gs_run_end gs_board_run(struct gs_board *b, uint64_t max_instructions)
     return gs_kernel_run(b->k, max_instructions);
 }
 
+enum gs_run_end gs_board_run_for(struct gs_board *b, uint64_t max_instructions, uint64_t max_time)
+{
+    return gs_kernel_run_for(b->k, max_instructions, max_time);
+}
+
 static int load_fn(void *ctx, uint32_t addr, void *dst, uint32_t len)
 {
     return gs_mem_read(ctx, addr, dst, len);

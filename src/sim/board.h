@@ -146,8 +146,11 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan);
 /* The process created for app i, or NULL (not loaded, skipped, or failed). */
 struct gs_process *gs_board_process(const struct gs_board *b, unsigned app);
 
-/* Runs the kernel loop for at most max_instructions. */
+/* Runs the kernel loop for at most max_instructions (gs_kernel_run). */
 enum gs_run_end gs_board_run(struct gs_board *b, uint64_t max_instructions);
+
+/* The same with a busy-time budget and a simulated-time limit (gs_kernel_run_for). */
+enum gs_run_end gs_board_run_for(struct gs_board *b, uint64_t max_instructions, uint64_t max_time);
 
 /* Reads a script's recorded results for app i (see gs_script_read). */
 int gs_board_script_report(const struct gs_board *b, unsigned app, struct gs_script_report *out);

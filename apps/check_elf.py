@@ -53,7 +53,7 @@ CHECKS = {
     "crt0-header": ".crt0_header is the first 40 bytes of flash",
     "header-fields": "every crt0 header field agrees with the section it describes",
     "entry": "e_entry is _start, Thumb, first in .text",
-    "stack": ".stack is NOBITS at RAM 0 and STACK_SIZE long",
+    "stack": ".stack is NOBITS at RAM 0 and STACK_SIZE long (rounded up to 16)",
     "ram-order": ".got and .data lie below .bss; .bss ends RAM",
     "got": "every GOT word is a flash address in the image or a RAM offset",
     "reldata": ".rel.data is R_ARM_ABS32 into .data, one entry per pointer",
@@ -133,6 +133,10 @@ class Elf:
     def rels(self, sec):
         return [struct.unpack_from("<II", self.data, off)
                 for off in range(sec.offset, sec.offset + sec.size, 8)]
+
+
+def align16(n):
+    return (n + 15) & ~15
 
 
 def check(data, stack=None, runtime=False, reldata="any"):
@@ -230,8 +234,9 @@ def check(data, stack=None, runtime=False, reldata="any"):
         if stk is not None:
             want["stack_size"] = stk.size
         if stack is not None:
-            if "stack_size" in want and want["stack_size"] != stack:
-                bad("stack", ".stack is %d bytes, expected %d" % (stk.size, stack))
+            # app.ld (like libtock-c's userland_generic.ld) rounds .stack to 16.
+            if "stack_size" in want and want["stack_size"] != align16(stack):
+                bad("stack", ".stack is %d bytes, expected %d" % (stk.size, align16(stack)))
             want["stack_size"] = stack
         for k, v in want.items():
             if v is not None and fields[k] != v:
@@ -256,7 +261,7 @@ def check(data, stack=None, runtime=False, reldata="any"):
         bad("stack", "no .stack section")
     elif stk.type != SHT_NOBITS or stk.addr != 0 or not stk.flags & SHF_WRITE:
         bad("stack", ".stack must be writable NOBITS at RAM 0")
-    if "STACK_SIZE" in syms and stk is not None and syms["STACK_SIZE"][0] != stk.size:
+    if "STACK_SIZE" in syms and stk is not None and align16(syms["STACK_SIZE"][0]) != stk.size:
         bad("stack", "STACK_SIZE symbol %d but .stack %d" % (syms["STACK_SIZE"][0], stk.size))
 
     # RAM order: .stack, .got, .data, .bss; .bss last.

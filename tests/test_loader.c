@@ -1230,7 +1230,7 @@ struct eb {
     uint32_t entry;
     uint32_t ph[8][7]; /* type, offset, vaddr, paddr, filesz, memsz, flags */
     unsigned nph;
-    uint32_t sh[16][6]; /* name, type, flags, addr, offset, size */
+    uint32_t sh[16][7]; /* name, type, flags, addr, offset, size, link */
     unsigned nsh;
     char str[256];
     size_t nstr;
@@ -1299,7 +1299,7 @@ static size_t eb_finish(struct eb *e)
     e->sh[k][5] = (uint32_t)e->nstr;
     e->shoff = (e->len + 3) & ~(size_t)3;
     for (unsigned i = 0; i < e->nsh; i++) {
-        for (unsigned j = 0; j < 6; j++)
+        for (unsigned j = 0; j < 7; j++)
             put32(f + e->shoff + 40 * i + 4 * j, e->sh[i][j]);
     }
     e->len = e->shoff + 40 * e->nsh;
@@ -1503,6 +1503,74 @@ START_TEST(elf_stack_and_heaps)
     ck_assert_uint_eq(img.len, 0x24);
     ck_assert_uint_eq(get32(img.bytes + 0x20), 0);
     ck_assert_uint_eq(img.entry_offset, 1);
+    gs_elf_image_free(&img);
+}
+END_TEST
+
+/* One Elf32_Sym: name offset, value, size 0, info 0, other 0, shndx. */
+static void put_sym(uint8_t *p, uint32_t name, uint32_t value, uint16_t shndx)
+{
+    memset(p, 0, 16);
+    put32(p, name);
+    put32(p + 4, value);
+    p[14] = (uint8_t)shndx;
+    p[15] = (uint8_t)(shndx >> 8);
+}
+
+/*
+ * Without a crt0 header (libtock-c's bare_bones), the sizes come from the
+ * absolute symbols libtock-c links in (--defsym STACK_SIZE, APP_HEAP_SIZE,
+ * KERNEL_HEAP_SIZE): STACK_SIZE 1, heaps 0 give minimum_ram_size 8. A symbol
+ * that is not absolute, or a name that runs off the string table, is not
+ * taken; an option still beats a symbol.
+ */
+START_TEST(elf_sizes_from_symbols)
+{
+    static struct eb e;
+    static const char names[] = "\0STACK_SIZE\0APP_HEAP_SIZE\0KERNEL_HEAP_SIZE";
+    uint8_t text[0x20], syms[5 * 16];
+    struct gs_elf_opts o;
+    struct gs_elf_image img;
+    unsigned str, tab;
+
+    memset(text, 0x11, sizeof(text));
+    put_sym(syms, 0, 0, 0);            /* the null symbol */
+    put_sym(syms + 16, 1, 1, 0xfff1);  /* STACK_SIZE = 1 */
+    put_sym(syms + 32, 12, 0, 0xfff1); /* APP_HEAP_SIZE = 0 */
+    put_sym(syms + 48, 26, 0, 0xfff1); /* KERNEL_HEAP_SIZE = 0 */
+    put_sym(syms + 64, 12, 0x700, 1);  /* APP_HEAP_SIZE again, not absolute */
+    eb_init(&e);
+    eb_ph(&e, 1, eb_blob(&e, text, sizeof(text)), 0x80000000, 0x80000000, 0x20, 0x20, 5);
+    eb_sh(&e, ".text", 1, SHF_AX, 0x80000000, EB_DATA0, 0x20);
+    str = eb_sh(&e, ".strtab", 3, 0, 0, 0, sizeof(names));
+    e.sh[str][4] = eb_blob(&e, names, sizeof(names));
+    tab = eb_sh(&e, ".symtab", 2, 0, 0, 0, sizeof(syms));
+    e.sh[tab][4] = eb_blob(&e, syms, sizeof(syms));
+    e.sh[tab][6] = str;
+    e.entry = 0x80000001;
+    eb_finish(&e);
+    ck_assert_int_eq(gs_elf_to_image(e.f, e.len, NULL, &img, NULL), GS_OK);
+    ck_assert_int_eq(img.stack_source, GS_STACK_SYMBOL);
+    ck_assert_int_eq(img.heap_source, GS_HEAP_SYMBOL);
+    ck_assert_uint_eq(img.stack_size, 1);
+    ck_assert_uint_eq(img.app_heap_size, 0);
+    ck_assert_uint_eq(img.minimum_ram_size, 8);
+    gs_elf_image_free(&img);
+
+    gs_elf_opts_default(&o);
+    o.kernel_heap_size = 100;
+    ck_assert_int_eq(gs_elf_to_image(e.f, e.len, &o, &img, NULL), GS_OK);
+    ck_assert_uint_eq(img.minimum_ram_size, 8 + 0 + 100);
+    gs_elf_image_free(&img);
+
+    /* The string table cut before KERNEL_HEAP_SIZE's NUL: that name is not read. */
+    e.sh[str][5] = sizeof(names) - 1;
+    for (unsigned j = 0; j < 7; j++)
+        put32(e.f + e.shoff + 40 * str + 4 * j, e.sh[str][j]);
+    ck_assert_int_eq(gs_elf_to_image(e.f, e.len, NULL, &img, NULL), GS_OK);
+    ck_assert_int_eq(img.heap_source, GS_HEAP_DEFAULT);
+    ck_assert_uint_eq(img.kernel_heap_size, 1024);
+    ck_assert_uint_eq(img.minimum_ram_size, 8 + 0 + 1024);
     gs_elf_image_free(&img);
 }
 END_TEST
@@ -2428,6 +2496,7 @@ int main(void)
 
     tcase_add_test(elf, elf_to_image_default);
     tcase_add_test(elf, elf_stack_and_heaps);
+    tcase_add_test(elf, elf_sizes_from_symbols);
     tcase_add_test(elf, elf_relocations_of_writable_sections);
     tcase_add_test(elf, elf_writeable_flash_region);
     tcase_add_loop_test(elf, malformed_elf, 0, (int)(sizeof(bad_elves) / sizeof(bad_elves[0])));

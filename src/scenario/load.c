@@ -1957,25 +1957,47 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
 
 /* ------------------------------------------------------------- processes */
 
-static const char *const proc_keys[] = {"name",
-                                        "app",
-                                        "elf",
-                                        "tbf",
-                                        "script",
-                                        "min_ram",
-                                        "fault_policy",
-                                        "fault_threshold",
-                                        "then",
-                                        "exit_code",
-                                        "record",
-                                        "buf_size",
-                                        "data",
-                                        "package_name",
-                                        "protected_size",
-                                        NULL};
+static const char *const proc_keys[] = {
+    "name",      "app",      "elf",         "tbf",          "script",          "min_ram",
+    "stack",     "app_heap", "kernel_heap", "fault_policy", "fault_threshold", "then",
+    "exit_code", "record",   "buf_size",    "data",         "package_name",    "protected_size",
+    NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
 #define DEFAULT_BUF_SIZE   256u
+
+/*
+ * "stack", "app_heap", "kernel_heap": elf2tab's --stack, --app-heap and
+ * --kernel-heap for an ELF (app or elf); absent, each comes from the ELF as
+ * libtock-c linked it, else elf2tab's default (gs_elf_opts). They size
+ * minimum_ram_size, which "min_ram" replaces outright: not both.
+ */
+static bool elf_sizes(struct ld *l, json_t *jp, struct gs_scn_proc *p)
+{
+    static const char *const keys[] = {"stack", "app_heap", "kernel_heap"};
+    uint32_t *dst[] = {&p->elf_opts.stack_size, &p->elf_opts.app_heap_size,
+                       &p->elf_opts.kernel_heap_size};
+
+    gs_elf_opts_default(&p->elf_opts);
+    for (unsigned i = 0; i < 3; i++) {
+        if (!json_object_get(jp, keys[i]))
+            continue;
+        if (p->src == GS_SRC_TBF || p->src == GS_SRC_SCRIPT || p->has_min_ram) {
+            gs_jpath_push_key(&l->path, keys[i]);
+            fail_key(l, "%s",
+                     p->has_min_ram ? "\"min_ram\" already gives the minimum RAM: use one or "
+                                      "the other"
+                     : p->src == GS_SRC_TBF ? "a TBF keeps its own minimum RAM (its Program/Main "
+                                              "TLV)"
+                                            : "scripts are sized by \"min_ram\"");
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        if (field_u32(l, jp, keys[i], 0, MAX_RAM_SIZE, dst[i], "a size in bytes") == BAD)
+            return false;
+    }
+    return true;
+}
 
 /* Lists the *.elf files of dir as "a, b, c" (sorted). */
 static void list_apps(const char *dir, char *buf, size_t n)
@@ -2260,6 +2282,8 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
     case GOOD:
         p->has_min_ram = true;
     }
+    if (!elf_sizes(l, jp, p))
+        return false;
     switch (field_enum(l, jp, "fault_policy", policy_names, NPOLICIES, &u, "a fault policy")) {
     case BAD:
         return false;

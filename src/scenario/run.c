@@ -641,7 +641,8 @@ static bool add_processes(struct run *R, char *err, size_t n)
             break;
         default:
             e = p->has_min_ram ? add_elf_min_ram(R, p, &le)
-                               : gs_board_add_elf(R->b, p->image, p->image_len, p->name, NULL, &le);
+                               : gs_board_add_elf(R->b, p->image, p->image_len, p->name,
+                                                  &p->elf_opts, &le);
             break;
         }
         if (e) {

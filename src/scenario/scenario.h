@@ -145,6 +145,7 @@ struct gs_scn_proc {
     size_t image_len;
     bool has_min_ram;
     uint32_t min_ram;
+    struct gs_elf_opts elf_opts; /* app, elf: "stack", "app_heap", "kernel_heap" (elf2tab's flags) */
     bool has_policy;
     enum gs_fault_policy policy;
     unsigned threshold;

@@ -1054,7 +1054,9 @@ void gs_flash_scan_free(struct gs_flash_scan *s)
 #define PT_GNU_RELRO    0x6474e552u
 #define PF_W            2u
 
+#define SHT_SYMTAB 2u
 #define SHT_STRTAB 3u
+#define SHN_ABS    0xfff1u
 #define SHT_NOBITS 8u
 #define SHF_WRITE  0x1u
 #define SHF_ALLOC  0x2u
@@ -1481,6 +1483,43 @@ static void elf_copy_segments(const struct elf *x, uint8_t *dst)
     }
 }
 
+/*
+ * The value of an absolute symbol (st_shndx SHN_ABS) of the ELF's symbol
+ * tables, such as the STACK_SIZE, APP_HEAP_SIZE and KERNEL_HEAP_SIZE that
+ * libtock-c defines with --defsym (Configuration.mk). The symbol table is a
+ * hint, not part of the format the loader requires: a missing, stripped or
+ * malformed one means "no such symbol", never an error. Every read is
+ * bounded by the section, which elf_sections checked lies in the file.
+ */
+static bool elf_abs_symbol(const struct elf *x, const char *want, uint32_t *value)
+{
+    size_t wlen = strlen(want);
+
+    for (unsigned i = 0; i < x->shnum; i++) {
+        struct shdr s = shdr_unchecked(x, i);
+        uint32_t link = gs_get_le32(x->f + x->shoff + (size_t)SHDR_SIZE * i + 24);
+        struct shdr st;
+
+        if (s.type != SHT_SYMTAB || link >= x->shnum)
+            continue;
+        st = shdr_unchecked(x, link);
+        if (st.type != SHT_STRTAB)
+            continue;
+        for (uint32_t at = 0; at + 16 <= s.size; at += 16) {
+            const uint8_t *e = x->f + s.offset + at;
+            uint32_t name = gs_get_le32(e);
+
+            if (gs_get_le16(e + 14) != SHN_ABS || name >= st.size || st.size - name <= wlen)
+                continue;
+            if (memcmp(x->f + st.offset + name, want, wlen + 1) == 0) {
+                *value = gs_get_le32(e + 4);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Stack choice (see gs_elf_opts) and elf2tab's minimum_ram_size. */
 static int elf_min_ram(struct elf *x, const struct gs_elf_opts *o, uint32_t ram,
                        struct gs_elf_image *img)
@@ -1494,15 +1533,33 @@ static int elf_min_ram(struct elf *x, const struct gs_elf_opts *o, uint32_t ram,
     } else if (img->reldata_offset >= 40) {
         img->stack_size = gs_get_le32(img->bytes + 36); /* crt0 header stack_size */
         img->stack_source = GS_STACK_CRT0;
+    } else if (elf_abs_symbol(x, "STACK_SIZE", &img->stack_size)) {
+        img->stack_source = GS_STACK_SYMBOL; /* no crt0 header (bare_bones): the --defsym */
     } else {
         img->stack_size = GS_ELF_DEFAULT_STACK;
         img->stack_source = GS_STACK_DEFAULT;
     }
+    /* Heaps: as given, else the values libtock-c linked in, else elf2tab's defaults. */
     img->app_heap_size = o->app_heap_size;
     img->kernel_heap_size = o->kernel_heap_size;
+    img->heap_source = GS_HEAP_EXPLICIT;
+    if (o->app_heap_size == GS_ELF_HEAP_AUTO || o->kernel_heap_size == GS_ELF_HEAP_AUTO) {
+        bool app = o->app_heap_size == GS_ELF_HEAP_AUTO,
+             kern = o->kernel_heap_size == GS_ELF_HEAP_AUTO;
+        bool found = true;
+        if (app && !elf_abs_symbol(x, "APP_HEAP_SIZE", &img->app_heap_size)) {
+            img->app_heap_size = GS_ELF_DEFAULT_HEAP;
+            found = false;
+        }
+        if (kern && !elf_abs_symbol(x, "KERNEL_HEAP_SIZE", &img->kernel_heap_size)) {
+            img->kernel_heap_size = GS_ELF_DEFAULT_HEAP;
+            found = false;
+        }
+        img->heap_source = found ? GS_HEAP_SYMBOL : GS_HEAP_DEFAULT;
+    }
     /* elf2tab convert.rs: + align_to(stack, 8) + align_to(app_heap, 4) + align_to(kernel, 4) */
-    total = ram + align_up(img->stack_size, 8) + align_up(o->app_heap_size, 4) +
-            align_up(o->kernel_heap_size, 4);
+    total = (uint64_t)ram + align_up(img->stack_size, 8) + align_up(img->app_heap_size, 4) +
+            align_up(img->kernel_heap_size, 4);
     if (total > UINT32_MAX)
         return fail(x->err, GS_LE_TOO_LARGE, 0, img->stack_size, "minimum_ram_size",
                     "RAM + stack + heaps exceed 4 GiB");
@@ -1513,8 +1570,8 @@ static int elf_min_ram(struct elf *x, const struct gs_elf_opts *o, uint32_t ram,
 void gs_elf_opts_default(struct gs_elf_opts *o)
 {
     o->stack_size = GS_ELF_STACK_AUTO;
-    o->app_heap_size = GS_ELF_DEFAULT_HEAP;
-    o->kernel_heap_size = GS_ELF_DEFAULT_HEAP;
+    o->app_heap_size = GS_ELF_HEAP_AUTO;
+    o->kernel_heap_size = GS_ELF_HEAP_AUTO;
 }
 
 /* Checks everything and sizes the image; nothing is allocated. */

@@ -388,6 +388,7 @@ void gs_flash_scan_free(struct gs_flash_scan *s);
 #define GS_ELF_STACK_AUTO    UINT32_MAX
 #define GS_ELF_DEFAULT_STACK 2048u /* elf2tab's fallback, libtock-c's STACK_SIZE */
 #define GS_ELF_DEFAULT_HEAP  1024u /* elf2tab's --app-heap / --kernel-heap defaults */
+#define GS_ELF_HEAP_AUTO     UINT32_MAX
 
 struct gs_elf_opts {
     /*
@@ -395,19 +396,31 @@ struct gs_elf_opts {
      * header's stack_size (image offset 36, TOCK-REFERENCE 11.1.2): libtock-c
      * passes the same STACK_SIZE to the linker (--defsym) and to elf2tab
      * (--stack), so this reproduces its builds without knowing the make
-     * variables. An image shorter than the 40-byte crt0 header falls back to
-     * 2048, elf2tab's own default. (elf2tab alone, without --stack, would use
+     * variables. An image shorter than the 40-byte crt0 header (bare_bones
+     * has none) takes the ELF's absolute STACK_SIZE symbol, the same
+     * --defsym, and without one falls back to 2048, elf2tab's own default. (elf2tab alone, without --stack, would use
      * the .stack section's size, which libtock-c's linker script rounds to 16.)
      */
     uint32_t stack_size;
-    uint32_t app_heap_size;    /* --app-heap */
-    uint32_t kernel_heap_size; /* --kernel-heap */
+    /*
+     * --app-heap and --kernel-heap. GS_ELF_HEAP_AUTO takes the ELF's
+     * absolute symbols APP_HEAP_SIZE and KERNEL_HEAP_SIZE: libtock-c's
+     * Configuration.mk passes each value both to the linker (--defsym) and
+     * to elf2tab, so a libtock-c ELF carries what its elf2tab call used
+     * (bare_bones: 0 and 0). Without the symbols: elf2tab's default, 1024
+     * (elf2tab src/cmdline.rs).
+     */
+    uint32_t app_heap_size;
+    uint32_t kernel_heap_size;
 };
 
-/* Defaults: stack AUTO, heaps 1024 each. */
+/* Defaults: stack and heaps AUTO. */
 void gs_elf_opts_default(struct gs_elf_opts *o);
 
-enum gs_stack_source { GS_STACK_EXPLICIT, GS_STACK_CRT0, GS_STACK_DEFAULT };
+/* Where the stack size came from: the option, the crt0 header, the ELF's
+ * STACK_SIZE symbol (an image without a crt0 header), elf2tab's default. */
+enum gs_stack_source { GS_STACK_EXPLICIT, GS_STACK_CRT0, GS_STACK_DEFAULT, GS_STACK_SYMBOL };
+enum gs_heap_source { GS_HEAP_EXPLICIT, GS_HEAP_SYMBOL, GS_HEAP_DEFAULT };
 
 /*
  * The flash image of an ELF (TOCK-REFERENCE 11.2.3): image offset 0 is
@@ -427,8 +440,9 @@ struct gs_elf_image {
     uint32_t stack_size;
     enum gs_stack_source stack_source;
     uint32_t app_heap_size, kernel_heap_size;
-    uint32_t minimum_ram_size; /* ram + align8(stack) + align4(app) + align4(kernel) */
-    unsigned nwfr;             /* sections named *.wfr*: offsets relative to image start */
+    enum gs_heap_source heap_source; /* SYMBOL only when every AUTO heap had its symbol */
+    uint32_t minimum_ram_size;       /* ram + align8(stack) + align4(app) + align4(kernel) */
+    unsigned nwfr;                   /* sections named *.wfr*: offsets relative to image start */
     struct gs_wfr wfr[GS_ELF_MAX_WFR];
 };
 

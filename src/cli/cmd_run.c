@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * grantsim run [--case ID] [--json] [--apps DIR] [--no-maps] [--verbose] FILE|DIR...
+ * grantsim run [board options] APP...   (app files: cmd_app.c)
  *
  * Runs every case of every scenario file (a directory: every *.json below
  * it, in name order, except schema.json), prints each failure with what was
@@ -10,6 +11,8 @@
  * order: 2 bad input or usage, 3 an unexpected oracle finding or kernel
  * panic, 1 an expectation failed, 0 all passed.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,9 @@
 #include "cmds.h"
 #include "errors.h"
 #include "scenario.h"
+#ifdef GS_HAVE_TAB
+#include "tab.h"
+#endif
 
 #ifndef GS_APPS_DIR
 #define GS_APPS_DIR NULL
@@ -38,13 +44,30 @@ static int usage(FILE *f)
 {
     fprintf(f, "usage: grantsim run [--case ID] [--json] [--apps DIR] [--no-maps] [--verbose] "
                "FILE|DIR...\n"
-               "  runs scenario files (scenarios/README.md) and checks their expectations\n"
+               "       grantsim run [board options] [--json] APP...\n"
+               "  runs scenario files (scenarios/README.md) and checks their expectations, or\n"
+               "  runs apps (ELF, TBF or TAB files) on a default board (console, alarm, LED,\n"
+               "  RNG, low-level debug, IPC), printing their console output as it comes\n"
                "  --case ID   run only the case ID of each file\n"
                "  --json      print the results as one JSON document\n"
                "  --apps DIR  where \"app\": NAME finds NAME.elf (default: $GRANTSIM_APPS, "
                "then the build's apps)\n"
                "  --no-maps   do not print memory maps with failures\n"
                "  --verbose   also print the oracle findings that were expected\n"
+               "board options (apps):\n"
+               "  --ram SIZE            RAM at 0x20000000 (default 0x20000)\n"
+               "  --flash SIZE          flash at 0 (default 0x80000; apps from 0x30000)\n"
+               "  --profile P           head (default) or 2.2\n"
+               "  --mpu-regions N       8 (default) or 16\n"
+               "  --fault-policy P      stop (default), panic, restart, stop-debug, ...\n"
+               "  --min-ram N           minimum RAM of each ELF (instead of elf2tab's sizing)\n"
+               "  --stack N, --app-heap N, --kernel-heap N\n"
+               "                        elf2tab's sizes for each ELF (default: from the ELF)\n"
+               "  --arch A              the TBF to take from a TAB (default cortex-m4)\n"
+               "  --input TEXT          console input\n"
+               "  --time-limit SECONDS  simulated time (default 60)\n"
+               "  --max-instructions N  instructions executed (default 20000000)\n"
+               "  --clock-hz N          instructions per simulated second (default 64000000)\n"
                "exit: 0 pass, 1 an expectation failed, 2 bad input, 3 an oracle finding or "
                "kernel panic\n");
     return GS_EXIT_INPUT;
@@ -136,55 +159,205 @@ static void run_case(struct totals *t, const struct gs_scn_file *f, int ci,
     gs_scenario_free(s);
 }
 
+/* --time-limit SECONDS (a decimal number) in microseconds; false when it is not one. */
+static bool parse_seconds(const char *v, uint64_t *us)
+{
+    char *end;
+    double d;
+
+    errno = 0;
+    d = strtod(v, &end);
+    if (errno || end == v || *end || !(d > 0) || d > 1e9)
+        return false;
+    *us = (uint64_t)(d * 1e6 + 0.5);
+    return *us > 0;
+}
+
 int gs_cmd_run(int argc, char **argv)
 {
-    const char *case_id = NULL, *apps = NULL;
+    enum {
+        O_CASE = 256,
+        O_APPS,
+        O_JSON,
+        O_NO_MAPS,
+        O_RAM,
+        O_FLASH,
+        O_PROFILE,
+        O_MPU,
+        O_POLICY,
+        O_MIN_RAM,
+        O_STACK,
+        O_APP_HEAP,
+        O_KERNEL_HEAP,
+        O_ARCH,
+        O_INPUT,
+        O_TIME,
+        O_MAXI,
+        O_CLOCK
+    };
+    static const struct option longs[] = {
+        {"case", required_argument, NULL, O_CASE},
+        {"apps", required_argument, NULL, O_APPS},
+        {"json", no_argument, NULL, O_JSON},
+        {"no-maps", no_argument, NULL, O_NO_MAPS},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"ram", required_argument, NULL, O_RAM},
+        {"flash", required_argument, NULL, O_FLASH},
+        {"profile", required_argument, NULL, O_PROFILE},
+        {"mpu-regions", required_argument, NULL, O_MPU},
+        {"fault-policy", required_argument, NULL, O_POLICY},
+        {"min-ram", required_argument, NULL, O_MIN_RAM},
+        {"stack", required_argument, NULL, O_STACK},
+        {"app-heap", required_argument, NULL, O_APP_HEAP},
+        {"kernel-heap", required_argument, NULL, O_KERNEL_HEAP},
+        {"arch", required_argument, NULL, O_ARCH},
+        {"input", required_argument, NULL, O_INPUT},
+        {"time-limit", required_argument, NULL, O_TIME},
+        {"max-instructions", required_argument, NULL, O_MAXI},
+        {"clock-hz", required_argument, NULL, O_CLOCK},
+        {NULL, 0, NULL, 0},
+    };
+    const char *case_id = NULL, *apps = NULL, *board_opt = NULL;
     bool json = false, verbose = false;
     struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
     struct gs_scn_opts so = {0};
     struct gs_scn_paths files = {0};
+    struct gs_app_opts ao;
     struct totals t = {0};
-    int i;
+    int opt, napps = 0;
 
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--case") == 0 && i + 1 < argc) {
-            case_id = argv[++i];
-        } else if (strcmp(a, "--apps") == 0 && i + 1 < argc) {
-            apps = argv[++i];
-        } else if (strcmp(a, "--json") == 0) {
+    gs_app_opts_default(&ao);
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":hv", longs, NULL)) != -1) {
+        const char **dst = NULL;
+        switch (opt) {
+        case O_CASE:
+            case_id = optarg;
+            break;
+        case O_APPS:
+            apps = optarg;
+            break;
+        case O_JSON:
             json = true;
-        } else if (strcmp(a, "--no-maps") == 0) {
+            break;
+        case O_NO_MAPS:
             ro.maps = false;
-        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            break;
+        case 'v':
             verbose = true;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            break;
+        case 'h':
             usage(stdout);
             return GS_EXIT_PASS;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "grantsim run: unknown option %s\n", a);
-            return usage(stderr);
-        } else {
-            size_t before = files.n;
-            int rc = gs_scn_paths_add(&files, a);
-            if (rc == 0 && files.n == before) {
-                fprintf(stderr, "grantsim run: no scenario (*.json) in %s\n", a);
-                rc = -1;
-            }
-            if (rc != 0) {
-                if (files.n)
-                    fprintf(stderr, "grantsim run: cannot list %s\n", a);
-                gs_scn_paths_free(&files);
+        case O_RAM:
+            dst = &ao.ram;
+            break;
+        case O_FLASH:
+            dst = &ao.flash;
+            break;
+        case O_PROFILE:
+            dst = &ao.profile;
+            break;
+        case O_MPU:
+            dst = &ao.mpu_regions;
+            break;
+        case O_POLICY:
+            dst = &ao.fault_policy;
+            break;
+        case O_MIN_RAM:
+            dst = &ao.min_ram;
+            break;
+        case O_STACK:
+            dst = &ao.stack;
+            break;
+        case O_APP_HEAP:
+            dst = &ao.app_heap;
+            break;
+        case O_KERNEL_HEAP:
+            dst = &ao.kernel_heap;
+            break;
+        case O_ARCH:
+            dst = &ao.arch;
+            break;
+        case O_INPUT:
+            dst = &ao.input;
+            break;
+        case O_MAXI:
+            dst = &ao.max_instructions;
+            break;
+        case O_CLOCK:
+            dst = &ao.clock_hz;
+            break;
+        case O_TIME:
+            if (!parse_seconds(optarg, &ao.time_us)) {
+                fprintf(stderr,
+                        "grantsim run: --time-limit: expected seconds (such as 1.5), "
+                        "got \"%s\"\n",
+                        optarg);
                 return GS_EXIT_INPUT;
             }
+            ao.has_time = true;
+            board_opt = "--time-limit";
+            break;
+        case ':':
+            fprintf(stderr, "grantsim run: %s needs a value\n", argv[optind - 1]);
+            return usage(stderr);
+        default:
+            fprintf(stderr, "grantsim run: unknown option %s\n", argv[optind - 1]);
+            return usage(stderr);
+        }
+        if (dst) {
+            *dst = optarg;
+            board_opt = argv[optind - 1];
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        if (gs_cmd_app_kind(argv[i]) != GS_APP_NONE)
+            napps++;
+    if (napps) {
+        if (napps != argc - optind) {
+            fprintf(stderr, "grantsim run: give app files (ELF, TBF, TAB) or scenario files, "
+                            "not both\n");
+            return GS_EXIT_INPUT;
+        }
+        if (case_id || apps) {
+            fprintf(stderr, "grantsim run: %s is for scenario files\n",
+                    case_id ? "--case" : "--apps");
+            return GS_EXIT_INPUT;
+        }
+        return gs_cmd_run_apps(&ao, argv + optind, napps, json);
+    }
+    if (board_opt) {
+        fprintf(stderr, "grantsim run: %s is for app files; a scenario file sets its board\n",
+                board_opt);
+        return GS_EXIT_INPUT;
+    }
+    for (int i = optind; i < argc; i++) {
+        const char *a = argv[i];
+        size_t before = files.n;
+        int rc = gs_scn_paths_add(&files, a);
+        if (rc == 0 && files.n == before) {
+            fprintf(stderr, "grantsim run: no scenario (*.json) in %s\n", a);
+            rc = -1;
+        }
+        if (rc != 0) {
+            if (files.n)
+                fprintf(stderr, "grantsim run: cannot list %s\n", a);
+            gs_scn_paths_free(&files);
+            return GS_EXIT_INPUT;
         }
     }
     if (files.n == 0) {
         gs_scn_paths_free(&files);
-        fprintf(stderr, "grantsim run: no scenario file given\n");
+        fprintf(stderr, "grantsim run: no scenario or app file given\n");
         return usage(stderr);
     }
     so.apps_dir = gs_cmd_apps_dir(apps);
+#ifdef GS_HAVE_TAB
+    so.read_tab = gs_tab_read;
+#endif
     if (json) {
         t.results = json_array();
         if (!t.results) {

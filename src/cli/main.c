@@ -8,6 +8,8 @@
  *   grantsim explain (--example | FILE) [options as layout] ADDR
  *                                 what lives at ADDR and who can reach it
  *   grantsim run FILE|DIR...      run scenario files (cmd_run.c)
+ *   grantsim run APP...           run ELF, TBF or TAB files on a default board (cmd_app.c)
+ *   grantsim tab ELF -o FILE.tab  pack an ELF as elf2tab does (cmd_tab.c)
  *   grantsim trace FILE           trace one scenario (cmd_trace.c)
  *   grantsim repro TARGET INPUT   a fuzz input as a scenario (cmd_repro.c)
  *   grantsim version
@@ -49,6 +51,8 @@ static int usage(FILE *f)
                "[--restarts N]\n"
                "       grantsim explain (--example | FILE) [same options] ADDR\n"
                "       grantsim run [--case ID] [--json] [--apps DIR] FILE|DIR...\n"
+               "       grantsim run [board options] [--json] APP.elf|APP.tbf|APP.tab...\n"
+               "       grantsim tab ELF -o FILE.tab [--name NAME] [sizes]\n"
                "       grantsim trace [--case ID] [--apps DIR] FILE\n"
                "       grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]\n"
                "       grantsim version\n");
@@ -491,6 +495,8 @@ int main(int argc, char **argv)
         return gs_cmd_trace(argc - 1, argv + 1);
     if (strcmp(argv[1], "repro") == 0)
         return gs_cmd_repro(argc - 1, argv + 1);
+    if (strcmp(argv[1], "tab") == 0)
+        return gs_cmd_tab(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;

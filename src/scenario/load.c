@@ -1958,7 +1958,8 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
 /* ------------------------------------------------------------- processes */
 
 static const char *const proc_keys[] = {
-    "name",      "app",      "elf",         "tbf",          "script",          "min_ram",
+    "name",      "app",      "elf",         "tbf",          "tab",             "arch",
+    "script",    "min_ram",
     "stack",     "app_heap", "kernel_heap", "fault_policy", "fault_threshold", "then",
     "exit_code", "record",   "buf_size",    "data",         "package_name",    "protected_size",
     NULL};
@@ -2047,8 +2048,12 @@ static bool app_name_ok(const char *s)
     return true;
 }
 
-/* Reads the app file of process p at the current path (the "app"/"elf"/"tbf" key). */
-static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, const char *what)
+/*
+ * Reads the app file of process p at the current path (the "app", "elf",
+ * "tbf" or "tab" key); for a TAB (arch not NULL), the TBF for arch in it.
+ */
+static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, const char *what,
+                     const char *arch)
 {
     char *path, *bytes = NULL;
     size_t len = 0;
@@ -2058,6 +2063,7 @@ static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, con
     if (l->o && l->o->no_files)
         return fail(l, "files are not read here (%s \"%s\"): only script processes load",
                     p->src == GS_SRC_APP   ? "app"
+                    : arch                 ? "tab"
                     : p->src == GS_SRC_TBF ? "tbf"
                                            : "elf",
                     given);
@@ -2090,6 +2096,27 @@ static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, con
         if (e)
             return fail(l, "cannot read %s file \"%s\" (%s): %s", what, given, path,
                         e == EFBIG ? "larger than 16 MiB" : strerror(e));
+    }
+    if (arch) { /* a TAB: keep only the TBF for the architecture */
+        uint8_t *tbf = NULL;
+        size_t tlen = 0;
+        char entry[128] = "", msg[400] = "";
+        e = l->o && l->o->read_tab ? l->o->read_tab((const uint8_t *)bytes, len, arch, &tbf, &tlen,
+                                                    entry, sizeof(entry), msg, sizeof(msg))
+                                   : GS_E_ARG;
+        free(bytes);
+        if (e == GS_E_NOMEM_HOST)
+            return oom(l);
+        if (e)
+            return fail(l, "\"%s\": %s", given,
+                        msg[0] ? msg : "TAB files are not read here (a build without libarchive)");
+        bytes = (char *)tbf;
+        len = tlen;
+        p->tab_entry = gs_arena_strdup(l->a, entry);
+        if (!p->tab_entry) {
+            free(bytes);
+            return oom(l);
+        }
     }
     if (!gs_arena_adopt(l->a, bytes))
         return oom(l);
@@ -2183,8 +2210,10 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
 {
     struct gs_scenario *s = l->s;
     struct gs_scn_proc *p = &s->procs[self];
-    static const char *const srcs[] = {"app", "elf", "tbf", "script"};
-    const char *name = NULL, *src_val = NULL, *src_key = NULL;
+    static const char *const srcs[] = {"app", "elf", "tbf", "script", "tab"};
+    static const enum gs_scn_src src_of[] = {GS_SRC_APP, GS_SRC_ELF, GS_SRC_TBF, GS_SRC_SCRIPT,
+                                             GS_SRC_TBF};
+    const char *name = NULL, *src_val = NULL, *src_key = NULL, *arch = NULL;
     char tbf_name[64] = "";
     unsigned u;
     uint32_t buf_size = DEFAULT_BUF_SIZE;
@@ -2195,18 +2224,29 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
     p->record = true;
     if (!check_object(l, jp, proc_keys, "a process"))
         return false;
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < 5; i++) {
         if (json_object_get(jp, srcs[i])) {
             nsrc++;
-            p->src = (enum gs_scn_src)i;
+            p->src = src_of[i];
             src_key = srcs[i];
         }
     }
     if (nsrc != 1)
         return fail(l,
                     "a process has exactly one of \"app\" (an app of apps/), \"elf\", "
-                    "\"tbf\" (files) or \"script\" (syscall steps); found %d",
+                    "\"tbf\", \"tab\" (files) or \"script\" (syscall steps); found %d",
                     nsrc);
+    if (strcmp(src_key, "tab") == 0) {
+        arch = "cortex-m4"; /* tab.h's GS_TAB_DEFAULT_ARCH */
+        if (field_str(l, jp, "arch", &arch, "an architecture (a TBF name in the TAB, such as "
+                                            "\"cortex-m4\")") == BAD)
+            return false;
+    } else if (json_object_get(jp, "arch")) {
+        gs_jpath_push_key(&l->path, "arch");
+        fail_key(l, "\"arch\" picks the TBF of a \"tab\"; this process has \"%s\"", src_key);
+        gs_jpath_pop(&l->path);
+        return false;
+    }
     if (p->src != GS_SRC_SCRIPT) {
         static const char *const script_only[] = {
             "then", "exit_code", "record", "buf_size", "data", "package_name", "protected_size"};
@@ -2241,7 +2281,11 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
     if (p->src != GS_SRC_SCRIPT) {
         bool ok;
         gs_jpath_push_key(&l->path, src_key);
-        ok = read_app(l, p, src_val, p->src == GS_SRC_TBF ? "a TBF" : "an ELF") &&
+        ok = read_app(l, p, src_val,
+                      arch                   ? "a TAB"
+                      : p->src == GS_SRC_TBF ? "a TBF"
+                                             : "an ELF",
+                      arch) &&
              check_binary(l, p, src_val, tbf_name, sizeof(tbf_name));
         gs_jpath_pop(&l->path);
         if (!ok)

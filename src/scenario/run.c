@@ -1550,6 +1550,8 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     r->time = gs_kernel_now(R.b->k);
     r->instructions = r->time - gs_kernel_idle_time(R.b->k);
     r->clock_hz = s->clock_hz;
+    if (o->at_end)
+        o->at_end(o->attach_ctx, R.b);
     for (unsigned i = 0; i < s->nchecks; i++)
         check_one(&R, &s->checks[i]);
     check_oracles(&R);

@@ -140,7 +140,8 @@ struct gs_scn_proc {
     const char *name;    /* package name (the key of its expectations) */
     const char *package; /* scripts: the TBF's package name ("package_name"; default name) */
     enum gs_scn_src src;
-    const char *path; /* app, elf, tbf: the file read */
+    const char *path;      /* app, elf, tbf, tab: the file read */
+    const char *tab_entry; /* tab: the member taken ("cortex-m4.tbf"); else NULL */
     uint8_t *image;   /* its bytes */
     size_t image_len;
     bool has_min_ram;
@@ -330,6 +331,12 @@ struct gs_scn_opts {
      * could otherwise name any file of the host (/dev/zero, a huge file).
      */
     bool no_files;
+    /*
+     * Takes the TBF for `arch` out of a TAB (gs_tab_read's contract); NULL:
+     * "tab" processes are an error (a build without libarchive, fuzzers).
+     */
+    int (*read_tab)(const uint8_t *tar, size_t len, const char *arch, uint8_t **tbf,
+                    size_t *tbf_len, char *entry, size_t entry_n, char *err, size_t err_n);
 };
 
 /*
@@ -415,6 +422,12 @@ struct gs_scn_run_opts {
      */
     void (*attach)(void *ctx, struct gs_kernel *k);
     void *attach_ctx;
+    /*
+     * Called once at the end of a run that was built, with the board as
+     * the run left it (its app i is the scenario's process i), e.g. to
+     * report each process's end state. May be NULL; gets attach_ctx.
+     */
+    void (*at_end)(void *ctx, const struct gs_board *b);
 };
 
 /*

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grantsim tab ELF -o FILE.tab [--name NAME] [--stack N] [--app-heap N]
+ *              [--kernel-heap N] [--arch ARCH]
+ *
+ * Packs a libtock-c ELF the way libtock-c's build packs it: the TBF that
+ * elf2tab writes with libtock-c's arguments (Configuration.mk: kernel 2.2,
+ * minimum footer 3000; TOCK-REFERENCE 11.2.4; the same synthesis the board
+ * uses for an ELF) inside a TAB with a metadata.toml, as tockloader
+ * installs it. NAME is the package name (default: the file's stem), which
+ * IPC discovery compares against. The sizes default as for `grantsim run`
+ * (from the ELF's symbols, else elf2tab's defaults).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "errors.h"
+#include "loader.h"
+#include "scenario.h"
+#ifdef GS_HAVE_TAB
+#include "tab.h"
+#endif
+
+static int usage(FILE *f)
+{
+    fprintf(f, "usage: grantsim tab ELF -o FILE.tab [--name NAME] [--stack N] [--app-heap N]\n"
+               "                    [--kernel-heap N] [--arch ARCH]\n"
+               "  packs a libtock-c ELF as elf2tab does: its TBF (kernel 2.2, footer 3000)\n"
+               "  as ARCH.tbf (default cortex-m4) in a TAB with a metadata.toml\n");
+    return GS_EXIT_INPUT;
+}
+
+/* A size option: decimal or 0x hex, at most 16 MiB. */
+static bool size_arg(const char *opt, const char *v, uint32_t *out)
+{
+    char *end;
+    unsigned long long x;
+
+    errno = 0;
+    x = strtoull(v, &end, 0);
+    if (errno || end == v || *end || v[0] == '-' || x > (16u << 20)) {
+        fprintf(stderr, "grantsim tab: %s: expected a size in bytes up to 16 MiB, got \"%s\"\n",
+                opt, v);
+        return false;
+    }
+    *out = (uint32_t)x;
+    return true;
+}
+
+/* Reads a whole file (at most 16 MiB); prints why not. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (16L << 20) ||
+        fseek(f, 0, SEEK_SET) != 0 || !(buf = malloc(n ? (size_t)n : 1)) ||
+        fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "grantsim tab: cannot read %s: %s\n", path,
+                errno ? strerror(errno) : "larger than 16 MiB");
+        free(buf);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+int gs_cmd_tab(int argc, char **argv)
+{
+    enum { O_NAME = 256, O_STACK, O_APP_HEAP, O_KERNEL_HEAP, O_ARCH };
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"name", required_argument, NULL, O_NAME},
+        {"stack", required_argument, NULL, O_STACK},
+        {"app-heap", required_argument, NULL, O_APP_HEAP},
+        {"kernel-heap", required_argument, NULL, O_KERNEL_HEAP},
+        {"arch", required_argument, NULL, O_ARCH},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *name = NULL, *arch = "cortex-m4";
+    struct gs_elf_opts eo;
+    int opt;
+
+    gs_elf_opts_default(&eo);
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            out = optarg;
+            break;
+        case O_NAME:
+            name = optarg;
+            break;
+        case O_ARCH:
+            arch = optarg;
+            break;
+        case O_STACK:
+            if (!size_arg("--stack", optarg, &eo.stack_size))
+                return GS_EXIT_INPUT;
+            break;
+        case O_APP_HEAP:
+            if (!size_arg("--app-heap", optarg, &eo.app_heap_size))
+                return GS_EXIT_INPUT;
+            break;
+        case O_KERNEL_HEAP:
+            if (!size_arg("--kernel-heap", optarg, &eo.kernel_heap_size))
+                return GS_EXIT_INPUT;
+            break;
+        case 'h':
+            usage(stdout);
+            return GS_EXIT_PASS;
+        case ':':
+            fprintf(stderr, "grantsim tab: %s needs a value\n", argv[optind - 1]);
+            return usage(stderr);
+        default:
+            fprintf(stderr, "grantsim tab: unknown option %s\n", argv[optind - 1]);
+            return usage(stderr);
+        }
+    }
+    if (optind + 1 != argc || !out) {
+        fprintf(stderr, "grantsim tab: give one ELF and -o FILE.tab\n");
+        return usage(stderr);
+    }
+#ifndef GS_HAVE_TAB
+    (void)name;
+    (void)arch;
+    fprintf(stderr, "grantsim tab: this grantsim was built without libarchive\n");
+    return GS_EXIT_INPUT;
+#else
+    {
+        const char *elf_path = argv[optind];
+        char *stem = NULL;
+        size_t len = 0, tlen = 0;
+        uint8_t *elf = slurp(elf_path, &len), *tbf = NULL;
+        struct gs_elf_image img;
+        struct gs_tbf_synth syn;
+        struct gs_load_error le;
+        struct gs_tab_member m;
+        char err[512];
+        int e;
+
+        if (!elf)
+            return GS_EXIT_INPUT;
+        if (!name) {
+            const char *b = strrchr(elf_path, '/');
+            char *dot;
+            stem = strdup(b ? b + 1 : elf_path);
+            if (stem && (dot = strrchr(stem, '.')) && dot != stem)
+                *dot = '\0';
+            name = stem ? stem : "app";
+        }
+        for (const char *c = name; *c; c++) {
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) {
+                fprintf(stderr, "grantsim tab: --name: quotes, backslashes and control "
+                                "characters are not allowed in a package name\n");
+                free(elf);
+                free(stem);
+                return GS_EXIT_INPUT;
+            }
+        }
+        memset(&le, 0, sizeof(le));
+        e = gs_elf_to_image(elf, len, &eo, &img, &le);
+        if (e == GS_OK) {
+            gs_tbf_synth_from_image(&syn, &img, name);
+            e = gs_tbf_synthesize(&syn, &tbf, &tlen, &le);
+            gs_elf_image_free(&img);
+        }
+        free(elf);
+        if (e != GS_OK) {
+            fprintf(stderr, "grantsim tab: %s is not a loadable libtock-c ELF: %s at %s: %s\n",
+                    elf_path, le.name ? le.name : gs_load_code_name(e),
+                    le.field[0] ? le.field : "?", le.message);
+            free(stem);
+            return GS_EXIT_INPUT;
+        }
+        m.arch = arch;
+        m.tbf = tbf;
+        m.len = tlen;
+        e = gs_tab_write(out, name, &m, 1, err, sizeof(err));
+        free(tbf);
+        free(stem);
+        if (e != GS_OK) {
+            fprintf(stderr, "grantsim tab: %s\n", err);
+            return GS_EXIT_INPUT;
+        }
+        return GS_EXIT_PASS;
+    }
+#endif
+}

@@ -85,6 +85,36 @@ with tempfile.TemporaryDirectory() as d:
     rc, rout = run("run", out_json)
     check(rc == 0, "the clean seed's scenario passes", rout)
 
+    # Without -o the scenario goes to the current directory, never next to the input;
+    # --regress stores the input and the scenario in a source tree, and never overwrites.
+    target, path = inputs[0]
+    cwd = os.path.join(d, "cwd")
+    os.makedirs(os.path.join(cwd, "scenarios"))
+    os.makedirs(os.path.join(cwd, "fuzz", "regress"))
+    for f in ("scenarios/meson.build", "fuzz/meson.build"):
+        open(os.path.join(cwd, f), "w").close()
+    before = sorted(os.listdir(os.path.dirname(path)))
+    p = subprocess.run([G, "repro", target, path, "--runs", "1"], cwd=cwd, capture_output=True,
+                       text=True, timeout=300)
+    check(p.returncode == 0 and os.path.exists(os.path.join(cwd, os.path.basename(path) + ".json")),
+          "plain repro writes INPUT's name + .json in the current directory", p.stdout + p.stderr)
+    check(sorted(os.listdir(os.path.dirname(path))) == before, "nothing is written next to the input")
+    p = subprocess.run([G, "repro", target, path, "--runs", "1", "--regress", "reg-test"], cwd=cwd,
+                       capture_output=True, text=True, timeout=300)
+    stored = os.path.join(cwd, "fuzz", "regress", target, "reg-test")
+    check(p.returncode == 0 and open(stored, "rb").read() == open(path, "rb").read() and
+          os.path.exists(os.path.join(cwd, "scenarios", "reg-test.json")) and
+          "scenario_files" in p.stdout, "--regress stores the input and the scenario",
+          p.stdout + p.stderr)
+    p = subprocess.run([G, "repro", target, path, "--regress", "reg-test"], cwd=cwd,
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 2 and "already exists" in p.stderr, "--regress does not overwrite",
+          p.stdout + p.stderr)
+    p = subprocess.run([G, "repro", target, path, "--regress", "x"], cwd=d, capture_output=True,
+                       text=True, timeout=300)
+    check(p.returncode == 2 and "source tree" in p.stderr, "--regress outside a source tree",
+          p.stdout + p.stderr)
+
     rc, out = run("repro", "fuzz-grants", seed)
     check(rc == 2 and "fuzz-grants" in out, "repro of a non-program target exits 2", out)
     rc, out = run("repro", "fuzz-syscalls", os.path.join(d, "missing"))

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]
+ * grantsim repro TARGET INPUT [-o FILE | --regress NAME] [--runs N] [--no-minimize]
  *
  * Turns a fuzz input (a crash file of fuzz-syscalls, fuzz-ipc or
  * fuzz-machine) into a minimized scenario file that replays its finding on
  * the Cortex-M machine, and checks that it does so N times out of N
- * (fuzz/repro.h has the method). The scenario goes to FILE (default:
- * INPUT.json); the report to stdout.
+ * (fuzz/repro.h has the method). The scenario goes to FILE (default: the
+ * input's file name + ".json" in the current directory, so a stored input
+ * never gets a file written next to it); the report to stdout. --regress
+ * NAME, run from the source tree, makes the finding a regression test: the
+ * input is copied to fuzz/regress/TARGET/NAME (a test of suite fuzz) and the
+ * scenario written to scenarios/NAME.json; neither may exist yet.
  *
  * Exit: 0 the scenario replays the finding every time; 1 it does not (or the
  * machine reports no finding: the scenario is still written, for a look);
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "errors.h"
@@ -24,10 +29,16 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]\n"
+    fprintf(f, "usage: grantsim repro TARGET INPUT [-o FILE | --regress NAME] [--runs N] "
+               "[--no-minimize]\n"
                "  TARGET: fuzz-syscalls, fuzz-ipc or fuzz-machine; INPUT: a fuzz input (crash "
                "file)\n"
-               "  writes a scenario that replays the input's finding (default INPUT.json)\n");
+               "  writes a scenario that replays the input's finding (default: INPUT's file "
+               "name + .json,\n"
+               "  in the current directory)\n"
+               "  --regress NAME  (from the source tree) store the input as "
+               "fuzz/regress/TARGET/NAME and\n"
+               "                  the scenario as scenarios/NAME.json: a regression test\n");
     return GS_EXIT_INPUT;
 }
 
@@ -53,9 +64,68 @@ static uint8_t *read_all(const char *path, size_t *len)
     return buf;
 }
 
+/* Exists? (so --regress never overwrites a stored input or scenario) */
+static bool exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/*
+ * --regress NAME: copies the input to fuzz/regress/TARGET/NAME and names
+ * scenarios/NAME.json as the output, both relative to the current
+ * directory, which must be the source tree. Returns 0 or an exit code.
+ */
+static int store_regress(const char *target, const char *name, const uint8_t *data, size_t len,
+                         char **input_out, char **scenario_out)
+{
+    size_t n = strlen(target) + strlen(name) + 32;
+    char *in = malloc(n), *sc = malloc(n), dir[256];
+    FILE *f;
+
+    *input_out = *scenario_out = NULL;
+    snprintf(dir, sizeof(dir), "fuzz/regress/%s", target);
+    if (!in || !sc) {
+        free(in);
+        free(sc);
+        fprintf(stderr, "grantsim repro: out of memory\n");
+        return GS_EXIT_INPUT;
+    }
+    snprintf(in, n, "%s/%s", dir, name);
+    snprintf(sc, n, "scenarios/%s.json", name);
+    if (!exists("scenarios/meson.build") || !exists("fuzz/meson.build")) {
+        fprintf(stderr, "grantsim repro: --regress runs from the grantsim source tree (no "
+                        "scenarios/ and fuzz/ here)\n");
+    } else if (exists(in) || exists(sc)) {
+        fprintf(stderr, "grantsim repro: %s already exists; choose another NAME\n",
+                exists(in) ? in : sc);
+    } else {
+        bool ok;
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            fprintf(stderr, "grantsim repro: cannot make %s: %s\n", dir, strerror(errno));
+        f = fopen(in, "wb");
+        ok = f && fwrite(data, 1, len, f) == len;
+        if (f && fclose(f) != 0)
+            ok = false;
+        if (ok) {
+            *input_out = in;
+            *scenario_out = sc;
+            return 0;
+        }
+        fprintf(stderr, "grantsim repro: cannot write %s: %s\n", in, strerror(errno));
+    }
+    free(in);
+    free(sc);
+    return GS_EXIT_INPUT;
+}
+
 int gs_cmd_repro(int argc, char **argv)
 {
-    const char *target = NULL, *input = NULL, *output = NULL;
+    const char *target = NULL, *input = NULL, *output = NULL, *regress = NULL;
+    char *regress_input = NULL;
     const struct gs_repro_target *t;
     static struct gs_repro r;
     unsigned runs = 10, ok;
@@ -69,6 +139,8 @@ int gs_cmd_repro(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
             output = argv[++i];
+        } else if (!strcmp(argv[i], "--regress") && i + 1 < argc) {
+            regress = argv[++i];
         } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
             char *end;
             long v = strtol(argv[++i], &end, 10);
@@ -93,6 +165,17 @@ int gs_cmd_repro(int argc, char **argv)
     }
     if (!target || !input)
         return usage(stderr);
+    if (regress && output) {
+        fprintf(stderr, "grantsim repro: --regress writes scenarios/NAME.json; not with -o\n");
+        return GS_EXIT_INPUT;
+    }
+    if (regress && (!*regress || strchr(regress, '/') || regress[0] == '.')) {
+        fprintf(stderr,
+                "grantsim repro: --regress takes a file name (such as "
+                "fuzz-ipc-region-outlives-restart), got \"%s\"\n",
+                regress);
+        return GS_EXIT_INPUT;
+    }
     t = gs_repro_target(target);
     if (!t) {
         fprintf(stderr,
@@ -106,6 +189,15 @@ int gs_cmd_repro(int argc, char **argv)
     if (!data) {
         fprintf(stderr, "grantsim repro: cannot read %s: %s\n", input, strerror(errno));
         return GS_EXIT_INPUT;
+    }
+    if (regress) {
+        int e = store_regress(t->name, regress, data, len, &regress_input, &outpath);
+        if (e) {
+            free(data);
+            return e;
+        }
+        input = regress_input; /* the scenario's description names the stored input */
+        output = outpath;
     }
     if (gs_repro_find(data, len, t, minimize, &r) != 0) {
         fprintf(stderr, "grantsim repro: %s: longer than %u bytes, which %s skips\n", input,
@@ -122,9 +214,10 @@ int gs_cmd_repro(int argc, char **argv)
         return GS_EXIT_INPUT;
     }
     if (!output) {
-        outpath = malloc(strlen(input) + 6);
+        const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
+        outpath = malloc(strlen(base) + 6);
         if (outpath)
-            sprintf(outpath, "%s.json", input);
+            sprintf(outpath, "%s.json", base);
         output = outpath;
     }
     f = output ? fopen(output, "w") : NULL;
@@ -143,6 +236,11 @@ int gs_cmd_repro(int argc, char **argv)
     printf("replays:     %u of %u%s%s\n", ok, runs, ok < runs ? ": " : "", ok < runs ? why : "");
     free(text);
     free(outpath);
+    if (regress)
+        printf("regression test: %s (suite fuzz once meson reconfigures) and scenarios/%s.json "
+               "(add \"%s.json\" to scenario_files in scenarios/meson.build)\n",
+               regress_input, regress, regress);
+    free(regress_input);
     if (!r.id[0]) {
         printf("grantsim repro: the finding does not replay on the Cortex-M machine; the "
                "scenario shows the program as the machine runs it\n");

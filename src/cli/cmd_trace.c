@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim trace [--case ID] [--apps DIR] [--output FILE] FILE
+ * grantsim trace [--case ID] [--apps DIR] [--output FILE] [--format text|chrome] FILE
  *
  * Runs one scenario case and prints its trace: one line per syscall, return,
  * upcall, IPC dispatch, grant allocation, MPU reconfiguration and fault (and
  * console output, exits, findings, panics), deterministic so that two traces
- * can be diffed. The verdict goes to stderr; the exit code is run's.
+ * can be diffed; or, with --format chrome, the same events as a timeline in
+ * the Trace Event Format, which Perfetto (ui.perfetto.dev) and
+ * chrome://tracing open. The verdict goes to stderr; the exit code is run's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +18,12 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: grantsim trace [--case ID] [--apps DIR] [--output FILE] FILE\n"
+    fprintf(f, "usage: grantsim trace [--case ID] [--apps DIR] [--output FILE] "
+               "[--format text|chrome] FILE\n"
                "  prints one line per syscall, upcall, IPC dispatch, grant allocation, MPU\n"
-               "  reconfiguration and fault of one scenario case (deterministic: diff two runs)\n");
+               "  reconfiguration and fault of one scenario case (deterministic: diff two runs);\n"
+               "  --format chrome: a timeline in the Trace Event Format (Perfetto, "
+               "chrome://tracing)\n");
     return GS_EXIT_INPUT;
 }
 
@@ -40,6 +45,13 @@ int gs_cmd_trace(int argc, char **argv)
         } else if ((strcmp(argv[i], "--output") == 0 || strcmp(argv[i], "-o") == 0) &&
                    i + 1 < argc) {
             output = argv[++i];
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "chrome") && strcmp(v, "text")) {
+                fprintf(stderr, "grantsim trace: unknown format \"%s\" (text, chrome)\n", v);
+                return GS_EXIT_INPUT;
+            }
+            ro.trace_chrome = strcmp(v, "chrome") == 0;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return GS_EXIT_PASS;

@@ -640,9 +640,9 @@ static bool add_processes(struct run *R, char *err, size_t n)
             e = gs_board_add_tbf(R->b, p->image, p->image_len, &le);
             break;
         default:
-            e = p->has_min_ram ? add_elf_min_ram(R, p, &le)
-                               : gs_board_add_elf(R->b, p->image, p->image_len, p->name,
-                                                  &p->elf_opts, &le);
+            e = p->has_min_ram
+                    ? add_elf_min_ram(R, p, &le)
+                    : gs_board_add_elf(R->b, p->image, p->image_len, p->name, &p->elf_opts, &le);
             break;
         }
         if (e) {
@@ -1331,7 +1331,7 @@ static bool capture_prepare(struct capture *c, const struct gs_board *b, char *e
 }
 
 /* Builds and runs once. Returns false (with err) when the board cannot be built. */
-static bool execute(struct run *R, FILE *trace, char *err, size_t n)
+static bool execute(struct run *R, FILE *trace, bool chrome, char *err, size_t n)
 {
     const struct gs_scenario *s = R->s;
 
@@ -1346,7 +1346,7 @@ static bool execute(struct run *R, FILE *trace, char *err, size_t n)
         return false;
     gs_kernel_add_observer(R->b->k, collect_event, &R->col);
     if (trace) {
-        R->trace = gs_trace_new(trace);
+        R->trace = chrome ? gs_trace_new_chrome(trace, R->s->clock_hz) : gs_trace_new(trace);
         if (R->trace) {
             gs_trace_set_kernel(R->trace, R->b->k);
             gs_kernel_add_observer(R->b->k, gs_trace_event, R->trace);
@@ -1428,7 +1428,7 @@ static bool replay(const struct gs_scenario *s, struct moment *m, unsigned n, ch
     R.r = &tmp;
     R.cap.m = m;
     R.cap.n = n;
-    ok = execute(&R, NULL, err, en);
+    ok = execute(&R, NULL, false, err, en);
     for (unsigned i = 0; ok && i < n; i++) {
         const struct gs_process *p;
         if (m[i].done)
@@ -1541,7 +1541,7 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     R.attach = o->attach;
     R.attach_ctx = o->attach_ctx;
     r->known_divergence = s->known_divergence != NULL;
-    if (!execute(&R, o->trace, r->error, sizeof(r->error))) {
+    if (!execute(&R, o->trace, o->trace_chrome, r->error, sizeof(r->error))) {
         r->status = GS_SCN_ERROR;
         run_free(&R);
         return GS_OK;

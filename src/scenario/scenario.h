@@ -142,11 +142,12 @@ struct gs_scn_proc {
     enum gs_scn_src src;
     const char *path;      /* app, elf, tbf, tab: the file read */
     const char *tab_entry; /* tab: the member taken ("cortex-m4.tbf"); else NULL */
-    uint8_t *image;   /* its bytes */
+    uint8_t *image;        /* its bytes */
     size_t image_len;
     bool has_min_ram;
     uint32_t min_ram;
-    struct gs_elf_opts elf_opts; /* app, elf: "stack", "app_heap", "kernel_heap" (elf2tab's flags) */
+    struct gs_elf_opts
+        elf_opts; /* app, elf: "stack", "app_heap", "kernel_heap" (elf2tab's flags) */
     bool has_policy;
     enum gs_fault_policy policy;
     unsigned threshold;
@@ -414,6 +415,7 @@ void gs_scn_reuse_free(struct gs_scn_reuse *r);
 struct gs_scn_run_opts {
     bool maps;                  /* capture memory maps for failures (default true in the CLI) */
     FILE *trace;                /* write the trace here (NULL: none) */
+    bool trace_chrome;          /* in the Trace Event Format (gs_trace_new_chrome) */
     struct gs_scn_reuse *reuse; /* NULL: a new board for the run */
     /*
      * Called once the board is built (with the runner's observers
@@ -504,6 +506,10 @@ void *gs_scn_report_json(const struct gs_scenario *s, const struct gs_scn_result
  */
 struct gs_trace;
 struct gs_trace *gs_trace_new(FILE *out);
+/* The same events in the Trace Event Format (chrome://tracing, Perfetto):
+ * one JSON document, completed by gs_trace_free; times in simulated
+ * microseconds at clock_hz (0: 64 MHz). */
+struct gs_trace *gs_trace_new_chrome(FILE *out, uint64_t clock_hz);
 void gs_trace_free(struct gs_trace *t);
 void gs_trace_event(void *ctx, const struct gs_event *ev); /* the observer function */
 void gs_trace_set_kernel(struct gs_trace *t, const struct gs_kernel *k);

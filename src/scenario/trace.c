@@ -10,6 +10,8 @@
  * never from the host, so the same scenario gives the same bytes: diff two
  * traces (two runs, two profiles, two cases) to see where they part.
  */
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +23,23 @@
 #include "syscall.h"
 #include "tasks.h"
 
+/* A syscall of a process between its entry and its return (chrome format). */
+struct pending {
+    bool open;
+    uint64_t at;
+    uint32_t cls;
+    char call[160];
+};
+
 struct gs_trace {
     FILE *out;
     const struct gs_kernel *k;
+    /* The Trace Event Format (gs_trace_new_chrome). */
+    bool chrome;
+    bool any;                          /* an event was written: the next needs a comma */
+    uint64_t clock_hz;                 /* simulated time to microseconds */
+    bool named[GS_MAX_PROCS + 1];      /* pid 0 (kernel) and 1 + slot: metadata written */
+    struct pending open[GS_MAX_PROCS]; /* by process slot */
 };
 
 struct gs_trace *gs_trace_new(FILE *out)
@@ -35,8 +51,26 @@ struct gs_trace *gs_trace_new(FILE *out)
     return t;
 }
 
+struct gs_trace *gs_trace_new_chrome(FILE *out, uint64_t clock_hz)
+{
+    struct gs_trace *t = gs_trace_new(out);
+
+    if (t) {
+        t->chrome = true;
+        t->clock_hz = clock_hz ? clock_hz : 64000000u;
+        fputs("{\"displayTimeUnit\": \"ns\", \"otherData\": {\"producer\": \"grantsim trace\", "
+              "\"clock\": \"simulated time\"}, \"traceEvents\": [\n",
+              out);
+    }
+    return t;
+}
+
+static void chrome_finish(struct gs_trace *t);
+
 void gs_trace_free(struct gs_trace *t)
 {
+    if (t && t->chrome)
+        chrome_finish(t);
     free(t);
 }
 
@@ -116,14 +150,10 @@ static void return_text(const struct gs_event *ev, char *buf, size_t n)
     }
 }
 
-void gs_trace_event(void *ctx, const struct gs_event *ev)
+/* Whether an event is traced at all (both formats). */
+static bool traced(enum gs_event_kind kind)
 {
-    struct gs_trace *t = ctx;
-    FILE *f = t->out;
-    const struct gs_process *p = ev->p;
-    char buf[256];
-
-    switch (ev->kind) {
+    switch (kind) {
     case GS_EV_SYSCALL:
     case GS_EV_SYSCALL_RETURN:
     case GS_EV_UPCALL_DELIVERED:
@@ -142,15 +172,18 @@ void gs_trace_event(void *ctx, const struct gs_event *ev)
     case GS_EV_QUIRK:
     case GS_EV_PANIC:
     case GS_EV_FINDING:
-        break;
+        return true;
     default:
-        return; /* state changes, queueing, grant enter/leave: implied by the lines above */
+        return false; /* state changes, queueing, grant enter/leave: implied by the others */
     }
-    fprintf(f, "%10llu ", t->k ? (unsigned long long)gs_kernel_now(t->k) : 0ull);
-    if (p)
-        fprintf(f, "p%u:%s ", p->index, gs_process_name(p));
-    else
-        fputs("- ", f);
+}
+
+/* What happened, as the text line says it after the time and the process (with '\n'). */
+static void describe(const struct gs_event *ev, FILE *f)
+{
+    const struct gs_process *p = ev->p;
+    char buf[256];
+
     switch (ev->kind) {
     case GS_EV_SYSCALL:
         syscall_text(ev, buf, sizeof(buf));
@@ -243,4 +276,159 @@ void gs_trace_event(void *ctx, const struct gs_event *ev)
     default:
         break;
     }
+}
+
+/* ------------------------------------------------- Trace Event Format */
+
+/*
+ * The Trace Event Format (the JSON that chrome://tracing and Perfetto
+ * open): pid 0 is the kernel, pid 1 + SLOT the process in slot SLOT (named
+ * "pSLOT:NAME" by a process_name metadata event); ts and dur are simulated
+ * microseconds (the kernel clock at the scenario's clock_hz). A syscall is a
+ * complete event ("X") from its entry to its return value, or, for one that
+ * returns none (Yield-Wait, exit), to the process's next event; everything
+ * else is an instant event ("i") whose args.detail is the text trace's line.
+ */
+static double micros(const struct gs_trace *t, uint64_t at)
+{
+    return (double)at * 1e6 / (double)t->clock_hz;
+}
+
+static void put_event(struct gs_trace *t, json_t *o)
+{
+    if (!o)
+        return;
+    if (t->any)
+        fputs(",\n", t->out);
+    json_dumpf(o, t->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    t->any = true;
+}
+
+static void name_pid(struct gs_trace *t, const struct gs_process *p)
+{
+    unsigned pid = p ? p->index + 1 : 0;
+    char name[96];
+
+    if (pid > GS_MAX_PROCS || t->named[pid])
+        return;
+    t->named[pid] = true;
+    if (p)
+        snprintf(name, sizeof(name), "p%u:%s", p->index, gs_process_name(p));
+    else
+        snprintf(name, sizeof(name), "kernel");
+    put_event(t, json_pack("{s:s,s:s,s:I,s:i,s:{s:s}}", "name", "process_name", "ph", "M", "pid",
+                           (json_int_t)pid, "tid", 0, "args", "name", name));
+}
+
+/* Ends slot's open syscall at `end`, with its result (NULL: it returned none). */
+static void close_syscall(struct gs_trace *t, unsigned slot, uint64_t end, const char *result)
+{
+    struct pending *o = &t->open[slot];
+
+    if (!o->open)
+        return;
+    o->open = false;
+    put_event(t, json_pack("{s:s,s:s,s:s,s:f,s:f,s:I,s:i,s:{s:s,s:s}}", "name",
+                           gs_syscall_class_name(o->cls), "cat", "syscall", "ph", "X", "ts",
+                           micros(t, o->at), "dur", micros(t, end - o->at), "pid",
+                           (json_int_t)slot + 1, "tid", 0, "args", "call", o->call, "result",
+                           result ? result : "(no return value)"));
+}
+
+static const char *chrome_cat(enum gs_event_kind k)
+{
+    switch (k) {
+    case GS_EV_UPCALL_DELIVERED:
+        return "upcall";
+    case GS_EV_IPC_DISPATCH:
+        return "ipc";
+    case GS_EV_GRANT_ALLOCATED:
+    case GS_EV_CUSTOM_ALLOCATED:
+    case GS_EV_BRK:
+        return "memory";
+    case GS_EV_MPU_CONFIGURED:
+        return "mpu";
+    case GS_EV_FAULT:
+    case GS_EV_PANIC:
+    case GS_EV_FINDING:
+        return "fault";
+    default:
+        return "process";
+    }
+}
+
+static void chrome_event(struct gs_trace *t, const struct gs_event *ev)
+{
+    uint64_t now = t->k ? gs_kernel_now(t->k) : 0;
+    const struct gs_process *p = ev->p;
+    unsigned slot = p ? p->index : 0;
+    char *text = NULL, buf[256];
+    size_t len = 0;
+    FILE *m;
+
+    if (p && slot >= GS_MAX_PROCS)
+        return;
+    name_pid(t, p);
+    if (p && ev->kind == GS_EV_SYSCALL_RETURN) {
+        return_text(ev, buf, sizeof(buf));
+        close_syscall(t, slot, now, buf);
+        return;
+    }
+    /* A syscall that returned nothing (Yield-Wait, exit) ends when the process
+     * runs again or stops; what the kernel does meanwhile (MPU, grants,
+     * console, IPC) happens inside it. */
+    if (p && (ev->kind == GS_EV_SYSCALL || ev->kind == GS_EV_UPCALL_DELIVERED ||
+              ev->kind == GS_EV_TERMINATED || ev->kind == GS_EV_RESTARTED ||
+              ev->kind == GS_EV_FAULT))
+        close_syscall(t, slot, now, NULL);
+    if (p && ev->kind == GS_EV_SYSCALL) {
+        struct pending *o = &t->open[slot];
+        o->open = true;
+        o->at = now;
+        o->cls = ev->a;
+        syscall_text(ev, o->call, sizeof(o->call));
+        return;
+    }
+    m = open_memstream(&text, &len);
+    if (!m)
+        return;
+    describe(ev, m);
+    fclose(m);
+    if (len && text[len - 1] == '\n')
+        text[--len] = '\0';
+    put_event(t,
+              json_pack("{s:s,s:s,s:s,s:s,s:f,s:I,s:i,s:{s:s}}", "name",
+                        gs_event_kind_name(ev->kind), "cat", chrome_cat(ev->kind), "ph", "i", "s",
+                        p ? "p" : "g", "ts", micros(t, now), "pid", (json_int_t)(p ? slot + 1 : 0),
+                        "tid", 0, "args", "detail", text ? text : ""));
+    free(text);
+}
+
+static void chrome_finish(struct gs_trace *t)
+{
+    uint64_t now = t->k ? gs_kernel_now(t->k) : 0;
+
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        close_syscall(t, i, now, NULL);
+    fputs("\n]}\n", t->out);
+}
+
+void gs_trace_event(void *ctx, const struct gs_event *ev)
+{
+    struct gs_trace *t = ctx;
+    FILE *f = t->out;
+
+    if (!traced(ev->kind))
+        return;
+    if (t->chrome) {
+        chrome_event(t, ev);
+        return;
+    }
+    fprintf(f, "%10llu ", t->k ? (unsigned long long)gs_kernel_now(t->k) : 0ull);
+    if (ev->p)
+        fprintf(f, "p%u:%s ", ev->p->index, gs_process_name(ev->p));
+    else
+        fputs("- ", f);
+    describe(ev, f);
 }

@@ -83,13 +83,30 @@ with tempfile.TemporaryDirectory() as d:
               ": processes[0].script[0].expect\n",
               "      expected: Failure, r1 NODEVICE (11)",
               "      actual:   Success (r0 0x80",
-              "    memory map of \"s\" after step 0",
-              "    |  MPU regions of the process's config",
+              "  memory maps at each failure: rerun with --verbose\n",
               "  rerun: grantsim run wrong.json\n",
               "0 passed, 1 failed"]:
         check(s in out, "the failure report shows %r" % s, out)
+    check("memory map of" not in out and len(out.splitlines()) < 15,
+          "the default failure report is compact", out)
+    code, out, err = run("run", "--verbose", "wrong.json", cwd=d)
+    for s in ["    memory map of \"s\" after step 0",
+              "    |  MPU regions of the process's config"]:
+        check(s in out, "--verbose shows the map: %r" % s, out)
     check(re.search(r"^  wrong\.json:\d+:\d+: processes", out, re.M) is not None,
           "the failure names file:line:col", out)
+    # A value near the process is said against its nearest named boundary, with
+    # the line of the memory map that holds it.
+    near = {"grantsim": 1, "drivers": [{"type": "test"}],
+            "processes": [{"name": "s", "then": "yield", "script": [
+                {"command": {"driver": "0x90000", "cmd": 2, "arg0": 0, "arg1": 7}}]}],
+            "expect": {"processes": {"s": {"kernel_break": {"end": "-0x600"}}}}}
+    write(d, "near.json", near)
+    code, out, err = run("run", "near.json", cwd=d)
+    check(code == 1 and "(end-0x600 = kernel_break-0xdc)" in out and
+          "(kernel_break; +0xdc from the expected)" in out and
+          re.search(r"at 0x20000ADC: 0x20000ADC  0x20000AE0 .*grant 0 \[0x90000 test\] counters",
+                    out) is not None, "a value against its nearest boundary, and its map line", out)
     code, out, err = run("run", "--no-maps", "wrong.json", cwd=d)
     check(code == 1 and "memory map" not in out, "--no-maps leaves the maps out", out)
 

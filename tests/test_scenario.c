@@ -781,15 +781,22 @@ START_TEST(wrong_expectation_reports_diff_and_map)
     /* grantsim's own sections follow: the test grant's T holds the 7 of step 0. */
     ck_assert_ptr_nonnull(strstr(f->map, "---| grantsim layout: process 0 \"s\" |---"));
     ck_assert_ptr_nonnull(strstr(f->map, "T            16 bytes: 07 00 00 00"));
-    /* The text report shows all of it and how to rerun. */
+    /* The compact text report: what failed and how to rerun, the maps on request. */
     out = open_memstream(&text, &len);
     gs_scn_report_text(out, r.s, &r.r, "grantsim", false);
     fclose(out);
     ck_assert_ptr_nonnull(strstr(text, "FAIL t.json: 2 expectations failed"));
     ck_assert_ptr_nonnull(strstr(text, "      expected: SuccessU32, r1 0x8\n"));
+    ck_assert_ptr_null(strstr(text, "    memory map of \"s\" after step 1"));
+    ck_assert_ptr_nonnull(strstr(text, "  memory maps at each failure: rerun with --verbose\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  rerun: grantsim run t.json\n"));
+    free(text);
+    /* The verbose one shows all of it. */
+    out = open_memstream(&text, &len);
+    gs_scn_report_text(out, r.s, &r.r, "grantsim", true);
+    fclose(out);
     ck_assert_ptr_nonnull(strstr(text, "    memory map of \"s\" after step 1"));
     ck_assert_ptr_nonnull(strstr(text, "    |  MPU regions of the process's config"));
-    ck_assert_ptr_nonnull(strstr(text, "  rerun: grantsim run t.json\n"));
     free(text);
     ran_free(&r);
 }

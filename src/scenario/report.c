@@ -77,6 +77,33 @@ static bool finding_expected(const struct gs_scenario *s, const char *id)
     return false;
 }
 
+/*
+ * The line of a grantsim layout memory map ("  0xSTART  0xEND  BYTES  OWNER
+ * ...") whose [START, END) holds addr; false when there is none.
+ */
+static bool map_line(const char *map, uint32_t addr, char *buf, size_t n)
+{
+    const char *s = map;
+
+    while (s && *s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        unsigned long lo, hi;
+        int used = 0;
+        if (sscanf(s, " 0x%lx 0x%lx%n", &lo, &hi, &used) == 2 && used > 0 && (size_t)used <= len &&
+            lo <= addr && addr < hi) {
+            while (len && (*s == ' ')) {
+                s++;
+                len--;
+            }
+            snprintf(buf, n, "%.*s", (int)len, s);
+            return true;
+        }
+        s = nl ? nl + 1 : NULL;
+    }
+    return false;
+}
+
 void gs_scn_report_text(FILE *f, const struct gs_scenario *s, const struct gs_scn_result *r,
                         const char *prog, bool verbose)
 {
@@ -118,6 +145,13 @@ void gs_scn_report_text(FILE *f, const struct gs_scenario *s, const struct gs_sc
         fprintf(f, "      actual:   %s\n", fl->actual);
         if (!fl->map || !shown_maps)
             continue;
+        if (!verbose) {
+            /* Compact: the one line of the map that holds the address, if any. */
+            char line[256];
+            if (fl->has_addr && map_line(fl->map, fl->addr, line, sizeof(line)))
+                fprintf(f, "      at 0x%08X: %s\n", fl->addr, line);
+            continue;
+        }
         /* A map identical to one shown for this case is not repeated. */
         for (unsigned j = 0; j < i && !dup; j++)
             dup = r->failures[j].map && r->failures[j].proc == fl->proc &&
@@ -130,6 +164,12 @@ void gs_scn_report_text(FILE *f, const struct gs_scenario *s, const struct gs_sc
         fprintf(f, "    memory map of \"%s\" %s:\n", s->procs[fl->proc].name,
                 fl->map_when ? fl->map_when : "");
         indented(f, fl->map, "    | ");
+    }
+    for (unsigned i = 0; !verbose && shown_maps && i < r->nfailures; i++) {
+        if (r->failures[i].map) {
+            fprintf(f, "  memory maps at each failure: rerun with --verbose\n");
+            break;
+        }
     }
     if (r->nfindings && (r->unexpected || verbose)) {
         fprintf(f, "  oracle findings:\n");

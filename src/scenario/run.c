@@ -873,12 +873,54 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
     }
 }
 
+/*
+ * v against the nearest named place of process p (its end state): the block
+ * (memory_start, memory_end), the breaks and the allow high-water mark, and
+ * its flash (tbf, flash = app start, tbf_end), as "kernel_break-0x600".
+ * False when v is not within 64 KiB of any of them.
+ */
+static bool named_offset(const struct gs_process *p, uint32_t v, char *buf, size_t n)
+{
+    const struct {
+        const char *name;
+        uint32_t at;
+    } b[] = {
+        {"memory_start", p->memory_start},
+        {"app_break", p->app_break},
+        {"high_water_mark", p->hwm},
+        {"kernel_break", p->kernel_break},
+        {"memory_end", p->memory_start + p->memory_len},
+        {"tbf", p->app.flash_start},
+        {"flash", gs_process_app_start(p)},
+        {"tbf_end", gs_process_flash_end(p)},
+    };
+    unsigned best = 0;
+    uint32_t dist = UINT32_MAX;
+
+    for (unsigned i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+        uint32_t d = v >= b[i].at ? v - b[i].at : b[i].at - v;
+        if (d < dist) {
+            dist = d;
+            best = i;
+        }
+    }
+    if (dist > 0x10000)
+        return false;
+    if (dist == 0)
+        snprintf(buf, n, "%s", b[best].name);
+    else
+        snprintf(buf, n, "%s%c0x%x", b[best].name, v >= b[best].at ? '+' : '-', dist);
+    return true;
+}
+
 /* Compares a resolved value; adds a failure when it differs. */
 static void check_u32(struct run *R, const struct gs_scn_check *c, const char *what,
                       const struct gs_scn_value *v, uint32_t actual)
 {
     uint32_t want;
-    char why[320], vt[96], e[160], a[64];
+    char why[320], vt[96], e[256], a[128], ne[64], na[64];
+    const struct gs_process *p;
+    struct gs_scn_failure *f;
 
     if (!resolve(R, v, c->proc, &want, why, sizeof(why))) {
         add_failure(R, c->where, what, "a value it can resolve", why, c->proc);
@@ -887,6 +929,22 @@ static void check_u32(struct run *R, const struct gs_scn_check *c, const char *w
     if (want == actual)
         return;
     gs_scn_value_text(v, R->s, vt, sizeof(vt));
+    p = c->proc >= 0 ? gs_board_process(R->b, (unsigned)c->proc) : NULL;
+    if (p && named_offset(p, want, ne, sizeof(ne)) && named_offset(p, actual, na, sizeof(na))) {
+        /* Both near the process: say where they are, and how far apart. */
+        if (v->base == GS_SB_ABS)
+            snprintf(e, sizeof(e), "0x%x (%s)", want, ne);
+        else
+            snprintf(e, sizeof(e), "0x%x (%s = %s)", want, vt, ne);
+        snprintf(a, sizeof(a), "0x%x (%s; %s0x%x from the expected)", actual, na,
+                 actual >= want ? "+" : "-", actual >= want ? actual - want : want - actual);
+        f = add_failure(R, c->where, what, e, a, c->proc);
+        if (f) {
+            f->has_addr = true;
+            f->addr = actual;
+        }
+        return;
+    }
     if (v->base == GS_SB_ABS)
         snprintf(e, sizeof(e), "0x%x (%u)", want, want);
     else
@@ -1143,6 +1201,7 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
                         c->proc);
             break;
         }
+        unsigned before = R->r->nfailures;
         if (c->num == 1) {
             check_num(R, c, what, c->v[1].v, buf[0]);
         } else if (c->num == 4) {
@@ -1160,6 +1219,10 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
             }
             free(eh);
             free(ah);
+        }
+        if (R->r->nfailures > before) { /* the line of the map that matters: the memory's */
+            R->r->failures[before].has_addr = true;
+            R->r->failures[before].addr = addr;
         }
         break;
     }

@@ -368,6 +368,8 @@ struct gs_scn_failure {
     int proc;       /* process whose map is shown, -1 for none */
     int step;       /* the step of a failed step expectation, else -1 */
     char *map;      /* that process's memory map at that moment (may be NULL) */
+    bool has_addr;  /* the actual value is an address of the process: */
+    uint32_t addr;  /* the compact report shows the map line that holds it */
     char *map_when; /* "after step 3" / "at the end of the run" */
 };
 

@@ -95,6 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (r.status == GS_SCN_ERROR)
             gs_fz_report(&w, "harness", "scenario-error", "%s", r.error);
+        gs_fz_outcome(&w, r.time);
         gs_scn_result_free(&r);
     }
     gs_scenario_free(s);

@@ -126,6 +126,15 @@ static void check_error(const struct gs_scn_err *err, const uint8_t *data, size_
         broken("an error message does not name its path after its position", err->msg, data, size);
 }
 
+/* The last input's results (fuzz.h): one entry per case run. */
+static char outcome[1024];
+static size_t outcome_len;
+
+const char *gs_fuzz_outcome(void)
+{
+    return outcome;
+}
+
 static void run_one(struct gs_scenario *s, const uint8_t *data, size_t size)
 {
     static struct gs_scn_reuse reuse;
@@ -142,6 +151,11 @@ static void run_one(struct gs_scenario *s, const uint8_t *data, size_t size)
     }
     if (s->max_instructions > GS_FZ_SCN_MAX_INSTRUCTIONS)
         s->max_instructions = GS_FZ_SCN_MAX_INSTRUCTIONS;
+    /* And simulated time as before it had a limit of its own: at most as
+     * much as the instruction cap at the scenario's clock. */
+    if (s->clock_hz &&
+        s->max_time_us > (uint64_t)GS_FZ_SCN_MAX_INSTRUCTIONS * 1000000u / s->clock_hz + 1)
+        s->max_time_us = (uint64_t)GS_FZ_SCN_MAX_INSTRUCTIONS * 1000000u / s->clock_hz + 1;
     if (gs_scn_run(s, &ro, &r) != GS_OK)
         broken("gs_scn_run failed (out of host memory)", NULL, data, size);
     switch (r.status) {
@@ -156,6 +170,13 @@ static void run_one(struct gs_scenario *s, const uint8_t *data, size_t size)
     default:
         broken("a result status outside enum gs_scn_status", NULL, data, size);
     }
+    if (outcome_len < sizeof(outcome))
+        outcome_len +=
+            (size_t)snprintf(outcome + outcome_len, sizeof(outcome) - outcome_len,
+                             "[%s: status %d, end %d, time %llu, %u failures, %u "
+                             "findings] ",
+                             s->case_id ? s->case_id : "-", (int)r.status, (int)r.run_end,
+                             (unsigned long long)r.time, r.nfailures, r.nfindings);
     if (r.status != GS_SCN_ERROR && (unsigned)r.run_end > GS_RUN_TIME)
         broken("a run end outside enum gs_run_end", NULL, data, size);
     if (print_enabled()) {
@@ -175,6 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned ncases;
     int e;
 
+    outcome[0] = '\0';
+    outcome_len = 0;
     if (size > GS_FZ_SCN_MAX_INPUT)
         return 0;
     memset(&err, 0, sizeof(err));

@@ -3,6 +3,7 @@
  * The kernel fuzz targets' shared harness (contract in harness.h): memory,
  * board construction from a program, the watcher and the budgets.
  */
+#include "fuzz.h"
 #include "harness.h"
 
 #include <stdarg.h>
@@ -484,10 +485,33 @@ enum gs_run_end gs_fz_board_run(struct gs_fz_board *b, struct gs_fz_watch *w)
     return end;
 }
 
+static char outcome[512];
+
+const char *gs_fuzz_outcome(void)
+{
+    return outcome;
+}
+
+void gs_fz_outcome(const struct gs_fz_watch *w, uint64_t time)
+{
+    snprintf(outcome, sizeof(outcome),
+             "time %llu, findings %u (first %s), known %u, steps %llu, syscalls %llu, returns "
+             "%llu, faults %llu, restarts %llu, upcalls %llu, ipc %llu, dropped %llu, grants %llu, "
+             "mpu %llu",
+             (unsigned long long)time, w->findings, w->first_id[0] ? w->first_id : "-", w->known,
+             (unsigned long long)w->steps, (unsigned long long)w->syscalls,
+             (unsigned long long)w->syscall_returns, (unsigned long long)w->faults,
+             (unsigned long long)w->restarts, (unsigned long long)w->upcalls,
+             (unsigned long long)w->ipc_dispatches, (unsigned long long)w->tasks_dropped,
+             (unsigned long long)w->grant_allocs, (unsigned long long)w->mpu_configs);
+}
+
 void gs_fz_board_free(struct gs_fz_board *b, const struct gs_fz_watch *w)
 {
     bool dirty = b->mem && (b->mem->findings || (w && (w->findings || w->known)));
 
+    if (w && b->k)
+        gs_fz_outcome(w, gs_kernel_now(b->k));
     gs_fake_free(b->fake);
     gs_kernel_free(b->k);
     if (b->mem)

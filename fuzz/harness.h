@@ -124,6 +124,9 @@ struct gs_fz_watch {
 /* Zeroes a watcher and sets its mode; reads GRANTSIM_FUZZ_STRICT. */
 void gs_fz_watch_init(struct gs_fz_watch *w, bool abort_on_finding);
 
+/* Records w's counts (and the clock, `time`) as the input's outcome (fuzz.h gs_fuzz_outcome). */
+void gs_fz_outcome(const struct gs_fz_watch *w, uint64_t time);
+
 /* The observer function (ctx = struct gs_fz_watch *). */
 void gs_fz_watch_event(void *ctx, const struct gs_event *ev);
 

@@ -12,7 +12,8 @@
  *                                           resident set size after each third
  *                                           (throughput decay, growth)
  *
- * Exit status: 0 when every input ran, 2 for usage or unreadable files.
+ * Exit status: 0 when every input ran the same twice, 1 when an input's two
+ * runs differ, 2 for usage or unreadable files.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -26,6 +27,9 @@
 #include <time.h>
 
 #include "fuzz.h"
+
+/* Weak: NULL in a target that reports no outcome. */
+extern const char *gs_fuzz_outcome(void) __attribute__((weak));
 
 struct input {
     char *path;
@@ -192,11 +196,22 @@ int main(int argc, char **argv)
             status = 2;
     if (status == 0 && bench == 0) {
         for (size_t j = 0; j < in.n; j++) {
+            char first[1024] = "";
             printf("%s: running %s (%zu bytes)\n", base_name(argv[0]), in.v[j].path, in.v[j].len);
             fflush(stdout);
             LLVMFuzzerTestOneInput(in.v[j].data, in.v[j].len);
+            if (gs_fuzz_outcome)
+                snprintf(first, sizeof(first), "%s", gs_fuzz_outcome());
+            LLVMFuzzerTestOneInput(in.v[j].data, in.v[j].len);
+            if (gs_fuzz_outcome && strcmp(first, gs_fuzz_outcome()) != 0) {
+                printf("%s: %s: the second run differs from the first (state leaked across the "
+                       "reset between inputs)\n  first:  %s\n  second: %s\n",
+                       base_name(argv[0]), in.v[j].path, first, gs_fuzz_outcome());
+                status = 1;
+            }
         }
-        printf("%s: %zu inputs ran\n", base_name(argv[0]), in.n);
+        printf("%s: %zu inputs ran twice%s\n", base_name(argv[0]), in.n,
+               gs_fuzz_outcome ? ", with the same outcome" : "");
     } else if (status == 0 && in.n > 0) {
         /* Thirds of the run: exec counts, and max RSS (KiB) at the end of each. */
         double start = now_s(), t = start;

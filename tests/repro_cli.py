@@ -14,23 +14,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import check, finish, run_cmd  # noqa: E402
+
 G = os.path.abspath(sys.argv[1])
 FUZZ = os.path.abspath(sys.argv[2])
-failures = 0
 
 
 def run(*args):
-    p = subprocess.run([G] + list(args), capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stdout + p.stderr
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL: " + what)
-        if out:
-            print("  output:\n" + "\n".join("    " + l for l in out.splitlines()[:40]))
+    code, out, err = run_cmd([G] + list(args))
+    return code, out + err
 
 
 def site(finding_id):
@@ -120,5 +113,4 @@ with tempfile.TemporaryDirectory() as d:
     rc, out = run("repro", "fuzz-syscalls", os.path.join(d, "missing"))
     check(rc == 2 and "missing" in out, "repro of a missing input exits 2 naming it", out)
 
-print("%d failed" % failures)
-sys.exit(1 if failures else 0)
+finish()

@@ -10,27 +10,18 @@ chosen (--arch), elf2tab sizing from the ELF, the simulated-time limit,
 """
 import io
 import os
-import subprocess
 import sys
 import tarfile
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import check, finish, run_cmd  # noqa: E402
+
 G, APPS, TABS = (os.path.abspath(a) for a in sys.argv[1:4])
-failures = 0
 
 
 def run(*args):
-    p = subprocess.run([G] + list(args), capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL: " + what)
-        if out:
-            print("  output:\n" + "\n".join("    " + l for l in out.splitlines()[:40]))
+    return run_cmd([G] + list(args))
 
 
 def app(name):
@@ -150,7 +141,4 @@ check(rc == 2 and "--case is for scenario files" in err, "--case with apps", out
 rc, out, err = run("run", os.path.join(APPS, "missing.elf"))
 check(rc == 2 and "missing.elf" in err, "a missing file is a clear error", out + err)
 
-if failures:
-    print("%d check(s) failed" % failures)
-    sys.exit(1)
-print("all checks passed")
+finish()

@@ -11,26 +11,17 @@ file at a chosen moment.
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import check, finish, run_cmd  # noqa: E402
+
 G = os.path.abspath(sys.argv[1])
-failures = 0
 
 
 def run(*args, cwd=None):
-    p = subprocess.run([G] + list(args), cwd=cwd, capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL: " + what)
-        if out:
-            print("  output:\n" + "\n".join("    " + l for l in out.splitlines()[:40]))
+    return run_cmd([G] + list(args), cwd=cwd)
 
 
 def write(d, name, doc):
@@ -221,5 +212,4 @@ with tempfile.TemporaryDirectory() as d:
     code, out, err = run("explain", "grant.json", cwd=d)
     check(code == 2 and "needs an address" in err, "explain FILE without an address", err)
 
-print("%d failed" % failures)
-sys.exit(1 if failures else 0)
+finish()

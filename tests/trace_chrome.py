@@ -13,27 +13,17 @@ microseconds; the same bytes on every run.
 """
 import json
 import os
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import check, finish, run_cmd  # noqa: E402
 
 G = os.path.abspath(sys.argv[1])
 S = os.path.abspath(sys.argv[2])
-failures = 0
-
-
-def check(cond, what, out=""):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL: " + what)
-        if out:
-            print("  " + out[:2000])
 
 
 def trace(*args):
-    p = subprocess.run([G, "trace", "--format", "chrome"] + list(args), capture_output=True,
-                       text=True, timeout=300, cwd=S)
-    return p.returncode, p.stdout, p.stderr
+    return run_cmd([G, "trace", "--format", "chrome"] + list(args), cwd=S)
 
 
 def events(name, *args):
@@ -87,5 +77,4 @@ check(any(e["dur"] > 0 for e in xs), "a blocking yield has a duration", json.dum
 rc, out, err = trace("--format", "svg", "yield-wait.json")
 check(rc == 2 and "unknown format" in err, "an unknown format is refused", err)
 
-print("%d failed" % failures)
-sys.exit(1 if failures else 0)
+finish()

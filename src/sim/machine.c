@@ -110,6 +110,10 @@ struct engine {
     uint64_t budget, executed;
     enum stop stop;
     uint32_t block, block_size; /* last translated block entered */
+    /* Where a budget stop resumes: the block on_block refused. Unicorn does not
+     * set the PC to a block refused that way when the engine has a code hook
+     * (it leaves the PC of the last hooked instruction), so run_process does. */
+    uint32_t budget_pc;
     /* A fault seen by a hook: registers saved there (stale PC). */
     struct gs_fault fault;
     bool fault_has_ctx;
@@ -931,6 +935,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     /* Always let the first block run, so every run makes progress. */
     if (e->executed && e->executed + n > e->budget) {
         e->stop = STOP_BUDGET;
+        e->budget_pc = (uint32_t)addr;
         uc_emu_stop(uc);
         return;
     }
@@ -1093,6 +1098,7 @@ static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_tra
             out->trap = GS_TRAP_SVC_HANDLED;
             return 0;
         case STOP_BUDGET:
+            uc_reg_write(e->uc, UC_ARM_REG_PC, &e->budget_pc);
             budget_stop(e);
             return 0;
         case STOP_FAULT:

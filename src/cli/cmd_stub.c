@@ -29,6 +29,11 @@ int gs_cmd_tab(int argc, char **argv)
     return gs_cmd_run(argc, argv);
 }
 
+int gs_cmd_gdb(int argc, char **argv)
+{
+    return gs_cmd_run(argc, argv);
+}
+
 int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_fn fn, void *ctx)
 {
     (void)a;

@@ -18,6 +18,9 @@ int gs_cmd_tab(int argc, char **argv);
 /* grantsim trace [options] FILE (cmd_trace.c). Returns the exit code. */
 int gs_cmd_trace(int argc, char **argv);
 
+/* grantsim gdb [options] FILE (cmd_gdb.c): a scenario under a GDB stub. Returns the exit code. */
+int gs_cmd_gdb(int argc, char **argv);
+
 struct gs_kernel;
 struct gs_process;
 struct gs_scn_file;

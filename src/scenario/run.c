@@ -86,6 +86,7 @@ struct run {
     unsigned failures_cap;      /* r->failures has room for this many */
     struct gs_scn_reuse *reuse; /* the board belongs to it (not freed with the run) */
     void (*attach)(void *ctx, struct gs_kernel *k);
+    void (*attach_board)(void *ctx, struct gs_board *b);
     void *attach_ctx;
 };
 
@@ -1417,6 +1418,8 @@ static bool execute(struct run *R, FILE *trace, bool chrome, char *err, size_t n
     }
     if (R->attach)
         R->attach(R->attach_ctx, R->b->k);
+    if (R->attach_board)
+        R->attach_board(R->attach_ctx, R->b);
     R->b->k->check_invariants = true;
     R->b->k->inject.grant_alloc_at = s->inject_grant_alloc_at;
     R->b->k->inject.mpu_region_at = s->inject_mpu_region_at;
@@ -1602,6 +1605,7 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     R.r = r;
     R.reuse = o->reuse;
     R.attach = o->attach;
+    R.attach_board = o->attach_board;
     R.attach_ctx = o->attach_ctx;
     r->known_divergence = s->known_divergence != NULL;
     if (!execute(&R, o->trace, o->trace_chrome, r->error, sizeof(r->error))) {

@@ -432,6 +432,11 @@ struct gs_scn_run_opts {
      * report each process's end state. May be NULL; gets attach_ctx.
      */
     void (*at_end)(void *ctx, const struct gs_board *b);
+    /*
+     * Called right after attach (same ctx), with the whole board: for what
+     * needs the machine, e.g. a debugger (gdbstub.h). May be NULL.
+     */
+    void (*attach_board)(void *ctx, struct gs_board *b);
 };
 
 /*

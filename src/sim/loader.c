@@ -1631,6 +1631,39 @@ int gs_elf_to_image(const uint8_t *elf, size_t len, const struct gs_elf_opts *o,
     return GS_OK;
 }
 
+int gs_elf_sections(const uint8_t *elf, size_t len, struct gs_elf_section *out, unsigned max,
+                    struct gs_load_error *err)
+{
+    struct elf x;
+    uint32_t seg_end = 0, ram = 0, rel_len = 0;
+    unsigned n = 0;
+    int r;
+
+    if (!elf || (!out && max))
+        return fail(err, GS_E_ARG, 0, 0, "", "bad arguments");
+    memset(&x, 0, sizeof(x));
+    x.f = elf;
+    x.len = len;
+    x.err = err;
+    if ((r = elf_validate(&x, &seg_end, &ram, &rel_len)))
+        return r;
+    for (unsigned i = 0; i < x.shnum; i++) {
+        struct shdr s = shdr_unchecked(&x, i);
+        if (!(s.flags & SHF_ALLOC) || s.size == 0)
+            continue;
+        if (n < max) {
+            struct gs_elf_section *o = &out[n];
+            memset(o, 0, sizeof(*o));
+            snprintf(o->name, sizeof(o->name), "%s", sec_name_unchecked(&x, &s));
+            o->addr = s.addr;
+            o->size = s.size;
+            o->flash = s.addr >= GS_ELF_FLASH_ORIGIN;
+        }
+        n++;
+    }
+    return (int)n;
+}
+
 void gs_elf_image_free(struct gs_elf_image *img)
 {
     if (!img)

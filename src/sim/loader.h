@@ -464,6 +464,24 @@ int gs_elf_to_image(const uint8_t *elf, size_t len, const struct gs_elf_opts *o,
 /* Frees an image. Accepts NULL and a zeroed struct. */
 void gs_elf_image_free(struct gs_elf_image *img);
 
+/* One allocated section of a libtock-c ELF, at its link address. */
+struct gs_elf_section {
+    char name[32]; /* cut to 31 bytes */
+    uint32_t addr, size;
+    bool flash; /* linked in flash (at or above GS_ELF_FLASH_ORIGIN), else a RAM offset */
+};
+
+/*
+ * The allocated, non-empty sections of an ELF that gs_elf_to_image accepts,
+ * in section-table order, at most max of them into out. Where they land: a
+ * flash section at gs_process_app_start + (addr - GS_ELF_FLASH_ORIGIN), a
+ * RAM section at memory_start + addr (crt0's rebasing; apps/README.md).
+ * For debuggers (gdb's add-symbol-file). Returns how many there are (may
+ * exceed max), or gs_elf_to_image's errors.
+ */
+int gs_elf_sections(const uint8_t *elf, size_t len, struct gs_elf_section *out, unsigned max,
+                    struct gs_load_error *err);
+
 /* ------------------------------------------------------------- synthesis */
 
 #define GS_TBF_LIBTOCK_FOOTER 3000u /* libtock-c's --minimum-footer-size */

@@ -49,6 +49,7 @@ enum stop {
     STOP_SVC_HANDLED, /* return GS_TRAP_SVC_HANDLED */
     STOP_BUDGET,
     STOP_FAULT,
+    STOP_DEBUG, /* the debugger needs the emulation started again (dbg_restart) */
 };
 
 struct access {
@@ -58,6 +59,28 @@ struct access {
 };
 
 struct engine;
+
+/*
+ * A debugger's view of one engine (machine.h, Debugging): the hooks
+ * installed for it and where a stop at an instruction left things.
+ */
+struct engine_dbg {
+    uc_hook hooks[GS_DBG_MAX_BREAKS + GS_DBG_MAX_WATCHES + 1];
+    unsigned nhooks;
+    uint64_t gen;  /* the debugger's generation the hooks were checked against */
+    uint64_t hash; /* what they were made for (dbg_config_hash) */
+    bool in_insn;  /* the debugger is stopped at insn_pc of this engine */
+    uint32_t insn_pc;
+    bool pc_set; /* the debugger wrote the PC there: continue at new_pc */
+    uint32_t new_pc;
+    bool restart; /* code changed while stopped: start the emulation again */
+    bool skip;    /* the first hook call after a restart, if at skip_pc, is that instruction's */
+    uint32_t skip_pc;
+    uint64_t exec_at_stop; /* e->executed when the debugger stopped at insn_pc */
+    bool watch_hit;        /* an instruction accessed a watched byte: stop before the next one */
+    uint32_t watch_addr;
+    unsigned watch_acc, watch_kind;
+};
 
 struct mmio_page {
     struct engine *e;
@@ -118,6 +141,24 @@ struct engine {
     struct gs_fault fault;
     bool fault_has_ctx;
     uc_context *fault_ctx;
+    struct engine_dbg dbg; /* unused without a debugger */
+};
+
+/* The attached debugger (gs_machine_debug_attach). */
+struct gs_machine_dbg {
+    gs_dbg_fn fn;
+    void *ctx;
+    bool detached, kill;
+    uint32_t breaks[GS_DBG_MAX_BREAKS]; /* ascending */
+    unsigned break_count[GS_DBG_MAX_BREAKS];
+    unsigned nbreaks;
+    struct {
+        uint32_t addr, len;
+        unsigned acc;
+    } watches[GS_DBG_MAX_WATCHES];
+    unsigned nwatches;
+    int step;     /* slot of the process being stepped, -1: none */
+    uint64_t gen; /* incremented by every change of the above */
 };
 
 struct gs_machine {
@@ -136,6 +177,7 @@ struct gs_machine {
     unsigned scratch_dropped;        /* its pages whose translations were dropped */
     struct page_seen *scratch_pages; /* as an engine's pages (it maps all of flash) */
     unsigned scratch_npending;
+    struct gs_machine_dbg *dbg; /* NULL: no debugger (the normal case) */
 };
 
 /* Everything the scratch engine needs to replay one instruction. */
@@ -1060,9 +1102,13 @@ static void budget_stop(struct engine *e)
     e->p->ss.psp = fp;
 }
 
-static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_trap_info *out)
+static void dbg_restart(struct engine *e);
+static int debug_run(struct gs_machine *m, struct gs_process *p, uint64_t budget,
+                     struct gs_trap_info *out);
+
+static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budget,
+                       struct gs_trap_info *out)
 {
-    struct gs_machine *m = ctx;
     struct engine *e = &m->engines[p->index];
     uint32_t f[8], sp, bad = 0, pc;
 
@@ -1104,6 +1150,9 @@ static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_tra
         case STOP_FAULT:
             finish_fault(e);
             return 0;
+        case STOP_DEBUG:
+            dbg_restart(e);
+            continue;
         case STOP_NONE:
             break;
         }
@@ -1134,6 +1183,16 @@ static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_tra
         finish_fault(e);
         return 0;
     }
+}
+
+/* arch->run: with a debugger attached, its run boundaries come around the run. */
+static int m_run(void *ctx, struct gs_process *p, uint64_t budget, struct gs_trap_info *out)
+{
+    struct gs_machine *m = ctx;
+
+    if (m->dbg)
+        return debug_run(m, p, budget, out);
+    return run_process(m, p, budget, out);
 }
 
 static const struct gs_arch_ops machine_ops = {.run = m_run};
@@ -1258,6 +1317,7 @@ void gs_machine_free(struct gs_machine *m)
     free(m->scratch_ram);
     free(m->scratch_pages);
     free(m->flash_hash);
+    free(m->dbg);
     if (m->k && m->k->arch == &m->arch)
         gs_kernel_set_arch(m->k, NULL);
     free(m);
@@ -1284,7 +1344,13 @@ void gs_machine_reset(struct gs_machine *m)
         m->engines[i].synced = false;
 }
 
-void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
+/*
+ * The part of gs_machine_code_changed that only records: each engine (and
+ * the scratch engine) that has translations of a changed page drops those
+ * of the rewritten bytes when it next runs or maps the page. Safe inside a
+ * hook (the debugger's flash writes).
+ */
+static bool note_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
 {
     const struct gs_mem *mm = m->k->mem;
     uint64_t lo = addr, hi = (uint64_t)addr + len;
@@ -1294,7 +1360,7 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
     if (hi > (uint64_t)mm->flash_base + mm->flash_size)
         hi = (uint64_t)mm->flash_base + mm->flash_size;
     if (lo >= hi)
-        return;
+        return false;
     for (uint64_t a = lo & ~(uint64_t)(PAGE - 1); a < hi; a += PAGE) {
         unsigned pi = m->nram + (unsigned)((a - mm->flash_base) / PAGE);
         /* The changed bytes of this page: only translations of code there go. */
@@ -1333,7 +1399,13 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
             }
         }
     }
+    return true;
+}
 
+void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
+{
+    if (!note_code_changed(m, addr, len))
+        return;
     /*
      * Dropped translations stay in Unicorn's code buffer: code rewritten input
      * after input grows the resident set and, once the 1 GiB buffer is full,
@@ -1370,4 +1442,579 @@ void gs_machine_set_enforce(struct gs_machine *m, bool on)
     m->enforce = on;
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         m->engines[i].synced = false;
+}
+
+/* ---------------------------------------------------------------- debugging */
+
+/*
+ * The debugger's side of the machine (machine.h, Debugging). The rules
+ * that keep stops exact:
+ *  - Hooks are only added, removed and made effective outside Unicorn
+ *    (dbg_sync, at the start of a run or of a restart): Unicorn applies a
+ *    new code hook only to code translated after it, so the engine's
+ *    translations of flash are dropped through the same bookkeeping as
+ *    rewritten code (every page it knows is marked rewritten).
+ *  - A code hook that stops calls the debugger right there, before its
+ *    instruction executes (a code hook sees the exact PC and registers).
+ *    If, when the debugger returns, the hooks wanted for the engine are not
+ *    the ones installed, or the PC or code was written, the emulation
+ *    stops before that instruction (uc_emu_stop in a code hook stops
+ *    before it) and starts again there (dbg_restart). The restarted first
+ *    instruction reaches the hook a second time; `skip` ignores that call.
+ *  - A watchpoint's memory hook runs during the access (PC inexact), so it
+ *    only notes the hit; the code hook over all code that every engine has
+ *    while a watchpoint is set reports it before the next instruction,
+ *    which is where gdb expects a watchpoint stop (as QEMU reports them).
+ */
+
+/* Registers in GS_DBG_* order, as Unicorn names them. */
+static const int dbg_regs[GS_DBG_NREGS] = {
+    UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4,  UC_ARM_REG_R5,
+    UC_ARM_REG_R6,  UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+    UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_XPSR};
+
+/* Does this engine need the code hook over all code (else one per breakpoint)? */
+static bool dbg_all_code(const struct engine *e)
+{
+    const struct gs_machine_dbg *d = e->m->dbg;
+
+    return !d->detached && (d->step == (int)e->index || d->nwatches > 0);
+}
+
+/* A hash of the hooks the engine needs now (FNV-1a): equal hashes, same hooks. */
+static uint64_t dbg_config_hash(const struct engine *e)
+{
+    const struct gs_machine_dbg *d = e->m->dbg;
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint32_t w[3];
+
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
+    MIX(dbg_all_code(e));
+    MIX(d->detached);
+    for (unsigned i = 0; !d->detached && i < d->nbreaks; i++)
+        MIX(d->breaks[i]);
+    MIX(0xB4EA4u);
+    for (unsigned i = 0; !d->detached && i < d->nwatches; i++) {
+        w[0] = d->watches[i].addr;
+        w[1] = d->watches[i].len;
+        w[2] = d->watches[i].acc;
+        MIX(w[0]);
+        MIX(w[1]);
+        MIX(w[2]);
+    }
+#undef MIX
+    return h;
+}
+
+static bool dbg_break_at(const struct gs_machine_dbg *d, uint32_t pc)
+{
+    unsigned lo = 0, hi = d->nbreaks;
+
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (d->breaks[mid] == pc)
+            return true;
+        if (d->breaks[mid] < pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+static void on_dbg_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user);
+static void on_dbg_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t v,
+                       void *user);
+
+/*
+ * Makes the engine's debugger hooks the ones it needs (outside Unicorn).
+ * The engine's flash translations were made without the new hooks: every
+ * flash page it knows is marked rewritten, so that settle_pending (and
+ * map_run for pages mapped later) drops them.
+ */
+static void dbg_sync(struct engine *e)
+{
+    struct gs_machine *m = e->m;
+    struct gs_machine_dbg *d = m->dbg;
+    struct engine_dbg *x = &e->dbg;
+    uint64_t h;
+    uc_hook hk;
+
+    if (!d || !e->uc || x->gen == d->gen)
+        return;
+    x->gen = d->gen;
+    h = dbg_config_hash(e);
+    if (h == x->hash)
+        return; /* the same hooks (gdb removes and inserts its breakpoints at every stop) */
+    x->hash = h;
+    for (unsigned i = 0; i < x->nhooks; i++)
+        uc_hook_del(e->uc, x->hooks[i]);
+    x->nhooks = 0;
+    if (!d->detached) {
+        if (dbg_all_code(e)) {
+            if (uc_hook_add(e->uc, &hk, UC_HOOK_CODE, (void *)on_dbg_code, e, 1, 0) == UC_ERR_OK)
+                x->hooks[x->nhooks++] = hk;
+        } else {
+            /* Each breakpoint's hook reaches 16 bytes past it: a stop inside an IT block
+             * waits for the end of the block (Unicorn 2.0.1 does not stop inside one) and
+             * must then come at a hooked instruction, the only place where Unicorn
+             * sets the PC (dbg_restart). */
+            for (unsigned i = 0; i < d->nbreaks; i++)
+                if (uc_hook_add(e->uc, &hk, UC_HOOK_CODE, (void *)on_dbg_code, e, d->breaks[i],
+                                (uint64_t)d->breaks[i] + 16) == UC_ERR_OK)
+                    x->hooks[x->nhooks++] = hk;
+        }
+        for (unsigned i = 0; i < d->nwatches; i++) {
+            /* Unicorn compares a hook's range with the access's first byte: start 7
+             * bytes early to see every access (up to 8 bytes) that overlaps. */
+            uint32_t a = d->watches[i].addr, lo = a >= 7 ? a - 7 : 0;
+            int type = ((d->watches[i].acc & GS_ACC_READ) ? UC_HOOK_MEM_READ : 0) |
+                       ((d->watches[i].acc & GS_ACC_WRITE) ? UC_HOOK_MEM_WRITE : 0);
+            if (uc_hook_add(e->uc, &hk, type, (void *)on_dbg_mem, e, lo,
+                            (uint64_t)a + d->watches[i].len - 1) == UC_ERR_OK)
+                x->hooks[x->nhooks++] = hk;
+        }
+    }
+    for (unsigned i = m->nram; i < m->nram + m->nflash; i++) {
+        struct page_seen *ps = &e->pages[i];
+        if (!ps->known)
+            continue;
+        if (!ps->hi)
+            e->npending++;
+        ps->lo = 0;
+        ps->hi = PAGE;
+        ps->seen = 0; /* never a page hash: the page is settled as changed */
+    }
+}
+
+/* The registers of p from its stored state (frame at psp, r4-r11). */
+static void dbg_stacked_regs(struct gs_machine *m, const struct gs_process *p,
+                             uint32_t r[GS_DBG_NREGS])
+{
+    const uint8_t *f = gs_mem_host_ptr(m->k->mem, p->ss.psp, 32);
+    uint32_t fr[8] = {0};
+
+    if (f)
+        for (unsigned i = 0; i < 8; i++)
+            fr[i] = gs_get_le32(f + 4 * i);
+    for (unsigned i = 0; i < 4; i++)
+        r[i] = fr[i];
+    for (unsigned i = 0; i < 8; i++)
+        r[4 + i] = p->ss.regs[i];
+    r[12] = fr[4];
+    r[GS_DBG_SP] = p->ss.psp + 32 + (((fr[7] >> 9) & 1) << 2);
+    r[GS_DBG_LR] = fr[5];
+    r[GS_DBG_PC] = fr[6] & ~1u;
+    r[GS_DBG_XPSR] = fr[7] & ~(1u << 9);
+}
+
+static void on_dbg_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct engine *e = user;
+    struct gs_machine_dbg *d = e->m->dbg;
+    struct engine_dbg *x = &e->dbg;
+    struct gs_dbg_event ev;
+    uint32_t pc = (uint32_t)addr;
+
+    (void)size;
+    if (!d || d->detached || e->stop != STOP_NONE)
+        return;
+    if (x->skip) {
+        x->skip = false;
+        if (pc == x->skip_pc)
+            return; /* the instruction the emulation was restarted at */
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.where = GS_DBG_INSN;
+    ev.pc = pc;
+    if (x->watch_hit) {
+        ev.reason = GS_DBG_WATCH;
+        ev.watch_addr = x->watch_addr;
+        ev.watch_acc = x->watch_acc;
+        ev.watch_kind = x->watch_kind;
+        x->watch_hit = false;
+    } else if (d->step == (int)e->index) {
+        ev.reason = GS_DBG_STEP;
+    } else if (dbg_break_at(d, pc)) {
+        ev.reason = GS_DBG_BREAK;
+    } else {
+        return;
+    }
+    x->in_insn = true;
+    x->insn_pc = pc;
+    x->pc_set = false;
+    x->restart = false;
+    d->fn(d->ctx, e->p, &ev);
+    x->in_insn = false;
+    if (d->kill) {
+        /* End the run here as a SysTick would: the instruction has not run. */
+        e->stop = STOP_BUDGET;
+        e->budget_pc = pc;
+        uc_emu_stop(uc);
+        return;
+    }
+    if (x->gen != d->gen && dbg_config_hash(e) == x->hash)
+        x->gen = d->gen; /* changed and changed back: the installed hooks are still right */
+    if (x->pc_set || x->restart || x->gen != d->gen) {
+        e->stop = STOP_DEBUG;
+        x->exec_at_stop = e->executed;
+        uc_emu_stop(uc);
+    }
+}
+
+static void on_dbg_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t v,
+                       void *user)
+{
+    struct engine *e = user;
+    struct gs_machine_dbg *d = e->m->dbg;
+    unsigned acc = type == UC_MEM_WRITE ? GS_ACC_WRITE : GS_ACC_READ;
+    uint64_t a = addr, end = addr + (uint64_t)(size > 0 ? size : 1);
+
+    (void)uc;
+    (void)v;
+    if (!d || d->detached || e->dbg.watch_hit)
+        return;
+    for (unsigned i = 0; i < d->nwatches; i++) {
+        uint64_t wa = d->watches[i].addr, we = wa + d->watches[i].len;
+        if (!(d->watches[i].acc & acc) || end <= wa || a >= we)
+            continue;
+        e->dbg.watch_hit = true;
+        e->dbg.watch_addr = (uint32_t)(a > wa ? a : wa);
+        e->dbg.watch_acc = acc;
+        e->dbg.watch_kind = d->watches[i].acc;
+        return;
+    }
+}
+
+/*
+ * STOP_DEBUG: start the emulation again where it stopped, with the hooks
+ * the debugger wants now (or at the PC it wrote). Where it stopped is the
+ * instruction the debugger stopped at, except inside an IT block: Unicorn
+ * 2.0.1 does not stop between the instructions of an IT block (their
+ * condition state lives in the translation), so the rest of the block runs
+ * and the emulation stops at the next hooked instruction (breakpoint hooks
+ * reach 16 bytes past their address for this), whose PC Unicorn sets, or at
+ * the start of the next translated block, which on_block counted and whose
+ * address it noted, and where Unicorn leaves the PC as it was. Instructions
+ * of the block that were counted but did not run are uncounted: the new
+ * block counts them again, so a debugged run keeps its time.
+ */
+static void dbg_restart(struct engine *e)
+{
+    struct engine_dbg *x = &e->dbg;
+    uint32_t at = 0, pc, end = e->block + e->block_size;
+
+    e->stop = STOP_NONE;
+    if (e->executed != x->exec_at_stop) {
+        at = e->block; /* stopped at the start of a block on_block had entered */
+    } else {
+        uc_reg_read(e->uc, UC_ARM_REG_PC, &at);
+        at &= ~1u;
+    }
+    if (at >= e->block && at < end) {
+        uint32_t n = count_insns(e, at, end - at);
+        e->executed = e->executed > n ? e->executed - n : 0;
+    }
+    pc = x->pc_set ? x->new_pc : at;
+    dbg_sync(e);
+    settle_pending(e);
+    uc_reg_write(e->uc, UC_ARM_REG_PC, &pc);
+    /* The first instruction is the one the debugger resumes (unless an IT block ran on). */
+    x->skip = x->pc_set || at == x->insn_pc;
+    x->skip_pc = pc;
+    x->pc_set = false;
+    x->restart = false;
+}
+
+/* arch->run with a debugger: its boundaries, and the watch hit a run may end with. */
+static int debug_run(struct gs_machine *m, struct gs_process *p, uint64_t budget,
+                     struct gs_trap_info *out)
+{
+    struct gs_machine_dbg *d = m->dbg;
+    struct engine *e = &m->engines[p->index];
+    struct gs_dbg_event ev;
+    int r;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.where = GS_DBG_RUN_BEGIN;
+    if (!d->detached)
+        d->fn(d->ctx, p, &ev);
+    dbg_sync(e);
+    r = run_process(m, p, budget, out);
+    if (e->dbg.pc_set) {
+        /* A PC written at an instruction that the run's end overtook (a budget stop
+         * right after an IT block): it goes into the stored state instead. */
+        e->dbg.pc_set = false;
+        gs_machine_debug_set_reg(m, p, GS_DBG_PC, e->dbg.new_pc);
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.where = GS_DBG_RUN_END;
+    /* A hit by the run's last instruction (before a budget stop or a trap). */
+    if (e->dbg.watch_hit && out->trap != GS_TRAP_FAULT) {
+        uint32_t regs[GS_DBG_NREGS];
+        dbg_stacked_regs(m, p, regs);
+        ev.reason = GS_DBG_WATCH;
+        ev.pc = regs[GS_DBG_PC];
+        ev.watch_addr = e->dbg.watch_addr;
+        ev.watch_acc = e->dbg.watch_acc;
+        ev.watch_kind = e->dbg.watch_kind;
+    }
+    e->dbg.watch_hit = false;
+    if (!d->detached && !d->kill)
+        d->fn(d->ctx, p, &ev);
+    return r;
+}
+
+int gs_machine_debug_attach(struct gs_machine *m, gs_dbg_fn fn, void *ctx)
+{
+    if (!m || !fn)
+        return GS_E_ARG;
+    if (m->dbg)
+        return GS_E_STATE;
+    m->dbg = calloc(1, sizeof(*m->dbg));
+    if (!m->dbg)
+        return GS_E_NOMEM_HOST;
+    m->dbg->fn = fn;
+    m->dbg->ctx = ctx;
+    m->dbg->step = -1;
+    m->dbg->gen = 1;
+    return GS_OK;
+}
+
+void gs_machine_debug_detach(struct gs_machine *m)
+{
+    struct gs_machine_dbg *d = m->dbg;
+
+    if (!d || d->detached)
+        return;
+    d->detached = true;
+    d->nbreaks = d->nwatches = 0;
+    d->step = -1;
+    d->gen++;
+}
+
+int gs_machine_debug_break(struct gs_machine *m, uint32_t addr, bool insert)
+{
+    struct gs_machine_dbg *d = m->dbg;
+    unsigned i = 0;
+
+    if (!d || d->detached)
+        return GS_E_STATE;
+    while (i < d->nbreaks && d->breaks[i] < addr)
+        i++;
+    if (i < d->nbreaks && d->breaks[i] == addr) {
+        if (insert) {
+            d->break_count[i]++;
+        } else if (--d->break_count[i] == 0) {
+            memmove(d->breaks + i, d->breaks + i + 1, (d->nbreaks - i - 1) * sizeof(d->breaks[0]));
+            memmove(d->break_count + i, d->break_count + i + 1,
+                    (d->nbreaks - i - 1) * sizeof(d->break_count[0]));
+            d->nbreaks--;
+            d->gen++;
+        }
+        return GS_OK;
+    }
+    if (!insert)
+        return GS_E_ARG;
+    if (d->nbreaks == GS_DBG_MAX_BREAKS)
+        return GS_E_NO_SLOT;
+    memmove(d->breaks + i + 1, d->breaks + i, (d->nbreaks - i) * sizeof(d->breaks[0]));
+    memmove(d->break_count + i + 1, d->break_count + i,
+            (d->nbreaks - i) * sizeof(d->break_count[0]));
+    d->breaks[i] = addr;
+    d->break_count[i] = 1;
+    d->nbreaks++;
+    d->gen++;
+    return GS_OK;
+}
+
+int gs_machine_debug_watch(struct gs_machine *m, uint32_t addr, uint32_t len, unsigned acc,
+                           bool insert)
+{
+    struct gs_machine_dbg *d = m->dbg;
+
+    if (!d || d->detached)
+        return GS_E_STATE;
+    acc &= GS_ACC_READ | GS_ACC_WRITE;
+    if (!acc || len == 0 || len > 0x10000 || addr > UINT32_MAX - (len - 1))
+        return GS_E_ARG;
+    for (unsigned i = 0; i < d->nwatches; i++) {
+        if (d->watches[i].addr != addr || d->watches[i].len != len || d->watches[i].acc != acc)
+            continue;
+        if (insert)
+            return GS_OK; /* already watched */
+        d->watches[i] = d->watches[--d->nwatches];
+        d->gen++;
+        return GS_OK;
+    }
+    if (!insert)
+        return GS_E_ARG;
+    if (d->nwatches == GS_DBG_MAX_WATCHES)
+        return GS_E_NO_SLOT;
+    d->watches[d->nwatches].addr = addr;
+    d->watches[d->nwatches].len = len;
+    d->watches[d->nwatches].acc = acc;
+    d->nwatches++;
+    d->gen++;
+    return GS_OK;
+}
+
+void gs_machine_debug_resume(struct gs_machine *m, const struct gs_process *step)
+{
+    struct gs_machine_dbg *d = m->dbg;
+    int slot = step && step->index < GS_MAX_PROCS ? (int)step->index : -1;
+
+    if (!d || d->detached)
+        return;
+    if (slot != d->step) {
+        d->step = slot;
+        d->gen++;
+    }
+    /* Whatever a restart meant to skip has run by now (this is a new stop's end). */
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        m->engines[i].dbg.skip = false;
+    /* A process that is not at an instruction in a hook starts its step at its
+     * stored PC: that instruction runs first, the step ends before the next. */
+    if (slot >= 0 && !m->engines[slot].dbg.in_insn) {
+        uint32_t r[GS_DBG_NREGS];
+        dbg_stacked_regs(m, step, r);
+        m->engines[slot].dbg.skip = true;
+        m->engines[slot].dbg.skip_pc = r[GS_DBG_PC];
+    }
+}
+
+void gs_machine_debug_kill(struct gs_machine *m)
+{
+    if (m->dbg)
+        m->dbg->kill = true;
+}
+
+int gs_machine_debug_regs(struct gs_machine *m, const struct gs_process *p,
+                          uint32_t r[GS_DBG_NREGS])
+{
+    struct engine *e;
+
+    if (!m || !p || p->index >= GS_MAX_PROCS)
+        return GS_E_ARG;
+    e = &m->engines[p->index];
+    if (e->dbg.in_insn && e->p == p && e->uc) {
+        void *pv[GS_DBG_NREGS];
+        for (unsigned i = 0; i < GS_DBG_NREGS; i++)
+            pv[i] = &r[i];
+        uc_reg_read_batch(e->uc, (int *)dbg_regs, pv, GS_DBG_NREGS);
+        /* Inside a code hook the instruction's address is exact (the hook's argument). */
+        r[GS_DBG_PC] = e->dbg.pc_set ? e->dbg.new_pc : e->dbg.insn_pc;
+        return GS_OK;
+    }
+    dbg_stacked_regs(m, p, r);
+    return GS_OK;
+}
+
+int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigned n, uint32_t v)
+{
+    struct engine *e;
+    uint32_t r[GS_DBG_NREGS], f[8], psp, align;
+    uint8_t *host;
+
+    if (!m || !p || p->index >= GS_MAX_PROCS || n >= GS_DBG_NREGS)
+        return GS_E_ARG;
+    e = &m->engines[p->index];
+    if (e->dbg.in_insn && e->p == p && e->uc) {
+        if (n == GS_DBG_PC) {
+            /* Writing the PC inside a hook would cancel a uc_emu_stop (UNICORN-NOTES):
+             * the restart writes it. */
+            e->dbg.pc_set = true;
+            e->dbg.new_pc = v & ~1u;
+        } else {
+            uc_reg_write(e->uc, dbg_regs[n], &v);
+        }
+        return GS_OK;
+    }
+    if (n >= 4 && n <= 11) {
+        p->ss.regs[n - 4] = v;
+        return GS_OK;
+    }
+    /* The rest live in the exception frame at psp (PushStack's layout). */
+    dbg_stacked_regs(m, p, r);
+    f[0] = r[0];
+    f[1] = r[1];
+    f[2] = r[2];
+    f[3] = r[3];
+    f[4] = r[12];
+    f[5] = r[GS_DBG_LR];
+    f[6] = r[GS_DBG_PC];
+    f[7] = r[GS_DBG_XPSR];
+    psp = p->ss.psp;
+    align = (r[GS_DBG_SP] - psp - 32) ? 1u : 0u;
+    switch (n) {
+    case 12:
+        f[4] = v;
+        break;
+    case GS_DBG_SP:
+        /* The frame moves below the new stack pointer, 8-byte aligned as PushStack puts it. */
+        align = (v >> 2) & 1;
+        psp = (v - 32) & ~(align << 2);
+        break;
+    case GS_DBG_LR:
+        f[5] = v;
+        break;
+    case GS_DBG_PC:
+        f[6] = v & ~1u;
+        break;
+    case GS_DBG_XPSR:
+        f[7] = v;
+        break;
+    default:
+        f[n] = v;
+        break;
+    }
+    host = gs_mem_host_ptr(m->k->mem, psp, 32);
+    if (!host)
+        return GS_E_BOUNDS;
+    for (unsigned i = 0; i < 7; i++)
+        gs_put_le32(host + 4 * i, f[i]);
+    gs_put_le32(host + 28, (f[7] & ~(1u << 9)) | (align << 9));
+    p->ss.psp = psp;
+    return GS_OK;
+}
+
+uint32_t gs_machine_debug_read(struct gs_machine *m, uint32_t addr, void *buf, uint32_t len)
+{
+    const struct gs_mem *mm = m->k->mem;
+    uint32_t n = 0;
+
+    /* The readable prefix: up to the end of the RAM or flash block addr is in. */
+    if (len && gs_mem_in_ram(mm, addr, 1))
+        n = mm->ram_base + mm->ram_size - addr;
+    else if (len && gs_mem_in_flash(mm, addr, 1))
+        n = mm->flash_base + mm->flash_size - addr;
+    if (n > len)
+        n = len;
+    if (n)
+        memcpy(buf, gs_mem_host_ptr(m->k->mem, addr, n), n);
+    return n;
+}
+
+int gs_machine_debug_write(struct gs_machine *m, uint32_t addr, const void *buf, uint32_t len)
+{
+    struct gs_mem *mm = m->k->mem;
+    uint8_t *host;
+
+    if (!len)
+        return GS_OK;
+    host = gs_mem_host_ptr(mm, addr, len);
+    if (!host)
+        return GS_E_BOUNDS;
+    if (!memcmp(host, buf, len))
+        return GS_OK;
+    memcpy(host, buf, len);
+    if (gs_mem_in_flash(mm, addr, len)) {
+        /* Code may have changed: engines drop its translations when they next run;
+         * one stopped at an instruction restarts there to see the new bytes. */
+        note_code_changed(m, addr, len);
+        for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+            if (m->engines[i].dbg.in_insn)
+                m->engines[i].dbg.restart = true;
+    }
+    return GS_OK;
 }

@@ -124,4 +124,128 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len);
 /* Name of a fault kind ("data read", "stacking", ...). */
 const char *gs_fault_kind_name(enum gs_fault_kind k);
 
+/* -------------------------------------------------------------- debugging */
+
+/*
+ * A debugger (the gdb stub, gdbstub.h) attached to the machine. Nothing of
+ * this costs anything until gs_machine_debug_attach: without a debugger the
+ * engines carry no hook of its own and a run makes one extra test.
+ *
+ * With one, the machine calls the debugger's function at three places:
+ *   GS_DBG_RUN_BEGIN  before a run of process p, RUN_END after it: outside
+ *                     Unicorn, every process's registers are in its stored
+ *                     state (the 8-word frame at psp, r4-r11 in ss.regs);
+ *   GS_DBG_INSN       inside a run, before the instruction at `pc` executes,
+ *                     when it is a breakpoint, when p is the process being
+ *                     stepped, or right after an instruction accessed a
+ *                     watched byte; p's registers are the live CPU's.
+ * The function may block (the stub serves gdb's packets in it) and use
+ * every gs_machine_debug_* call; when it returns, p carries on. Code hooks
+ * exist only where needed: one per breakpoint address while no process is
+ * stepped and no watchpoint is set, else one over all code in the engines
+ * that need it (Unicorn calls a code hook per instruction, ~3-4x slower);
+ * watchpoints add memory hooks over the watched ranges. A change made while
+ * stopped at an instruction restarts the emulation at that instruction
+ * (the instruction count is corrected, so a debugged run keeps the time of
+ * an undebugged one).
+ */
+enum gs_dbg_where { GS_DBG_RUN_BEGIN, GS_DBG_RUN_END, GS_DBG_INSN };
+
+enum gs_dbg_reason {
+    GS_DBG_NONE,  /* RUN_BEGIN / RUN_END: just the boundary */
+    GS_DBG_BREAK, /* a breakpoint address */
+    GS_DBG_STEP,  /* the process being stepped is about to execute pc */
+    GS_DBG_WATCH, /* the previous instruction accessed a watched byte */
+};
+
+struct gs_dbg_event {
+    enum gs_dbg_where where;
+    enum gs_dbg_reason reason;
+    uint32_t pc;         /* GS_DBG_INSN: the next instruction */
+    uint32_t watch_addr; /* GS_DBG_WATCH: first watched byte of the access */
+    unsigned watch_acc;  /* GS_DBG_WATCH: GS_ACC_READ or GS_ACC_WRITE (the access) */
+    unsigned watch_kind; /* GS_DBG_WATCH: the watchpoint's GS_ACC_* set */
+};
+
+typedef void (*gs_dbg_fn)(void *ctx, struct gs_process *p, const struct gs_dbg_event *ev);
+
+/* Registers as gdb's Cortex-M target description numbers them. */
+#define GS_DBG_NREGS 17 /* r0-r12, sp (psp), lr, pc, xpsr */
+#define GS_DBG_SP    13
+#define GS_DBG_LR    14
+#define GS_DBG_PC    15
+#define GS_DBG_XPSR  16
+
+#define GS_DBG_MAX_BREAKS  64
+#define GS_DBG_MAX_WATCHES 16
+
+/* Attaches fn (one debugger per machine). Errors: GS_E_STATE (one is attached), GS_E_NOMEM_HOST. */
+int gs_machine_debug_attach(struct gs_machine *m, gs_dbg_fn fn, void *ctx);
+
+/*
+ * Detaches: no more calls, breakpoints, watchpoints and stepping are
+ * dropped; each engine removes its hooks at its next run. For gdb's D, k
+ * and a lost connection.
+ */
+void gs_machine_debug_detach(struct gs_machine *m);
+
+/*
+ * Inserts (insert = true) or removes a breakpoint at a code address
+ * (counted: two inserts need two removes). Errors: GS_E_NO_SLOT (more than
+ * GS_DBG_MAX_BREAKS addresses), GS_E_ARG (removing one that is not there),
+ * GS_E_STATE (no debugger).
+ */
+int gs_machine_debug_break(struct gs_machine *m, uint32_t addr, bool insert);
+
+/*
+ * Inserts or removes a watchpoint on [addr, addr + len) for the accesses in
+ * `acc` (GS_ACC_READ and/or GS_ACC_WRITE). Processes' own loads and stores
+ * are watched; the kernel's stores into process memory (exception frames,
+ * allowed buffers) are not. Errors: GS_E_NO_SLOT, GS_E_ARG (len 0 or over
+ * 64 KiB, wrapping, or removing one that is not there), GS_E_STATE.
+ */
+int gs_machine_debug_watch(struct gs_machine *m, uint32_t addr, uint32_t len, unsigned acc,
+                           bool insert);
+
+/*
+ * Called when the debugger lets the target go: `step` is the process to
+ * stop again before its next instruction (NULL: none). Stepping a process
+ * that is not the one stopped at an instruction starts at its stored PC:
+ * that instruction executes first.
+ */
+void gs_machine_debug_resume(struct gs_machine *m, const struct gs_process *step);
+
+/*
+ * Ends the run in progress as soon as possible (a budget stop at the
+ * instruction the debugger is stopped at), for gdb's k; the caller also
+ * asks the kernel to stop (gs_kernel_request_stop).
+ */
+void gs_machine_debug_kill(struct gs_machine *m);
+
+/*
+ * Process p's registers in GS_DBG_* order: live while the debugger is
+ * stopped at one of p's instructions, otherwise from its stored state (sp
+ * is the stack pointer before the exception frame was pushed). An
+ * unreadable frame reads as zeros. Errors: GS_E_ARG.
+ */
+int gs_machine_debug_regs(struct gs_machine *m, const struct gs_process *p,
+                          uint32_t r[GS_DBG_NREGS]);
+
+/*
+ * Sets register n of p. A live PC takes effect when p continues; a stored
+ * sp moves the frame. Errors: GS_E_ARG (n), GS_E_BOUNDS (the frame would
+ * leave RAM).
+ */
+int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigned n, uint32_t v);
+
+/*
+ * Memory as a probe sees it (RAM and flash, whatever the MPU says). Reads
+ * copy the readable prefix of [addr, addr + len) and return its length (0:
+ * not simulated memory). Writes need the whole range in RAM or in flash;
+ * flash writes drop the translations of the changed code. Errors
+ * (writes): GS_E_BOUNDS.
+ */
+uint32_t gs_machine_debug_read(struct gs_machine *m, uint32_t addr, void *buf, uint32_t len);
+int gs_machine_debug_write(struct gs_machine *m, uint32_t addr, const void *buf, uint32_t len);
+
 #endif

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grantsim gdb FILE [--case ID] [--apps DIR] [--port N] [--process P]
+ *
+ * Runs one scenario case under a GDB remote stub (src/sim/gdbstub.h,
+ * docs/gdb.md): before the first instruction it prints, on stderr, an
+ * add-symbol-file command for each process that runs an ELF and
+ * "grantsim: gdb stub listening on 127.0.0.1:PORT", then waits for gdb
+ * (target remote :PORT). The processes are gdb's threads. When the run
+ * ends, the verdict goes to gdb's console and to stdout, and gdb sees the
+ * target exit with the scenario's exit code.
+ *
+ * The input side is load_input(): one call that yields a loaded scenario,
+ * so that other inputs (an app file run on a default board) plug in there.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "errors.h"
+#include "gdbstub.h"
+#include "scenario.h"
+
+#define DEFAULT_PORT 3333
+
+static int usage(FILE *f)
+{
+    fprintf(f,
+            "usage: grantsim gdb FILE [--case ID] [--apps DIR] [--port N] [--process P]\n"
+            "  runs a scenario case under a GDB remote stub on 127.0.0.1 (docs/gdb.md)\n"
+            "  --port N     TCP port (default %d; 0: a free one, printed)\n"
+            "  --process P  whose offsets qOffsets gives gdb's `file` (package name or\n"
+            "               index; default: the first process with an ELF)\n"
+            "  prints an add-symbol-file command for each process, then waits for\n"
+            "  gdb-multiarch or arm-none-eabi-gdb: target remote :PORT\n",
+            DEFAULT_PORT);
+    return GS_EXIT_INPUT;
+}
+
+/* The scenario to run (the one place where the input is read). */
+static int load_input(const char *file, const char *case_id, const char *apps,
+                      struct gs_scn_file **f, struct gs_scenario **s)
+{
+    return gs_cmd_load_case("gdb", file, case_id, apps, f, s);
+}
+
+static void attach_board(void *ctx, struct gs_board *b)
+{
+    struct gs_gdb *g = ctx;
+    int r = gs_gdb_attach(g, b);
+
+    if (r)
+        fprintf(stderr, "grantsim gdb: the stub cannot attach: %s\n", gs_err_name(r));
+}
+
+/* The scenario process named (package name) or numbered by v; -1 if none. */
+static int find_process(const struct gs_scenario *s, const char *v)
+{
+    char *end;
+    long n;
+
+    for (unsigned i = 0; i < s->nprocs; i++)
+        if (s->procs[i].name && strcmp(s->procs[i].name, v) == 0)
+            return (int)i;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (!errno && *v && !*end && n >= 0 && (unsigned long)n < s->nprocs)
+        return (int)n;
+    return -1;
+}
+
+int gs_cmd_gdb(int argc, char **argv)
+{
+    const char *case_id = NULL, *apps = NULL, *file = NULL, *process = NULL;
+    unsigned long port = DEFAULT_PORT;
+    struct gs_scn_file *f = NULL;
+    struct gs_scenario *s = NULL;
+    struct gs_gdb_config cfg;
+    struct gs_gdb *g = NULL;
+    struct gs_scn_run_opts ro = {.maps = false};
+    struct gs_scn_result r;
+    char err[256], *paths[GS_BOARD_MAX_APPS] = {0};
+    unsigned bound = 0;
+    int code, lfd = -1;
+    const char *trace = getenv("GRANTSIM_GDB_TRACE");
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--case") == 0 && i + 1 < argc) {
+            case_id = argv[++i];
+        } else if (strcmp(a, "--apps") == 0 && i + 1 < argc) {
+            apps = argv[++i];
+        } else if (strcmp(a, "--process") == 0 && i + 1 < argc) {
+            process = argv[++i];
+        } else if (strcmp(a, "--port") == 0 && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            port = strtoul(argv[++i], &end, 10);
+            if (errno || *end || !*argv[i] || argv[i][0] == '-' || port > 65535) {
+                fprintf(stderr, "grantsim gdb: --port needs a TCP port (0-65535), got \"%s\"\n",
+                        argv[i]);
+                return GS_EXIT_INPUT;
+            }
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return GS_EXIT_PASS;
+        } else if (a[0] == '-' || file) {
+            fprintf(stderr, "grantsim gdb: unexpected argument %s\n", a);
+            return usage(stderr);
+        } else {
+            file = a;
+        }
+    }
+    if (!file)
+        return usage(stderr);
+    code = load_input(file, case_id, apps, &f, &s);
+    if (code != GS_EXIT_PASS)
+        return code;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.offsets_app = -1;
+    cfg.log = stderr;
+    cfg.trace = trace && *trace && strcmp(trace, "0") != 0;
+    if (process) {
+        cfg.offsets_app = find_process(s, process);
+        if (cfg.offsets_app < 0) {
+            fprintf(stderr, "grantsim gdb: %s has no process \"%s\"\n", file, process);
+            code = GS_EXIT_INPUT;
+            goto out;
+        }
+    }
+    /* Board app i is scenario process i (the runner adds them in order). */
+    for (unsigned i = 0; i < s->nprocs && i < GS_BOARD_MAX_APPS; i++) {
+        const struct gs_scn_proc *p = &s->procs[i];
+        if (p->src != GS_SRC_APP && p->src != GS_SRC_ELF)
+            continue;
+        /* An absolute path, so that gdb finds the file from any directory. */
+        paths[i] = realpath(p->path, NULL);
+        cfg.elf_path[i] = paths[i] ? paths[i] : p->path;
+        cfg.elf[i] = p->image;
+        cfg.elf_len[i] = p->image_len;
+    }
+    if (cfg.offsets_app >= 0 && !cfg.elf[cfg.offsets_app]) {
+        fprintf(stderr, "grantsim gdb: process \"%s\" does not run an ELF (no symbols)\n",
+                s->procs[cfg.offsets_app].name);
+        code = GS_EXIT_INPUT;
+        goto out;
+    }
+    if (gs_gdb_listen((unsigned)port, &lfd, &bound, err, sizeof(err)) != 0) {
+        fprintf(stderr, "grantsim gdb: %s\n", err);
+        code = GS_EXIT_INPUT;
+        goto out;
+    }
+    cfg.listen_fd = lfd;
+    cfg.port = bound;
+    if (gs_gdb_new(&cfg, &g) != GS_OK) {
+        fprintf(stderr, "grantsim gdb: out of host memory\n");
+        close(lfd);
+        code = GS_EXIT_INPUT;
+        goto out;
+    }
+    ro.attach_board = attach_board;
+    ro.attach_ctx = g;
+    if (gs_scn_run(s, &ro, &r) != GS_OK) {
+        fprintf(stderr, "grantsim gdb: out of host memory\n");
+        code = GS_EXIT_INPUT;
+        goto out;
+    }
+    code = gs_scn_result_exit(&r);
+    {
+        /* The verdict, for gdb's console and for stdout. */
+        char *text = NULL;
+        size_t tlen = 0;
+        FILE *mf = open_memstream(&text, &tlen);
+        enum gs_gdb_end end;
+        if (mf) {
+            gs_scn_report_text(mf, s, &r, "grantsim", false);
+            fclose(mf);
+        }
+        end = gs_gdb_finish(g, code, text);
+        if (end == GS_GDB_KILLED) {
+            code = GS_EXIT_PASS;
+        } else {
+            if (end == GS_GDB_NEVER)
+                fprintf(stderr, "grantsim gdb: no process ran, so gdb had nothing to debug\n");
+            if (text)
+                fputs(text, stdout);
+        }
+        free(text);
+    }
+    gs_scn_result_free(&r);
+out:
+    gs_gdb_free(g);
+    for (unsigned i = 0; i < GS_BOARD_MAX_APPS; i++)
+        free(paths[i]);
+    gs_scenario_free(s);
+    gs_scn_file_free(f);
+    return code;
+}

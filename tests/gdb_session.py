@@ -14,7 +14,9 @@ twice and must give the same stops (nothing in the simulation depends on
 the host's clock). Session B loads the ELF with `file` (qOffsets relocates
 it), steps with `next` and `step`, and runs to the end: gdb sees the target
 exit with the scenario's verdict (0). Session C gives gdb no file at all:
-it reads the ELF the stub names (qXfer:exec-file) and relocates it.
+it reads the ELF the stub names (qXfer:exec-file) and relocates it; session
+D does that with the app file itself as grantsim's input (the default
+board of `grantsim run APP`).
 
 Exits 77 (skipped) only when no gdb for ARM is installed.
 """
@@ -42,10 +44,11 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-def session(commands):
-    """Starts the stub, runs gdb with `commands` (a function of the stub's
-    stderr lines and port), returns (gdb output, stub exit, stdout, stderr)."""
-    p = subprocess.Popen([EXE, "gdb", SCENARIO, "--port", "0"], stdout=subprocess.PIPE,
+def session(commands, inputs=None):
+    """Starts the stub on `inputs` (default: the scenario), runs gdb with
+    `commands` (a function of the stub's stderr lines and port), returns
+    (gdb output, stub exit, stdout, stderr)."""
+    p = subprocess.Popen([EXE, "gdb", *(inputs or [SCENARIO]), "--port", "0"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     lines, port = [], None
     deadline = time.time() + TIMEOUT
@@ -197,6 +200,11 @@ print(out)
 check(re.search(r"Reading symbols from .*gdb_demo\.elf", out), "exec-file: gdb loads the ELF itself")
 check("_start in section .text" in out, "exec-file: symbols relocated (qOffsets)")
 check(re.search(r"hit Breakpoint 1, bump \(by=(by@entry=)?1\)", out), "exec-file: break bump")
+
+out, code, sout, serr = session(commands_c, [ELF])
+print(out)
+check(re.search(r"Breakpoint 1, bump \(by=(by@entry=)?1\)", out), "app file input: break bump")
+check(code == 0 and "gdb killed the run" in serr, f"app file input: exit {code}")
 
 print(f"gdb_session: {len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * grantsim gdb FILE [--case ID] [--apps DIR] [--port N] [--process P]
+ * grantsim gdb APP... [--port N] [--process P]   (APP: an ELF, TBF or TAB file)
  *
- * Runs one scenario case under a GDB remote stub (src/sim/gdbstub.h,
+ * Runs one scenario case, or app files on the default board of `grantsim
+ * run APP...` (cmd_app.c), under a GDB remote stub (src/sim/gdbstub.h,
  * docs/gdb.md): before the first instruction it prints, on stderr, an
  * add-symbol-file command for each process that runs an ELF and
  * "grantsim: gdb stub listening on 127.0.0.1:PORT", then waits for gdb
@@ -31,7 +33,9 @@ static int usage(FILE *f)
 {
     fprintf(f,
             "usage: grantsim gdb FILE [--case ID] [--apps DIR] [--port N] [--process P]\n"
-            "  runs a scenario case under a GDB remote stub on 127.0.0.1 (docs/gdb.md)\n"
+            "       grantsim gdb APP... [--port N] [--process P]\n"
+            "  runs a scenario case, or app files (ELF, TBF, TAB) on the default board of\n"
+            "  `grantsim run APP...`, under a GDB remote stub on 127.0.0.1 (docs/gdb.md)\n"
             "  --port N     TCP port (default %d; 0: a free one, printed)\n"
             "  --process P  whose offsets qOffsets gives gdb's `file` (package name or\n"
             "               index; default: the first process with an ELF)\n"
@@ -41,11 +45,38 @@ static int usage(FILE *f)
     return GS_EXIT_INPUT;
 }
 
-/* The scenario to run (the one place where the input is read). */
-static int load_input(const char *file, const char *case_id, const char *apps,
+/*
+ * The scenario to run (the one place where the input is read): a scenario
+ * file's case, or app files on the default board. *f stays NULL for apps.
+ */
+static int load_input(char **files, int n, const char *case_id, const char *apps,
                       struct gs_scn_file **f, struct gs_scenario **s)
 {
-    return gs_cmd_load_case("gdb", file, case_id, apps, f, s);
+    struct gs_app_opts ao;
+    int napps = 0;
+
+    *f = NULL;
+    *s = NULL;
+    for (int i = 0; i < n; i++)
+        napps += gs_cmd_app_kind(files[i]) != GS_APP_NONE;
+    if (napps == 0) {
+        if (n != 1) {
+            fprintf(stderr, "grantsim gdb: one scenario file, or app files\n");
+            return GS_EXIT_INPUT;
+        }
+        return gs_cmd_load_case("gdb", files[0], case_id, apps, f, s);
+    }
+    if (napps != n) {
+        fprintf(stderr, "grantsim gdb: give app files (ELF, TBF, TAB) or one scenario file, "
+                        "not both\n");
+        return GS_EXIT_INPUT;
+    }
+    if (case_id || apps) {
+        fprintf(stderr, "grantsim gdb: %s is for scenario files\n", case_id ? "--case" : "--apps");
+        return GS_EXIT_INPUT;
+    }
+    gs_app_opts_default(&ao);
+    return gs_cmd_apps_scenario(&ao, files, n, s);
 }
 
 static void attach_board(void *ctx, struct gs_board *b)
@@ -75,7 +106,9 @@ static int find_process(const struct gs_scenario *s, const char *v)
 
 int gs_cmd_gdb(int argc, char **argv)
 {
-    const char *case_id = NULL, *apps = NULL, *file = NULL, *process = NULL;
+    const char *case_id = NULL, *apps = NULL, *process = NULL;
+    char *files[GS_BOARD_MAX_APPS];
+    int nfiles = 0;
     unsigned long port = DEFAULT_PORT;
     struct gs_scn_file *f = NULL;
     struct gs_scenario *s = NULL;
@@ -108,16 +141,16 @@ int gs_cmd_gdb(int argc, char **argv)
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return GS_EXIT_PASS;
-        } else if (a[0] == '-' || file) {
+        } else if (a[0] == '-' || nfiles == GS_BOARD_MAX_APPS) {
             fprintf(stderr, "grantsim gdb: unexpected argument %s\n", a);
             return usage(stderr);
         } else {
-            file = a;
+            files[nfiles++] = argv[i];
         }
     }
-    if (!file)
+    if (!nfiles)
         return usage(stderr);
-    code = load_input(file, case_id, apps, &f, &s);
+    code = load_input(files, nfiles, case_id, apps, &f, &s);
     if (code != GS_EXIT_PASS)
         return code;
     memset(&cfg, 0, sizeof(cfg));
@@ -127,7 +160,7 @@ int gs_cmd_gdb(int argc, char **argv)
     if (process) {
         cfg.offsets_app = find_process(s, process);
         if (cfg.offsets_app < 0) {
-            fprintf(stderr, "grantsim gdb: %s has no process \"%s\"\n", file, process);
+            fprintf(stderr, "grantsim gdb: %s has no process \"%s\"\n", s->file, process);
             code = GS_EXIT_INPUT;
             goto out;
         }

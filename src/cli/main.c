@@ -11,7 +11,7 @@
  *   grantsim run APP...           run ELF, TBF or TAB files on a default board (cmd_app.c)
  *   grantsim tab ELF -o FILE.tab  pack an ELF as elf2tab does (cmd_tab.c)
  *   grantsim trace FILE           trace one scenario (cmd_trace.c)
- *   grantsim gdb FILE             one scenario under a GDB remote stub (cmd_gdb.c)
+ *   grantsim gdb FILE|APP...     a scenario, or app files, under a GDB remote stub (cmd_gdb.c)
  *   grantsim repro TARGET INPUT   a fuzz input as a scenario (cmd_repro.c)
  *   grantsim version
  *
@@ -55,7 +55,7 @@ static int usage(FILE *f)
                "       grantsim run [board options] [--json] APP.elf|APP.tbf|APP.tab...\n"
                "       grantsim tab ELF -o FILE.tab [--name NAME] [sizes]\n"
                "       grantsim trace [--case ID] [--apps DIR] FILE\n"
-               "       grantsim gdb [--case ID] [--apps DIR] [--port N] [--process P] FILE\n"
+               "       grantsim gdb [--case ID] [--apps DIR] [--port N] [--process P] FILE|APP...\n"
                "                      debug a scenario's processes with gdb (docs/gdb.md)\n"
                "       grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]\n"
                "       grantsim version\n");

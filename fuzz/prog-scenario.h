@@ -30,10 +30,10 @@
  * so: time is real instructions, not the fake's counts; the run is one
  * gs_kernel_run with the board's timeslice, not 4000-instruction chunks;
  * kept-full task queues ("prefill") are not reproduced; the flash layout of
- * scripts differs (their TBFs, not the fake's 8 KiB slots); a loader that
- * cannot create a process stops there, as upstream's synchronous loader does,
- * where the fake board skips it; empty or repeated package names get unique
- * scenario names and keep their package name in "package_name".
+ * scripts differs (their TBFs, not the fake's 8 KiB slots); empty or
+ * repeated package names get unique scenario names and keep their package
+ * name in "package_name". Both boards skip a process they cannot create
+ * and go on with the next, as upstream's loader does.
  */
 #ifndef GS_FUZZ_PROG_SCENARIO_H
 #define GS_FUZZ_PROG_SCENARIO_H

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "errors.h"
 #include "harness.h"
 #include "prog-scenario.h"
@@ -80,11 +81,17 @@ static bool run_file(struct gs_scn_file *f, struct gs_scn_reuse *reuse, unsigned
         snprintf(m->why, sizeof(m->why), "an unexpected finding: %s",
                  r.nfindings ? r.findings[0].id : "(panic)");
     /*
-     * Which processes loaded (the synchronous loader fills slots in order and
-     * stops at the first failure). Only a kept board is still there to ask.
+     * Which processes loaded: the board's load report (the loader skips a
+     * process it cannot create and goes on, so slot i need not be process
+     * i). Only a kept board is still there to ask.
      */
-    for (unsigned i = 0; i < nprocs && reuse && m->w.k; i++)
-        m->loaded[i] = i < m->w.k->cfg.num_procs && m->w.k->procs[i] != NULL;
+    for (unsigned j = 0; reuse && m->w.k && j < GS_SCN_REUSE_BOARDS; j++) {
+        const struct gs_board *b = reuse->slot[j].b;
+        if (!b || b->k != m->w.k)
+            continue;
+        for (unsigned i = 0; i < nprocs && i < b->napps; i++)
+            m->loaded[i] = b->apps[i].slot >= 0;
+    }
     gs_scn_result_free(&r);
     gs_scenario_free(s);
     return m->status != GS_SCN_ERROR;

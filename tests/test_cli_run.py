@@ -161,6 +161,17 @@ with tempfile.TemporaryDirectory() as d:
           " return Success\n" in t1 and " grant 0 (driver 0x90000) allocated at 0x" in t1,
           "two traces are identical and show the syscalls", t1 + e1)
     check("PASS  pass.json" in e1, "trace reports the verdict on stderr", e1)
+    # A process the loader skips (kernel/src/process_loading.rs goes on past
+    # NotEnoughMemory) has a line with its reason; the next one is created.
+    write(d, "skip.json", {"grantsim": 1, "board": {"ram": {"base": "0x20000000", "size": "0x2000"}},
+                           "processes": [{"name": "big", "min_ram": 65536, "script": []},
+                                         {"name": "small", "script": []}],
+                           "expect": {"processes": {"big": {"load_error": "NotEnoughMemory"}}}})
+    code, t, e = run("trace", "skip.json", cwd=d)
+    check(code == 0 and
+          "- not loaded big: creating its process failed: NotEnoughMemory\n" in t and
+          "p0:small created memory 0x20000000 len 0x1000\n" in t,
+          "trace names a skipped process and its reason", t + e)
     code, t, e = run("trace", "cases.json", cwd=d)
     check(code == 2 and "choose one with --case: head old" in e, "trace needs --case", e)
     code, ta, e = run("trace", "--case", "head", "cases.json", cwd=d)

@@ -722,7 +722,11 @@ START_TEST(passing_scenario_passes)
 }
 END_TEST
 
-/* A process that is not loaded says why: the first fails to be created, the loader stops. */
+/*
+ * A process that is not loaded says why. One that cannot be created is
+ * skipped and loading goes on (kernel/src/process_loading.rs,
+ * load_processes_from_flash): p1 and p2 both find the pool p0 left empty.
+ */
 START_TEST(not_loaded_says_why)
 {
     struct ran r;
@@ -737,8 +741,39 @@ START_TEST(not_loaded_says_why)
     ck_assert_uint_eq(r.r.nfailures, 2);
     ck_assert_str_eq(r.r.failures[0].actual,
                      "not loaded: creating its process failed: NotEnoughMemory");
-    ck_assert_ptr_nonnull(
-        strstr(r.r.failures[1].actual, "not loaded: loading stopped at an earlier app (0x"));
+    ck_assert_str_eq(r.r.failures[1].actual,
+                     "not loaded: creating its process failed: NotEnoughMemory");
+    ran_free(&r);
+}
+END_TEST
+
+/* A skipped process leaves the pool to the next one; a full process table ends loading. */
+START_TEST(loading_skips_failures_and_stops_without_a_slot)
+{
+    struct ran r;
+
+    /* big does not fit and is skipped; small gets the pool from its start. */
+    run_text("{\"grantsim\": 1, \"board\": {\"ram\": {\"base\": \"0x20000000\", \"size\": "
+             "\"0x2000\"}}, \"processes\": [{\"name\": \"big\", \"min_ram\": 65536, "
+             "\"then\": \"yield\", \"script\": []}, {\"name\": \"small\", \"then\": \"yield\", "
+             "\"script\": []}], \"expect\": {\"processes\": {\"big\": {\"load_error\": "
+             "\"NotEnoughMemory\"}, \"small\": {\"memory_start\": \"0x20000000\", "
+             "\"memory_len\": \"0x1000\"}}}}",
+             -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_PASS);
+    ran_free(&r);
+    /* Two slots: p2 finds none and the loop ends there; p3 is never looked at. */
+    run_text("{\"grantsim\": 1, \"board\": {\"num_procs\": 2}, \"processes\": "
+             "[{\"name\": \"p0\", \"script\": []}, {\"name\": \"p1\", \"script\": []}, "
+             "{\"name\": \"p2\", \"script\": []}, {\"name\": \"p3\", \"script\": []}], "
+             "\"expect\": {\"processes\": {\"p2\": {\"load_error\": \"NotEnoughMemory\"}, "
+             "\"p3\": {\"load_error\": \"NoProcessSlot\"}}}}",
+             -1, false, &r);
+    ck_assert_int_eq(r.r.status, GS_SCN_FAIL);
+    ck_assert_uint_eq(r.r.nfailures, 1);
+    ck_assert_str_eq(r.r.failures[0].expected, "not loaded: NotEnoughMemory");
+    ck_assert_str_eq(r.r.failures[0].actual,
+                     "not loaded: creating its process failed: NoProcessSlot");
     ran_free(&r);
 }
 END_TEST
@@ -1105,6 +1140,7 @@ int main(void)
     tcase_add_test(rn, passing_scenario_passes);
     tcase_add_test(rn, wrong_expectation_reports_diff_and_map);
     tcase_add_test(rn, not_loaded_says_why);
+    tcase_add_test(rn, loading_skips_failures_and_stops_without_a_slot);
     tcase_add_test(rn, every_check_kind_can_fail);
     tcase_add_test(rn, unexpected_finding_is_exit_3);
     tcase_add_test(rn, expected_finding_passes_and_missing_one_fails);

@@ -2533,29 +2533,13 @@ static const char *const state_names[] = {"Running", "Yielded", "YieldedFor",
 static const char *const finding_kinds[] = {"ownership", "layout", "isolation", "panic"};
 static const char *const run_ends[] = {"idle", "limit", "panic", "error", "time-limit"};
 
-static const char *const pexp_keys[] = {"loaded",
-                                        "state",
-                                        "completion_code",
-                                        "restart_count",
-                                        "console",
-                                        "faults",
-                                        "memory_start",
-                                        "memory_len",
-                                        "app_break",
-                                        "kernel_break",
-                                        "high_water_mark",
-                                        "grants",
-                                        "grant_count",
-                                        "mpu",
-                                        "upcalls",
-                                        "steps_done",
-                                        "finished",
-                                        "memory",
-                                        "queued",
-                                        "dropped_upcalls",
-                                        "syscall_count",
-                                        "steps",
-                                        NULL};
+static const char *const pexp_keys[] = {
+    "loaded",          "load_error",    "state",        "completion_code",
+    "restart_count",   "console",       "faults",       "memory_start",
+    "memory_len",      "app_break",     "kernel_break", "high_water_mark",
+    "grants",          "grant_count",   "mpu",          "upcalls",
+    "steps_done",      "finished",      "memory",       "queued",
+    "dropped_upcalls", "syscall_count", "steps",        NULL};
 static const char *const fault_keys[] = {"kind", "address", NULL};
 static const char *const grant_keys[] = {"driver", "allocated", "address", NULL};
 static const char *const mpu_region_keys[] = {"region", "rbar", "rasr", "unused", NULL};
@@ -2843,7 +2827,7 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
 {
     struct gs_scn_proc *p = &l->s->procs[proc];
     struct gs_scn_check *c;
-    json_t *v;
+    json_t *v, *le;
     unsigned u;
     static const char *const layout_keys[GS_LAY_COUNT] = {"memory_start", "memory_len", "app_break",
                                                           "kernel_break", "high_water_mark"};
@@ -2853,18 +2837,33 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
     if (!check_object(l, e, pexp_keys, "a process expectation"))
         return false;
     v = json_object_get(e, "loaded");
-    if (v) {
-        bool b;
-        if (field_bool(l, e, "loaded", &b) == BAD)
+    le = json_object_get(e, "load_error");
+    if (v || le) {
+        bool b = false;
+        const char *err = NULL;
+        if ((v && field_bool(l, e, "loaded", &b) == BAD) ||
+            field_str(l, e, "load_error", &err, "the name of the error that keeps it out") == BAD)
             return false;
-        gs_jpath_push_key(&l->path, "loaded");
+        if (le && b) {
+            gs_jpath_push_key(&l->path, "load_error");
+            fail(l, "a process expected to load has no load error (\"loaded\" is true)");
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        gs_jpath_push_key(&l->path, le ? "load_error" : "loaded");
         c = add_check(l, GS_CHK_LOADED, proc);
         gs_jpath_pop(&l->path);
         if (!c)
             return false;
         c->flag = b;
+        if (err) {
+            c->str = gs_arena_strdup(l->a, err);
+            if (!c->str)
+                return oom(l);
+            c->len = strlen(c->str);
+        }
         *loaded_given = true;
-        if (!b && json_object_size(e) > 1)
+        if (!b && json_object_size(e) > (size_t)(v ? 1 : 0) + (le ? 1 : 0))
             return fail(l, "a process expected not to load has no other expectations");
     }
     if (field_enum(l, e, "state", state_names, 6, &u, "a process state") == BAD)

@@ -671,6 +671,9 @@ static bool load(struct run *R, char *err, size_t n)
         return false;
     }
     gs_flash_scan_free(&scan);
+    for (unsigned i = 0; R->trace && i < R->s->nprocs && i < R->b->napps; i++)
+        if (R->b->apps[i].slot < 0)
+            gs_trace_not_loaded(R->trace, R->s->procs[i].name, R->b->apps[i].why);
     patch_scripts(R);
     return true;
 }
@@ -1019,6 +1022,12 @@ static void check_one(struct run *R, const struct gs_scn_check *c)
             snprintf(what, sizeof(what), "process \"%s\" loaded", pname);
             add_failure(R, c->where, what, c->flag ? "loaded" : "not loaded",
                         p ? "loaded" : not_loaded(b, c->proc), -1);
+        } else if (!p && c->str &&
+                   strcmp(c->str, (unsigned)c->proc < b->napps ? b->apps[c->proc].error : "")) {
+            /* "load_error": the name of the error the loader reported for it. */
+            snprintf(what, sizeof(what), "process \"%s\" load error", pname);
+            snprintf(e, sizeof(e), "not loaded: %s", c->str);
+            add_failure(R, c->where, what, e, not_loaded(b, c->proc), -1);
         }
         break;
     case GS_CHK_STATE:

@@ -520,5 +520,7 @@ struct gs_trace *gs_trace_new_chrome(FILE *out, uint64_t clock_hz);
 void gs_trace_free(struct gs_trace *t);
 void gs_trace_event(void *ctx, const struct gs_event *ev); /* the observer function */
 void gs_trace_set_kernel(struct gs_trace *t, const struct gs_kernel *k);
+/* A line for a process the loader did not create, with the board's reason. */
+void gs_trace_not_loaded(struct gs_trace *t, const char *name, const char *why);
 
 #endif

@@ -79,6 +79,12 @@ void gs_trace_set_kernel(struct gs_trace *t, const struct gs_kernel *k)
     t->k = k;
 }
 
+void gs_trace_not_loaded(struct gs_trace *t, const char *name, const char *why)
+{
+    fprintf(t->out, "%10llu - not loaded %s: %s\n",
+            t->k ? (unsigned long long)gs_kernel_now(t->k) : 0ull, name, why);
+}
+
 /* Writes s[0..n) escaped, in quotes. */
 static void put_quoted(FILE *f, const char *s, size_t n)
 {

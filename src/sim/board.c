@@ -405,10 +405,12 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan_out)
     if (e)
         return e;
     b->loaded = true;
-    for (unsigned j = 0; j < b->napps; j++)
+    for (unsigned j = 0; j < b->napps; j++) {
         snprintf(b->apps[j].why, sizeof(b->apps[j].why),
                  "the flash scan stopped before it (%s at 0x%08X)", gs_scan_stop_name(scan.stop),
                  scan.stop_addr);
+        snprintf(b->apps[j].error, sizeof(b->apps[j].error), "%s", gs_scan_stop_name(scan.stop));
+    }
     for (unsigned i = 0; i < scan.count; i++) {
         const struct gs_scan_entry *en = &scan.entries[i];
         struct gs_board_app *ba = NULL;
@@ -424,6 +426,8 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan_out)
             else if (ba)
                 snprintf(ba->why, sizeof(ba->why), "the flash scan skipped it: %s (%s at %s)",
                          gs_scan_reason_name(en->reason), en->error.name, en->error.field);
+            if (ba)
+                snprintf(ba->error, sizeof(ba->error), "%s", gs_scan_reason_name(en->reason));
             continue;
         }
         e = gs_tbf_app_info(&en->tbf, en->addr, &app);
@@ -432,22 +436,52 @@ int gs_board_load(struct gs_board *b, struct gs_flash_scan *scan_out)
             gs_tbf_app_free(&app);
         } else if (ba) {
             snprintf(ba->why, sizeof(ba->why), "its TBF header gives no app (%s)", gs_err_name(e));
+            snprintf(ba->error, sizeof(ba->error), "%s", gs_err_name(e));
             continue;
         }
-        if (e) {
-            /* The synchronous loader stops at the first failure. */
-            if (ba)
+        if (e == GS_E_NO_SLOT || e == GS_E_PANIC || e == GS_E_NOMEM_HOST) {
+            /*
+             * The loop ends: upstream's load_processes_from_flash
+             * (kernel/src/process_loading.rs, HEAD and release-2.2) breaks
+             * when no process slot is free, before it looks at the next
+             * TBF; a panicked kernel or a host without memory goes no
+             * further either.
+             */
+            if (ba) {
                 snprintf(ba->why, sizeof(ba->why), "creating its process failed: %s",
                          gs_err_name(e));
+                snprintf(ba->error, sizeof(ba->error), "%s", gs_err_name(e));
+            }
             for (unsigned j = 0; j < b->napps; j++)
-                if (b->apps[j].addr > en->addr)
+                if (b->apps[j].addr > en->addr) {
                     snprintf(b->apps[j].why, sizeof(b->apps[j].why),
-                             "loading stopped at an earlier app (0x%08X) that failed", en->addr);
+                             "loading stopped at an earlier app (0x%08X): %s", en->addr,
+                             gs_err_name(e));
+                    snprintf(b->apps[j].error, sizeof(b->apps[j].error), "%s", gs_err_name(e));
+                }
             break;
+        }
+        if (e) {
+            /*
+             * Any other ProcessLoadError (NotEnoughMemory,
+             * MemoryAddressMismatch, MpuInvalidFlashLength, ...) is logged
+             * and the loop goes on with the next TBF, with the RAM pool
+             * ProcessStandard::create handed back (process_loading.rs,
+             * load_processes_from_flash: Err((new_mem, err)) keeps
+             * new_mem). gs_process_create leaves that pool in pool and
+             * pool_len.
+             */
+            if (ba) {
+                snprintf(ba->why, sizeof(ba->why), "creating its process failed: %s",
+                         gs_err_name(e));
+                snprintf(ba->error, sizeof(ba->error), "%s", gs_err_name(e));
+            }
+            continue;
         }
         if (ba) {
             ba->slot = (int)p->index;
             ba->why[0] = '\0';
+            ba->error[0] = '\0';
             p->fault_policy = ba->policy;
             p->fault_threshold = ba->threshold;
         }

@@ -52,6 +52,12 @@ struct gs_board_app {
     bool scripted;
     int slot;      /* process slot after gs_board_load, -1 if none */
     char why[128]; /* after gs_board_load, when slot is -1: why it has no process */
+    /*
+     * ... and the name of the error that kept it out: a ProcessLoadError
+     * ("NotEnoughMemory", "NoProcessSlot", ...), the flash scan's reason
+     * ("Padding", "NotEnabledProcess", ...) or why the scan stopped.
+     */
+    char error[40];
 };
 
 struct gs_board {

@@ -268,6 +268,9 @@ struct bad {
 
 #define P(body)  "{\"grantsim\": 1, \"processes\": [" body "]}"
 #define S(steps) P("{\"name\": \"s\", \"script\": [" steps "]}")
+#define CON(input)                                                                                 \
+    "{\"grantsim\": 1, \"drivers\": [{\"type\": \"console\", \"input\": " input "}], "             \
+    "\"processes\": [{\"name\": \"s\", \"script\": []}]}"
 #define E(exp)                                                                                     \
     "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}], \"expect\": " exp "}"
 
@@ -478,6 +481,17 @@ static const struct bad bads[] = {
     {"{\"grantsim\": 1, \"board\": {\"num_procs\": 0},\n \"processes\": [{\"name\": \"s\", "
      "\"script\": []}],\n \"cases\": [{\"id\": \"a\", \"board\": {\"profile\": \"2.2\"}}]}",
      "t.json:1:40: board.num_procs", "from 1 to 16, got 0"},
+    /* Console input: a string or timed bursts in order of time. */
+    {CON("3"), "drivers[0].input", "expected console input: a string, or a list of"},
+    {CON("[5]"), "drivers[0].input[0]", "expected an input ({\"at\": TIME"},
+    {CON("[{\"at\": 5}]"), "drivers[0].input[0]", "missing key \"bytes\""},
+    {CON("[{\"bytes\": \"a\"}]"), "drivers[0].input[0]", "missing key \"at\""},
+    {CON("[{\"at\": 5, \"bytes\": 1}]"), "drivers[0].input[0].bytes", "(a string), got 1"},
+    {CON("[{\"at\": -1, \"bytes\": \"a\"}]"), "drivers[0].input[0].at", "got -1"},
+    {CON("[{\"at\": 5, \"bytes\": \"a\", \"when\": 1}]"), "drivers[0].input[0].when",
+     "unknown key \"when\""},
+    {CON("[{\"at\": 9, \"bytes\": \"a\"}, {\"at\": 8, \"bytes\": \"b\"}]"),
+     "drivers[0].input[1].at", "in order of time: 8 is before the previous input's 9"},
 };
 
 START_TEST(load_error_is_positioned)

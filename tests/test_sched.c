@@ -386,6 +386,124 @@ START_TEST(console_write_and_upcall)
 }
 END_TEST
 
+/*
+ * Console read (capsules/core/src/console.rs): it completes when the asked
+ * length min(len, allowed) has arrived, over several timed bursts, with
+ * (0 = Ok, count, 0); the idle board jumps to each burst's time.
+ */
+START_TEST(console_read_completes_at_its_length)
+{
+    static const struct gs_console_input in[] = {
+        {.at = 1000, .bytes = (const uint8_t *)"ab", .len = 2},
+        {.at = 500000, .bytes = (const uint8_t *)"c\nzz", .len = 4},
+    };
+    const struct gs_fake_action a[] = {
+        SVCB(5, 0, 0x400, 0, 0, ABS, MEM, ABS, ABS),   /* 0: brk, room for the buffer */
+        SVCB(3, 0x1, 1, 0x300, 8, ABS, ABS, MEM, ABS), /* 1: allow_rw 1 */
+        SVC(2, 0x1, 2, 4, 0),                          /* 2: read 4 */
+        SVC(0, 2, 0x1, 2, 0),                          /* 3: Yield-WaitFor(console, 2) */
+    };
+    struct gs_process *p;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "rd", a, NACT(a));
+    gs_console_set_input(&fb.con, NULL, 0, in, 2);
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 10000000), GS_RUN_IDLE);
+    ck_assert_uint_eq(fb_svc(&fb, p, 2)->r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[0], 0); /* Ok */
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[1], 4);
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[2], 0);
+    ck_assert_uint_ge(gs_kernel_now(fb.tb.k), 500000);
+    ck_assert_mem_eq(gs_mem_host_ptr(&fb.tb.mem, p->memory_start + 0x300, 5), "abc\n\0", 5);
+    /* The two bytes past the read's length found no receive: lost. */
+    ck_assert_uint_eq(fb.con.rx_arrived, 6);
+    ck_assert_uint_eq(fb.con.rx_lost, 2);
+    ck_assert(!fb.con.rx_busy);
+}
+END_TEST
+
+/*
+ * Abort (command 3) ends the pending read with CANCEL and the bytes so far;
+ * a second read while one is pending is BUSY; abort with none pending is
+ * Success and nothing follows; a read of 0 bytes completes at once.
+ */
+START_TEST(console_abort_busy_and_empty_reads)
+{
+    static const struct gs_console_input in[] = {
+        {.at = 100, .bytes = (const uint8_t *)"xy", .len = 2}};
+    const struct gs_fake_action a[] = {
+        SVCB(5, 0, 0x400, 0, 0, ABS, MEM, ABS, ABS),   /* 0: brk */
+        SVCB(3, 0x1, 1, 0x300, 8, ABS, ABS, MEM, ABS), /* 1: allow_rw 1, 8 bytes */
+        SVC(2, 0x1, 2, 8, 0),                          /* 2: read 8 */
+        SVC(2, 0x1, 2, 1, 0),                          /* 3: BUSY */
+        SPIN(5000),                                    /* "xy" arrives meanwhile */
+        SVC(2, 0x1, 3, 0, 0),                          /* 4: abort */
+        SVC(0, 2, 0x1, 2, 0),                          /* 5: (CANCEL, 2, 0) */
+        SVC(2, 0x1, 3, 0, 0),                          /* 6: abort, nothing pending */
+        SVC(2, 0x1, 2, 0, 0),                          /* 7: read 0 */
+        SVC(0, 2, 0x1, 2, 0),                          /* 8: (0, 0, 0) */
+        SVC(2, 0x1, 2, 65, 0),                         /* 9: min(65, 8) = 8: pending */
+        SVC(2, 0x1, 3, 0, 0),                          /* 10: abort */
+        SVC(0, 2, 0x1, 2, 0),                          /* 11: (CANCEL, 0, 0) */
+    };
+    struct gs_process *p;
+    const struct gs_fake_record *r;
+    unsigned n, ups = 0;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "ab", a, NACT(a));
+    gs_console_set_input(&fb.con, NULL, 0, in, 1);
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 10000000), GS_RUN_IDLE);
+    ck_assert_uint_eq(fb_svc(&fb, p, 2)->r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[0], GS_RET_FAILURE);
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[1], GS_EC_BUSY);
+    ck_assert_uint_eq(fb_svc(&fb, p, 4)->r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(fb_svc(&fb, p, 5)->r[0], GS_EC_CANCEL);
+    ck_assert_uint_eq(fb_svc(&fb, p, 5)->r[1], 2);
+    ck_assert_uint_eq(fb_svc(&fb, p, 5)->r[2], 0);
+    ck_assert_mem_eq(gs_mem_host_ptr(&fb.tb.mem, p->memory_start + 0x300, 3), "xy\0", 3);
+    ck_assert_uint_eq(fb_svc(&fb, p, 6)->r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(fb_svc(&fb, p, 7)->r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(fb_svc(&fb, p, 8)->r[0], 0);
+    ck_assert_uint_eq(fb_svc(&fb, p, 8)->r[1], 0);
+    ck_assert_uint_eq(fb_svc(&fb, p, 9)->r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(fb_svc(&fb, p, 11)->r[0], GS_EC_CANCEL);
+    ck_assert_uint_eq(fb_svc(&fb, p, 11)->r[1], 0);
+    r = fb_recs(&fb, p, &n);
+    for (unsigned i = 0; i < n; i++)
+        ups += r[i].upcall;
+    ck_assert_uint_eq(ups, 0); /* everything came back through wait-for, nothing else queued */
+    ck_assert_uint_eq(gs_tasks_len(p), 0);
+}
+END_TEST
+
+/* More than the capsule's 64-byte rx buffer is INVAL; with no input a read stays pending. */
+START_TEST(console_read_limits_and_no_input)
+{
+    const struct gs_fake_action a[] = {
+        SVCB(5, 0, 0x400, 0, 0, ABS, MEM, ABS, ABS),     /* 0: brk */
+        SVCB(3, 0x1, 1, 0x300, 100, ABS, ABS, MEM, ABS), /* 1: allow_rw 1, 100 bytes */
+        SVC(2, 0x1, 2, 65, 0),                           /* 2: INVAL */
+        SVC(2, 0x1, 2, 64, 0),                           /* 3: Success */
+        SVC(0, 2, 0x1, 2, 0),                            /* 4: never completes */
+    };
+    struct gs_process *p;
+    unsigned n;
+
+    fb_init(&fb, NULL, true);
+    p = fb_proc(&fb, 1024, "lim", a, NACT(a));
+    ck_assert_int_eq(gs_kernel_run(fb.tb.k, 10000000), GS_RUN_IDLE);
+    ck_assert_uint_eq(fb_svc(&fb, p, 2)->r[0], GS_RET_FAILURE);
+    ck_assert_uint_eq(fb_svc(&fb, p, 2)->r[1], GS_EC_INVAL);
+    ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[0], GS_RET_SUCCESS);
+    fb_recs(&fb, p, &n);
+    ck_assert_uint_eq(n, 4); /* the wait-for never returned */
+    ck_assert(fb.con.rx_busy);
+    ck_assert_uint_eq(fb.con.rx_len, 64);
+    ck_assert_uint_lt(gs_kernel_now(fb.tb.k), 100000); /* nothing to jump to */
+}
+END_TEST
+
 START_TEST(rng_and_low_level_debug)
 {
     const struct gs_fake_action a[] = {
@@ -452,6 +570,9 @@ int main(void)
     tcase_add_test(tc, round_robin_with_timeslices);
     tcase_add_test(tc, inline_and_trapping_paths_agree);
     tcase_add_test(tc, idle_jumps_to_alarm);
+    tcase_add_test(tc, console_read_completes_at_its_length);
+    tcase_add_test(tc, console_abort_busy_and_empty_reads);
+    tcase_add_test(tc, console_read_limits_and_no_input);
     tcase_add_test(tc, limit_stops_a_busy_system);
     tcase_add_test(tc, spin_on_unrunnable_ready_process_ends_at_limit);
     tcase_add_test(tc, fault_restart_cycle_without_instructions_ends_at_limit);

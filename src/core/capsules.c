@@ -4,7 +4,8 @@
  * (capsules/core/src/{console,alarm,led,rng}.rs, low_level_debug) as
  * summarized in TOCK-REFERENCE 11.4.2; docs/drivers.md is the contract.
  * They are simplified where hardware would add timing detail: a console
- * write completes `latency` instructions later in one piece.
+ * write completes `latency` instructions later in one piece. Console input
+ * reaches the UART at simulated times (gs_console_set_input).
  */
 #include "capsules.h"
 
@@ -119,25 +120,167 @@ static struct gs_ret console_write(struct gs_console *c, struct gs_grant_ctx *g,
     return gs_ret_success();
 }
 
-static void console_read_done(struct gs_kernel *k, void *ctx, uint64_t pid)
+/*
+ * ---- Receive ----
+ *
+ * console.rs over a UART that keeps the hil::uart::Receive contract
+ * (kernel/src/hil/uart.rs): receive_buffer(len) completes once len bytes
+ * have arrived, receive_abort completes a pending receive with CANCEL and
+ * what came so far, and with none pending does nothing. A receive of 0
+ * bytes has all it asked for at once: it completes `latency` later with
+ * (Ok, 0). (Chips differ there: some refuse rx_len 0 with SIZE.) The UART
+ * receives only while the console has a receive pending, as the virtual
+ * UART (capsules/core/src/virtualizers/virtual_uart.rs) starts the
+ * hardware only for a pending read: bytes arriving at another time are
+ * lost, not queued.
+ */
+
+static void console_rx_pump(struct gs_kernel *k, void *ctx, uint64_t arg);
+
+#define RX_PUMP  0 /* the stream hands over bytes, or a receive of 0 bytes completes */
+#define RX_ABORT 1 /* the UART's abort completes */
+
+/* console.rs received_buffer: the receive ends, the process gets (status, count, 0). */
+static void console_rx_complete(struct gs_console *c, int status)
+{
+    struct gs_grant_ctx g;
+    uint32_t ptr = 0, blen = 0, put = 0, n;
+    int code = status;
+
+    c->rx_busy = false;
+    c->rx_aborting = false;
+    gs_kernel_cancel(c->drv.k, console_rx_pump, c, RX_PUMP);
+    gs_kernel_cancel(c->drv.k, console_rx_pump, c, RX_ABORT);
+    /* A process gone since (exit, restart) finds no grant: the bytes are dropped. */
+    if (!enter_for_work(&c->drv, c->rx_pid, &g))
+        return;
+    gs_grant_get_allow(&g, true, 1, &ptr, &blen);
+    n = c->rx_pos < blen ? c->rx_pos : blen;
+    gs_grant_allow_write(&g, 1, 0, c->rx_buf, n, &put);
+    /*
+     * More received than the buffer now holds (the process allowed a
+     * smaller one meanwhile): SIZE with the buffer's length, as
+     * received_buffer does; otherwise the UART's result and its count.
+     */
+    if (c->rx_pos > blen) {
+        code = GS_EC_SIZE;
+        n = blen;
+    } else {
+        n = c->rx_pos;
+    }
+    /* kernel::errorcode::into_statuscode: Ok is 0, an error its ErrorCode. */
+    gs_grant_schedule_upcall(&g, 2, (uint32_t)code, n, 0);
+    gs_grant_leave(&g);
+}
+
+/* Bytes reach the UART: the pending receive takes what it still wants. Returns how many it took. */
+static uint32_t console_rx_deliver(struct gs_console *c, const uint8_t *bytes, uint32_t n)
+{
+    uint32_t take = 0;
+
+    if (c->rx_busy) {
+        take = c->rx_len - c->rx_pos;
+        if (take > n)
+            take = n;
+        memcpy(c->rx_buf + c->rx_pos, bytes, take);
+        c->rx_pos += take;
+        if (c->rx_pos == c->rx_len)
+            console_rx_complete(c, 0);
+    }
+    return take;
+}
+
+static void console_rx_pump(struct gs_kernel *k, void *ctx, uint64_t arg)
 {
     struct gs_console *c = ctx;
-    struct gs_grant_ctx g;
-    uint32_t want = 0, avail, n, put = 0;
 
     (void)k;
-    if (!enter_for_work(&c->drv, pid, &g))
+    if (!c->rx_busy)
         return;
-    gs_grant_t_load32(&g, CON_READ_LEN, &want);
-    avail = c->input_len - c->input_pos;
-    n = want < avail ? want : avail;
-    if (n) {
-        gs_grant_allow_write(&g, 1, 0, c->input + c->input_pos, n, &put);
-        c->input_pos += put;
-        gs_grant_t_store32(&g, CON_READ_LEN, 0);
-        gs_grant_schedule_upcall(&g, 2, 0, put, 0);
+    if (arg == RX_ABORT) {
+        console_rx_complete(c, GS_EC_CANCEL);
+        return;
     }
-    gs_grant_leave(&g);
+    if (c->rx_len == c->rx_pos) {
+        console_rx_complete(c, 0); /* a receive of 0 bytes */
+        return;
+    }
+    if (c->input_pos < c->input_len)
+        c->input_pos += console_rx_deliver(c, c->input + c->input_pos, c->input_len - c->input_pos);
+}
+
+static void console_schedule_timed(struct gs_console *c);
+
+/* A timed burst arrives (kernel work at its time). */
+static void console_rx_arrive(struct gs_kernel *k, void *ctx, uint64_t idx)
+{
+    struct gs_console *c = ctx;
+    const struct gs_console_input *in;
+    uint32_t took;
+    struct gs_event ev;
+
+    if (idx >= c->ntimed)
+        return;
+    in = &c->timed[idx];
+    took = console_rx_deliver(c, in->bytes, in->len);
+    c->rx_arrived += in->len;
+    c->rx_lost += in->len - took;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = GS_EV_CONSOLE_INPUT;
+    ev.a = in->len;
+    ev.b = took;
+    ev.text = (const char *)in->bytes;
+    gs_kernel_emit(k, &ev);
+    c->timed_next = (unsigned)idx + 1;
+    console_schedule_timed(c);
+}
+
+static void console_schedule_timed(struct gs_console *c)
+{
+    uint64_t now = gs_kernel_now(c->drv.k), at;
+
+    if (c->timed_next >= c->ntimed)
+        return;
+    at = c->timed[c->timed_next].at;
+    gs_kernel_defer(c->drv.k, at > now ? at : now, console_rx_arrive, c, c->timed_next);
+}
+
+void gs_console_set_input(struct gs_console *c, const uint8_t *stream, uint32_t len,
+                          const struct gs_console_input *timed, unsigned n)
+{
+    gs_kernel_cancel(c->drv.k, console_rx_arrive, c, c->timed_next);
+    c->input = stream;
+    c->input_len = stream ? len : 0;
+    c->input_pos = 0;
+    c->timed = timed;
+    c->ntimed = timed ? n : 0;
+    c->timed_next = 0;
+    c->rx_arrived = c->rx_lost = 0;
+    console_schedule_timed(c);
+}
+
+/* console.rs receive_new: one receive for the whole console. */
+static struct gs_ret console_read(struct gs_console *c, struct gs_grant_ctx *g, uint32_t len)
+{
+    uint32_t ptr = 0, alen = 0, n;
+
+    if (c->rx_busy)
+        return gs_ret_failure(GS_EC_BUSY); /* whichever process's receive it is */
+    /* min(allowed length, len); no buffer is length 0. */
+    gs_grant_get_allow(g, true, 1, &ptr, &alen);
+    n = len < alen ? len : alen;
+    if (n > GS_CONSOLE_RX_BUF)
+        return gs_ret_failure(GS_EC_INVAL); /* "a small maximum receive length" */
+    gs_grant_t_store32(g, CON_READ_LEN, n);
+    c->rx_busy = true;
+    c->rx_aborting = false;
+    c->rx_pid = gs_pid_pack(g->p->pid);
+    c->rx_len = n;
+    c->rx_pos = 0;
+    if (n == 0 || c->input_pos < c->input_len)
+        gs_kernel_defer(c->drv.k, gs_kernel_now(c->drv.k) + c->latency, console_rx_pump, c,
+                        RX_PUMP);
+    return gs_ret_success();
 }
 
 static struct gs_ret console_command(struct gs_driver *d, uint32_t cmd, uint32_t a0, uint32_t a1,
@@ -146,7 +289,6 @@ static struct gs_ret console_command(struct gs_driver *d, uint32_t cmd, uint32_t
     struct gs_console *c = d->state;
     struct gs_grant_ctx g;
     struct gs_ret r;
-    uint32_t ptr, len;
 
     (void)a1;
     if (!enter_or_fail(d, pid, &g, &r))
@@ -159,22 +301,19 @@ static struct gs_ret console_command(struct gs_driver *d, uint32_t cmd, uint32_t
         r = console_write(c, &g, a0);
         break;
     case 2:
-        gs_grant_get_allow(&g, true, 1, &ptr, &len);
-        if (len == 0) {
-            r = gs_ret_failure(GS_EC_SIZE);
-            break;
-        }
-        gs_grant_t_store32(&g, CON_READ_LEN, a0 < len ? a0 : len);
-        /* Input is delivered as kernel work; with no input the read stays pending. */
-        if (c->input_pos < c->input_len)
-            gs_kernel_defer(d->k, gs_kernel_now(d->k) + c->latency, console_read_done, c,
-                            gs_pid_pack(g.p->pid));
-        r = gs_ret_success();
+        r = console_read(c, &g, a0);
         break;
     case 3:
-        gs_grant_t_store32(&g, CON_READ_LEN, 0);
-        gs_kernel_cancel(d->k, console_read_done, c, gs_pid_pack(g.p->pid));
-        gs_grant_schedule_upcall(&g, 2, GS_EC_CANCEL, 0, 0);
+        /*
+         * Abort: the UART's receive_abort, whatever it returns, and Ok.
+         * It aborts the console's receive whichever process started it;
+         * the CANCEL upcall with the bytes so far follows as kernel work.
+         * With no receive pending nothing follows.
+         */
+        if (c->rx_busy && !c->rx_aborting) {
+            c->rx_aborting = true;
+            gs_kernel_defer(d->k, gs_kernel_now(d->k) + c->latency, console_rx_pump, c, RX_ABORT);
+        }
         r = gs_ret_success();
         break;
     default:
@@ -201,7 +340,14 @@ static void console_reset(struct gs_driver *d)
     gs_strbuf_clear(&c->out);
     for (unsigned i = 0; i < 16; i++)
         gs_strbuf_clear(&c->per[i]);
-    c->input_pos = 0;
+    c->rx_busy = c->rx_aborting = false;
+    c->rx_len = c->rx_pos = 0;
+    /* The input belonged to the last run (its owner may have freed it): none until set again. */
+    c->input = NULL;
+    c->input_len = c->input_pos = 0;
+    c->timed = NULL;
+    c->ntimed = c->timed_next = 0;
+    c->rx_arrived = c->rx_lost = 0;
 }
 
 static const struct gs_driver_ops console_ops = {

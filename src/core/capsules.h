@@ -18,15 +18,59 @@
 #include "printer.h" /* struct gs_strbuf: the captured output */
 
 /* ---- Console 0x1 (capsules/core/src/console.rs) ---- */
+/*
+ * The console's receive buffer: a read asks for at most this many bytes
+ * (console.rs DEFAULT_BUF_SIZE, the size boards/components/src/console.rs
+ * gives the capsule's rx_buffer).
+ */
+#define GS_CONSOLE_RX_BUF 64u
+
+/* Bytes sent to the board's UART at one moment (kernel clock: instructions). */
+struct gs_console_input {
+    uint64_t at;
+    const uint8_t *bytes;
+    uint32_t len;
+};
+
 struct gs_console {
     struct gs_driver drv;
     struct gs_strbuf out;     /* everything written, all processes */
     struct gs_strbuf per[16]; /* per process slot */
-    const uint8_t *input;     /* bytes a read can return (board-supplied) */
+    uint64_t latency;         /* instructions between a write and its upcall */
+    /*
+     * Input, two kinds (gs_console_set_input; docs/drivers.md):
+     * - the stream: bytes a sender holds from time 0 and hands over as a
+     *   receive wants them (a sender behind flow control), `latency` after
+     *   the receive starts;
+     * - timed bursts: bytes that reach the UART at their time, in order;
+     *   those that arrive while no receive is pending are lost, as on a
+     *   board whose UART receives only while a read is pending.
+     */
+    const uint8_t *input;
     uint32_t input_len, input_pos;
-    uint64_t latency; /* instructions between a write and its upcall */
+    const struct gs_console_input *timed;
+    unsigned ntimed, timed_next;
+    uint64_t rx_arrived, rx_lost; /* timed bytes so far, and those no receive took */
+    /*
+     * The one receive in progress (console.rs rx_in_progress / rx_buffer:
+     * one for the whole console, whichever process started it). Bytes
+     * collect in rx_buf and are copied to the process's buffer when the
+     * receive completes.
+     */
+    bool rx_busy, rx_aborting;
+    uint64_t rx_pid; /* gs_pid_pack of the process that started it */
+    uint32_t rx_len, rx_pos;
+    uint8_t rx_buf[GS_CONSOLE_RX_BUF];
 };
 int gs_console_init(struct gs_kernel *k, struct gs_console *c, uint32_t driver_num);
+/*
+ * Sets the console's input: `stream` (len bytes, may be NULL) and `timed`
+ * (n bursts in order of time, may be NULL), both kept by pointer; the first
+ * burst is scheduled as kernel work. A kernel reset (the driver's reset)
+ * forgets the input: set it again after one.
+ */
+void gs_console_set_input(struct gs_console *c, const uint8_t *stream, uint32_t len,
+                          const struct gs_console_input *timed, unsigned n);
 
 /* ---- Alarm 0x0 (capsules/core/src/alarm.rs) ---- */
 struct gs_alarm {

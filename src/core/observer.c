@@ -46,6 +46,8 @@ const char *gs_event_kind_name(enum gs_event_kind kind)
         return "debug";
     case GS_EV_CONSOLE:
         return "console";
+    case GS_EV_CONSOLE_INPUT:
+        return "console-input";
     case GS_EV_PANIC:
         return "panic";
     case GS_EV_FINDING:

@@ -38,6 +38,8 @@ enum gs_event_kind {
     GS_EV_QUIRK,            /* an upstream quirk was exercised; text names it */
     GS_EV_DEBUG,            /* the kernel's debug!() output; text is the line */
     GS_EV_CONSOLE,          /* console output of p: a = length, text = bytes (not NUL-ended) */
+    GS_EV_CONSOLE_INPUT,    /* bytes reach the console's UART: a = how many, b = how many a
+                               pending receive took (the rest are lost), text = bytes */
     GS_EV_PANIC,            /* the kernel panicked; text is the panic message */
     GS_EV_FINDING,          /* an oracle finding; see finding */
     GS_EV_TASK_DEQUEUED,    /* dequeue_task took the head of p's queue; task */

@@ -1449,6 +1449,93 @@ out:
     return ok;
 }
 
+/* A JSON string's bytes (NULs included) in the arena; false after a message. */
+static bool arena_bytes(struct ld *l, json_t *str, const char **out, uint32_t *len)
+{
+    size_t n = json_string_length(str);
+    char *b = gs_arena_alloc(l->a, n + 1);
+
+    if (!b)
+        return oom(l);
+    memcpy(b, json_string_value(str), n);
+    *out = b;
+    *len = (uint32_t)n;
+    return true;
+}
+
+static const char *const input_keys[] = {"at", "bytes", NULL};
+
+/*
+ * The console's "input": a string (a stream the sender holds from time 0
+ * and hands over as reads want it), or [{"at": TIME, "bytes": "..."}, ...],
+ * bursts that reach the UART at their times (kernel clock), in order.
+ */
+static bool parse_console_input(struct ld *l, json_t *v, struct gs_scn_driver *dr)
+{
+    size_t n;
+    bool ok = false;
+
+    if (!v)
+        return true;
+    gs_jpath_push_key(&l->path, "input");
+    if (json_is_string(v)) {
+        ok = arena_bytes(l, v, &dr->input, &dr->input_len);
+        goto out;
+    }
+    if (!json_is_array(v)) {
+        fail(l,
+             "expected console input: a string, or a list of {\"at\": TIME, \"bytes\": "
+             "\"...\"}; got %s",
+             GOT(v));
+        goto out;
+    }
+    n = json_array_size(v);
+    if (n > 4096) {
+        fail(l, "expected at most 4096 inputs, got %zu", n);
+        goto out;
+    }
+    dr->inputs = gs_arena_alloc(l->a, (n ? n : 1) * sizeof(*dr->inputs));
+    if (!dr->inputs) {
+        oom(l);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(v, i), *b;
+        struct gs_console_input *in = &dr->inputs[i];
+        const char *bytes;
+        gs_jpath_push_index(&l->path, (unsigned)i);
+        if (!json_is_object(e)) {
+            fail(l, "expected an input ({\"at\": TIME, \"bytes\": \"...\"}), got %s", GOT(e));
+            goto bad_i;
+        }
+        if (!check_object(l, e, input_keys, "an input") ||
+            !require(l, e, "at", "the time the bytes arrive (instructions)") ||
+            !require(l, e, "bytes", "the bytes that arrive (a string)") ||
+            field_u64(l, e, "at", 0, 1ull << 62, &in->at, "a time in instructions") == BAD ||
+            field_str(l, e, "bytes", &bytes, "the bytes that arrive") == BAD)
+            goto bad_i;
+        if (i > 0 && in->at < dr->inputs[i - 1].at) {
+            gs_jpath_push_key(&l->path, "at");
+            fail(l, "expected inputs in order of time: %llu is before the previous input's %llu",
+                 (unsigned long long)in->at, (unsigned long long)dr->inputs[i - 1].at);
+            gs_jpath_pop(&l->path);
+            goto bad_i;
+        }
+        b = json_object_get(e, "bytes");
+        if (!arena_bytes(l, b, (const char **)&in->bytes, &in->len))
+            goto bad_i;
+        gs_jpath_pop(&l->path);
+    }
+    dr->ninputs = (unsigned)n;
+    ok = true;
+    goto out;
+bad_i:
+    gs_jpath_pop(&l->path);
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
 static bool parse_drivers(struct ld *l, json_t *arr)
 {
     struct gs_scenario *s = l->s;
@@ -1476,7 +1563,6 @@ static bool parse_drivers(struct ld *l, json_t *arr)
         struct gs_scn_driver *dr = &s->drivers[i];
         const char *const *keys;
         unsigned type;
-        const char *input = NULL;
         gs_jpath_push_index(&l->path, i);
         if (!json_is_object(d)) {
             fail(l, "expected a driver (an object with a \"type\"), got %s", GOT(d));
@@ -1524,18 +1610,10 @@ static bool parse_drivers(struct ld *l, json_t *arr)
         }
         switch (type) {
         case GS_SD_CONSOLE:
-            if (field_str(l, d, "input", &input, "console input") == BAD ||
+            if (!parse_console_input(l, json_object_get(d, "input"), dr) ||
                 field_u64(l, d, "latency", 0, 1ull << 40, &dr->latency,
                           "a latency in instructions") == BAD)
                 goto bad_i;
-            if (input) {
-                dr->input_len = (uint32_t)json_string_length(json_object_get(d, "input"));
-                dr->input = gs_arena_strdup(l->a, input);
-                if (!dr->input) {
-                    oom(l);
-                    goto bad_i;
-                }
-            }
             break;
         case GS_SD_ALARM:
             dr->cpu_hz = s->clock_hz; /* the board's clock unless the driver says otherwise */
@@ -2778,7 +2856,7 @@ static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
 static bool count_field(struct ld *l, json_t *obj, const char *key, enum gs_chk_kind kind,
                         unsigned index, int proc)
 {
-    uint32_t n;
+    uint32_t n = 0;
     struct gs_scn_check *c;
     json_t *v = json_object_get(obj, key);
 

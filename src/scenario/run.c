@@ -542,9 +542,9 @@ static bool build(struct run *R, char *err, size_t n)
         /* Console input lives in the scenario: point at this one's. */
         const struct gs_scn_driver *d = &s->drivers[i];
         if (d->type == GS_SD_CONSOLE && R->b->console) {
-            R->b->console->input = (const uint8_t *)d->input;
-            R->b->console->input_len = d->input_len;
             R->b->console->latency = d->latency;
+            gs_console_set_input(R->b->console, (const uint8_t *)d->input, d->input_len, d->inputs,
+                                 d->ninputs);
         }
     }
     return add_processes(R, err, n);
@@ -586,9 +586,9 @@ static bool add_drivers(struct run *R, char *err, size_t n)
         case GS_SD_CONSOLE:
             e = gs_board_add_console(R->b, d->num);
             if (!e) {
-                R->b->console->input = (const uint8_t *)d->input;
-                R->b->console->input_len = d->input_len;
                 R->b->console->latency = d->latency;
+                gs_console_set_input(R->b->console, (const uint8_t *)d->input, d->input_len,
+                                     d->inputs, d->ninputs);
             }
             break;
         case GS_SD_ALARM:

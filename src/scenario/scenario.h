@@ -101,8 +101,10 @@ struct gs_scn_driver {
     uint64_t rng_seed;           /* RNG */
     struct gs_grant_shape shape; /* test capsule */
     bool check_t_bounds;         /* test capsule */
-    const char *input;           /* console input bytes (may contain NUL) */
+    const char *input;           /* console: the input stream's bytes (may contain NUL) */
     uint32_t input_len;
+    struct gs_console_input *inputs; /* console: timed input, in order of time */
+    unsigned ninputs;
     uint64_t latency;    /* console: instructions from a write to its upcall */
     uint32_t alarm_freq; /* alarm: ticks per second (0 = default) */
     uint64_t cpu_hz;     /* alarm: instructions per second (0 = default) */

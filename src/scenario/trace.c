@@ -174,6 +174,7 @@ static bool traced(enum gs_event_kind kind)
     case GS_EV_RESTARTED:
     case GS_EV_TASK_DROPPED:
     case GS_EV_CONSOLE:
+    case GS_EV_CONSOLE_INPUT:
     case GS_EV_DEBUG:
     case GS_EV_QUIRK:
     case GS_EV_PANIC:
@@ -259,6 +260,11 @@ static void describe(const struct gs_event *ev, FILE *f)
         fputs("console ", f);
         put_quoted(f, ev->text ? ev->text : "", ev->text ? ev->a : 0);
         fputc('\n', f);
+        break;
+    case GS_EV_CONSOLE_INPUT:
+        fputs("console input ", f);
+        put_quoted(f, ev->text ? ev->text : "", ev->text ? ev->a : 0);
+        fprintf(f, ": %u received, %u lost\n", ev->b, ev->a - ev->b);
         break;
     case GS_EV_DEBUG:
         fputs("debug ", f);

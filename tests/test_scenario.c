@@ -492,6 +492,13 @@ static const struct bad bads[] = {
      "unknown key \"when\""},
     {CON("[{\"at\": 9, \"bytes\": \"a\"}, {\"at\": 8, \"bytes\": \"b\"}]"),
      "drivers[0].input[1].at", "in order of time: 8 is before the previous input's 9"},
+    /* load_error: a string, and only for a process that does not load. */
+    {E("{\"processes\": {\"s\": {\"load_error\": 1}}}"), "expect.processes.s.load_error",
+     "(a string), got 1"},
+    {E("{\"processes\": {\"s\": {\"loaded\": true, \"load_error\": \"NotEnoughMemory\"}}}"),
+     "expect.processes.s.load_error", "a process expected to load has no load error"},
+    {E("{\"processes\": {\"s\": {\"load_error\": \"NotEnoughMemory\", \"state\": \"Running\"}}}"),
+     "expect.processes.s", "a process expected not to load has no other expectations"},
 };
 
 START_TEST(load_error_is_positioned)

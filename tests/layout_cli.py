@@ -64,12 +64,12 @@ e = json.loads(r.stdout)
 check(e["kind"] == "custom-grant", "explain json custom grant")
 
 for args, msg in [
-    ((), "usage"),
+    ((), "Usage: grantsim"),
     (("layout",), "needs either --example or one scenario FILE"),
     (("layout", "--example", "--format", "png"), "unknown format"),
     (("layout", "--example", "--process", "7"), "no process 7"),
     (("layout", "--example", "--process", "x"), "process index"),
-    (("layout", "--example", "--bogus"), "unexpected argument"),
+    (("layout", "--example", "--bogus"), "unknown option '--bogus'"),
     (("explain", "--example"), "needs an address"),
     (("explain", "--example", "0x1000000000"), "not a 32-bit address"),
     (("explain", "--example", "12zz"), "not a 32-bit address"),

@@ -60,7 +60,7 @@ with tempfile.TemporaryDirectory() as d:
     write(os.path.join(d, "lib"), "schema.json", "{\"not\": \"a scenario\"}")
 
     code, out, err = run("run")
-    check(code == 2 and "usage: grantsim run" in err, "no file is a usage error (2)", err)
+    check(code == 2 and "Usage: grantsim run" in err, "no file is a usage error (2)", err)
     code, out, err = run("run", "--frobnicate", "pass.json", cwd=d)
     check(code == 2 and "unknown option" in err, "an unknown option is a usage error", err)
 

@@ -258,11 +258,6 @@ struct live {
     unsigned faults;
 };
 
-static void file_write(void *ctx, const char *s, size_t n)
-{
-    fwrite(s, 1, n, (FILE *)ctx);
-}
-
 /* Ends the line another process left open, so prefixes stay at line starts. */
 static void close_line(struct live *L, const struct gs_process *p)
 {
@@ -275,7 +270,7 @@ static void close_line(struct live *L, const struct gs_process *p)
 static void on_event(void *ctx, const struct gs_event *ev)
 {
     struct live *L = ctx;
-    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
+    struct gs_sink sink = {.write = gs_cli_file_write, .ctx = stdout, .crlf = false};
 
     switch (ev->kind) {
     case GS_EV_CONSOLE:

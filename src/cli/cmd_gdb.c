@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim gdb FILE [--case ID] [--apps DIR] [--port N] [--process P]
- * grantsim gdb APP... [--port N] [--process P]   (APP: an ELF, TBF or TAB file)
+ * grantsim gdb [--case ID] [--apps DIR] [--port N] [--process P] FILE
+ * grantsim gdb [--port N] [--process P] APP...   (APP: an ELF, TBF or TAB file)
  *
  * Runs one scenario case, or app files on the default board of `grantsim
  * run APP...` (cmd_app.c), under a GDB remote stub (src/sim/gdbstub.h,
@@ -29,20 +29,28 @@
 
 #define DEFAULT_PORT 3333
 
-static int usage(FILE *f)
+void gs_cmd_gdb_usage(struct gs_usage *u)
 {
-    fprintf(f,
-            "usage: grantsim gdb FILE [--case ID] [--apps DIR] [--port N] [--process P]\n"
-            "       grantsim gdb APP... [--port N] [--process P]\n"
-            "  runs a scenario case, or app files (ELF, TBF, TAB) on the default board of\n"
-            "  `grantsim run APP...`, under a GDB remote stub on 127.0.0.1 (docs/gdb.md)\n"
-            "  --port N     TCP port (default %d; 0: a free one, printed)\n"
-            "  --process P  whose offsets qOffsets gives gdb's `file` (package name or\n"
-            "               index; default: the first process with an ELF)\n"
-            "  prints an add-symbol-file command for each process, then waits for\n"
-            "  gdb-multiarch or arm-none-eabi-gdb: target remote :PORT\n",
-            DEFAULT_PORT);
-    return GS_EXIT_INPUT;
+    gs_usage_synopsis(u, "gdb", "[--case=ID] [--apps=DIR] [--port=N] [--process=NAME|N] FILE");
+    gs_usage_synopsis(u, "gdb", "[--port=N] [--process=NAME|N] APP...");
+    if (!u->full)
+        return;
+    fprintf(
+        u->f,
+        "Run a scenario case, or app files (ELF, TBF, TAB) on the default board of\n"
+        "'grantsim run APP...', under a GDB remote stub on 127.0.0.1 (docs/gdb.md): it\n"
+        "prints an add-symbol-file command for each process, then waits for\n"
+        "gdb-multiarch or arm-none-eabi-gdb (target remote :PORT). The processes are\n"
+        "gdb's threads.\n"
+        "\n"
+        "      --case=ID          the case of FILE to run (a file with cases needs one)\n"
+        "      --apps=DIR         where \"app\": NAME finds NAME.elf (default: $GRANTSIM_APPS,\n"
+        "                         then the bundled apps)\n"
+        "      --port=N           TCP port (default %d; 0: a free one, printed)\n"
+        "      --process=NAME|N   whose offsets qOffsets gives gdb's `file` (package name\n"
+        "                         or index; default: the first process with an ELF)\n"
+        "  -h, --help             print this help and exit\n",
+        DEFAULT_PORT);
 }
 
 /*
@@ -106,6 +114,15 @@ static int find_process(const struct gs_scenario *s, const char *v)
 
 int gs_cmd_gdb(int argc, char **argv)
 {
+    enum { O_CASE = 256, O_APPS, O_PROCESS, O_PORT };
+    static const struct option longs[] = {
+        {"case", required_argument, NULL, O_CASE},
+        {"apps", required_argument, NULL, O_APPS},
+        {"process", required_argument, NULL, O_PROCESS},
+        {"port", required_argument, NULL, O_PORT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *case_id = NULL, *apps = NULL, *process = NULL;
     char *files[GS_BOARD_MAX_APPS];
     int nfiles = 0;
@@ -118,38 +135,42 @@ int gs_cmd_gdb(int argc, char **argv)
     struct gs_scn_result r;
     char err[256], *paths[GS_BOARD_MAX_APPS] = {0};
     unsigned bound = 0;
-    int code, lfd = -1;
+    int code, opt, lfd = -1;
     const char *trace = getenv("GRANTSIM_GDB_TRACE");
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--case") == 0 && i + 1 < argc) {
-            case_id = argv[++i];
-        } else if (strcmp(a, "--apps") == 0 && i + 1 < argc) {
-            apps = argv[++i];
-        } else if (strcmp(a, "--process") == 0 && i + 1 < argc) {
-            process = argv[++i];
-        } else if (strcmp(a, "--port") == 0 && i + 1 < argc) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (opt) {
+        case O_CASE:
+            case_id = optarg;
+            break;
+        case O_APPS:
+            apps = optarg;
+            break;
+        case O_PROCESS:
+            process = optarg;
+            break;
+        case O_PORT: {
             char *end;
             errno = 0;
-            port = strtoul(argv[++i], &end, 10);
-            if (errno || *end || !*argv[i] || argv[i][0] == '-' || port > 65535) {
-                fprintf(stderr, "grantsim gdb: --port needs a TCP port (0-65535), got \"%s\"\n",
-                        argv[i]);
-                return GS_EXIT_INPUT;
-            }
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return GS_EXIT_PASS;
-        } else if (a[0] == '-' || nfiles == GS_BOARD_MAX_APPS) {
-            fprintf(stderr, "grantsim gdb: unexpected argument %s\n", a);
-            return usage(stderr);
-        } else {
-            files[nfiles++] = argv[i];
+            port = strtoul(optarg, &end, 10);
+            if (errno || *end || !*optarg || optarg[0] == '-' || port > 65535)
+                return gs_cli_error("gdb", "--port needs a TCP port (0-65535), got \"%s\"", optarg);
+            break;
+        }
+        case 'h':
+            return gs_cli_help("gdb");
+        default:
+            return gs_cli_option_error("gdb", opt, argv, longs);
         }
     }
+    for (int i = optind; i < argc; i++) {
+        if (nfiles == GS_BOARD_MAX_APPS)
+            return gs_cli_usage_error("gdb", "at most %d app files", GS_BOARD_MAX_APPS);
+        files[nfiles++] = argv[i];
+    }
     if (!nfiles)
-        return usage(stderr);
+        return gs_cli_usage_error("gdb", "no scenario FILE or APP given");
     code = load_input(files, nfiles, case_id, apps, &f, &s);
     if (code != GS_EXIT_PASS)
         return code;

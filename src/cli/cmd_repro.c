@@ -27,19 +27,30 @@
 #include "repro.h"
 #include "scenario.h"
 
-static int usage(FILE *f)
+void gs_cmd_repro_usage(struct gs_usage *u)
 {
-    fprintf(f, "usage: grantsim repro TARGET INPUT [-o FILE | --regress NAME] [--runs N] "
-               "[--no-minimize]\n"
-               "  TARGET: fuzz-syscalls, fuzz-ipc or fuzz-machine; INPUT: a fuzz input (crash "
-               "file)\n"
-               "  writes a scenario that replays the input's finding (default: INPUT's file "
-               "name + .json,\n"
-               "  in the current directory)\n"
-               "  --regress NAME  (from the source tree) store the input as "
-               "fuzz/regress/TARGET/NAME and\n"
-               "                  the scenario as scenarios/NAME.json: a regression test\n");
-    return GS_EXIT_INPUT;
+    gs_usage_synopsis(u, "repro",
+                      "[--output=FILE | --regress=NAME] [--runs=N] [--no-minimize] TARGET INPUT");
+    if (!u->full)
+        return;
+    fputs("Turn a fuzz input (a crash file of the fuzz target TARGET: fuzz-syscalls,\n"
+          "fuzz-ipc or fuzz-machine) into a minimized scenario file that replays its\n"
+          "finding on the Cortex-M machine, and check that it does so N times out of N.\n"
+          "The report goes to stdout.\n"
+          "\n"
+          "  -o, --output=FILE      the scenario file (default: INPUT's file name + .json, in\n"
+          "                         the current directory)\n"
+          "      --regress=NAME     (from the source tree) store the input as\n"
+          "                         fuzz/regress/TARGET/NAME and the scenario as\n"
+          "                         scenarios/NAME.json: a regression test\n"
+          "      --runs=N           replays to check, 1 to 1000 (default 10)\n"
+          "      --no-minimize      keep every action of the input\n"
+          "  -h, --help             print this help and exit\n"
+          "\n"
+          "Exit status: 0 the scenario replays the finding every time; 1 it does not (the\n"
+          "scenario is still written); 2 usage, an unreadable input, or a target whose\n"
+          "inputs are not syscall programs.\n",
+          u->f);
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -124,6 +135,15 @@ static int store_regress(const char *target, const char *name, const uint8_t *da
 
 int gs_cmd_repro(int argc, char **argv)
 {
+    enum { O_REGRESS = 256, O_RUNS, O_NO_MINIMIZE };
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"regress", required_argument, NULL, O_REGRESS},
+        {"runs", required_argument, NULL, O_RUNS},
+        {"no-minimize", no_argument, NULL, O_NO_MINIMIZE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *target = NULL, *input = NULL, *output = NULL, *regress = NULL;
     char *regress_input = NULL;
     const struct gs_repro_target *t;
@@ -135,36 +155,40 @@ int gs_cmd_repro(int argc, char **argv)
     size_t len = 0;
     json_t *doc;
     FILE *f;
+    int opt;
 
-    for (int i = 1; i < argc; i++) {
-        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-            output = argv[++i];
-        } else if (!strcmp(argv[i], "--regress") && i + 1 < argc) {
-            regress = argv[++i];
-        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            output = optarg;
+            break;
+        case O_REGRESS:
+            regress = optarg;
+            break;
+        case O_RUNS: {
             char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > 1000) {
-                fprintf(stderr, "grantsim repro: --runs takes 1 to 1000, got \"%s\"\n", argv[i]);
-                return GS_EXIT_INPUT;
-            }
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 1000)
+                return gs_cli_error("repro", "--runs takes 1 to 1000, got \"%s\"", optarg);
             runs = (unsigned)v;
-        } else if (!strcmp(argv[i], "--no-minimize")) {
+            break;
+        }
+        case O_NO_MINIMIZE:
             minimize = false;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return GS_EXIT_PASS;
-        } else if (argv[i][0] == '-' || (target && input)) {
-            fprintf(stderr, "grantsim repro: unexpected argument %s\n", argv[i]);
-            return usage(stderr);
-        } else if (!target) {
-            target = argv[i];
-        } else {
-            input = argv[i];
+            break;
+        case 'h':
+            return gs_cli_help("repro");
+        default:
+            return gs_cli_option_error("repro", opt, argv, longs);
         }
     }
-    if (!target || !input)
-        return usage(stderr);
+    if (argc - optind < 2)
+        return gs_cli_usage_error("repro", "give a fuzz TARGET and an INPUT");
+    if (argc - optind > 2)
+        return gs_cli_usage_error("repro", "unexpected argument \"%s\"", argv[optind + 2]);
+    target = argv[optind];
+    input = argv[optind + 1];
     if (regress && output) {
         fprintf(stderr, "grantsim repro: --regress writes scenarios/NAME.json; not with -o\n");
         return GS_EXIT_INPUT;

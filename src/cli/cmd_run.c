@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim run [--case ID] [--json] [--apps DIR] [--no-maps] [--verbose] FILE|DIR...
- * grantsim run [board options] APP...   (app files: cmd_app.c)
+ * grantsim run [--case ID] [--format text|json] [--apps DIR] [--no-maps] [--verbose] FILE|DIR...
+ * grantsim run [--format text|json] [board options] APP...   (app files: cmd_app.c)
  *
  * Runs every case of every scenario file (a directory: every *.json below
  * it, in name order, except schema.json), prints each failure with what was
@@ -14,9 +14,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "errors.h"
@@ -29,49 +32,117 @@
 #define GS_APPS_DIR NULL
 #endif
 
+/*
+ * The apps an installed grantsim bundles: GS_APPS_INSTALLED is the
+ * installed apps directory relative to the directory of the binary
+ * ("../share/grantsim/apps" for bindir "bin" and datadir "share"), or an
+ * absolute path when the two are not both under the prefix. NULL when
+ * this installation has none.
+ */
+static const char *installed_apps_dir(void)
+{
+#ifdef GS_APPS_INSTALLED
+    static char buf[PATH_MAX];
+    static bool done;
+    char exe[PATH_MAX], joined[2 * PATH_MAX], *slash;
+    ssize_t n;
+    struct stat st;
+
+    if (done)
+        return buf[0] ? buf : NULL;
+    done = true;
+    if (GS_APPS_INSTALLED[0] == '/') {
+        snprintf(joined, sizeof(joined), "%s", GS_APPS_INSTALLED);
+    } else {
+        /* The binary's own location: the prefix it was installed (or moved) to. */
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n <= 0)
+            return NULL;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (!slash)
+            return NULL;
+        *slash = '\0';
+        snprintf(joined, sizeof(joined), "%s/%s", exe, GS_APPS_INSTALLED);
+    }
+    if (stat(joined, &st) != 0 || !S_ISDIR(st.st_mode) || !realpath(joined, buf))
+        buf[0] = '\0';
+    return buf[0] ? buf : NULL;
+#else
+    return NULL;
+#endif
+}
+
 const char *gs_cmd_apps_dir(const char *option)
 {
-    const char *env = getenv("GRANTSIM_APPS");
+    const char *env = getenv("GRANTSIM_APPS"), *inst;
 
     if (option)
         return option;
     if (env && *env)
         return env;
+    /* An installed binary finds the apps installed with it; the binary in the
+     * build tree has none there and uses the build's apps directory. */
+    if ((inst = installed_apps_dir()) != NULL)
+        return inst;
     return GS_APPS_DIR;
 }
 
-static int usage(FILE *f)
+void gs_cmd_run_usage(struct gs_usage *u)
 {
-    fprintf(f,
-            "usage: grantsim run [--case ID] [--json] [--apps DIR] [--no-maps] [--verbose] "
-            "FILE|DIR...\n"
-            "       grantsim run [board options] [--json] APP...\n"
-            "  runs scenario files (scenarios/README.md) and checks their expectations, or\n"
-            "  runs apps (ELF, TBF or TAB files) on a default board (console, alarm, LED,\n"
-            "  RNG, low-level debug, IPC), printing their console output as it comes\n"
-            "  --case ID   run only the case ID of each file\n"
-            "  --json      print the results as one JSON document\n"
-            "  --apps DIR  where \"app\": NAME finds NAME.elf (default: $GRANTSIM_APPS, "
-            "then the build's apps)\n"
-            "  --no-maps   do not print memory maps with failures\n"
-            "  --verbose   also print each failure's memory map and the expected oracle findings\n"
-            "board options (apps):\n"
-            "  --ram SIZE            RAM at 0x20000000 (default 0x20000)\n"
-            "  --flash SIZE          flash at 0 (default 0x80000; apps from 0x30000)\n"
-            "  --profile P           head (default) or 2.2\n"
-            "  --mpu-regions N       8 (default) or 16\n"
-            "  --fault-policy P      stop (default), panic, restart, stop-debug, ...\n"
-            "  --min-ram N           minimum RAM of each ELF (instead of elf2tab's sizing)\n"
-            "  --stack N, --app-heap N, --kernel-heap N\n"
-            "                        elf2tab's sizes for each ELF (default: from the ELF)\n"
-            "  --arch A              the TBF to take from a TAB (default cortex-m4)\n"
-            "  --input TEXT          console input\n"
-            "  --time-limit SECONDS  simulated time (default 60)\n"
-            "  --max-instructions N  instructions executed (default 20000000)\n"
-            "  --clock-hz N          instructions per simulated second (default 64000000)\n"
-            "exit: 0 pass, 1 an expectation failed, 2 bad input, 3 an oracle finding or "
-            "kernel panic\n");
-    return GS_EXIT_INPUT;
+    gs_usage_synopsis(u, "run",
+                      "[--case=ID] [--format=text|json] [--json] [--apps=DIR] [--no-maps] "
+                      "[--verbose] FILE|DIR...");
+    gs_usage_synopsis(u, "run",
+                      "[--format=text|json] [--json] [--ram=SIZE] [--flash=SIZE] "
+                      "[--profile=head|2.2] [--mpu-regions=N] [--fault-policy=POLICY] "
+                      "[--min-ram=N] [--stack=N] [--app-heap=N] [--kernel-heap=N] [--arch=ARCH] "
+                      "[--input=TEXT] [--time-limit=SECONDS] [--max-instructions=N] "
+                      "[--clock-hz=N] APP[=NAME]...");
+    if (!u->full)
+        return;
+    fputs("Run scenario files (a directory: every *.json below it but schema.json) and check\n"
+          "their expectations, printing each failure with what was expected, what happened\n"
+          "and the command that reruns the case alone, then \"N passed, N failed\"; or run\n"
+          "apps (libtock-c ELFs, TBFs, TABs) on a default board (console, alarm, LED, RNG,\n"
+          "low-level debug, IPC), printing their console output as it comes, each fault\n"
+          "with upstream's fault report, and at the end each process's state. NAME after\n"
+          "an ELF is its package name (elf2tab's -n), which IPC discovery compares.\n"
+          "\n"
+          "      --case=ID          run only the case ID of each file\n"
+          "      --format=FORMAT    text (default) or json: one JSON document\n"
+          "      --json             the same as --format=json\n"
+          "      --apps=DIR         where \"app\": NAME finds NAME.elf (default: $GRANTSIM_APPS,\n"
+          "                         then the bundled apps)\n"
+          "      --no-maps          no memory maps with failures\n"
+          "  -v, --verbose          each failure's whole memory map and the oracle findings\n"
+          "                         that were expected\n"
+          "  -h, --help             print this help and exit\n"
+          "\n"
+          "Board options (apps):\n"
+          "      --ram=SIZE         RAM at 0x20000000 (default 0x20000)\n"
+          "      --flash=SIZE       flash at 0 (default 0x80000; apps from 0x30000)\n"
+          "      --profile=P        head (default) or 2.2\n"
+          "      --mpu-regions=N    8 (default) or 16\n"
+          "      --fault-policy=P   stop (default), panic, restart, stop-debug,\n"
+          "                         restart-debug, threshold-restart,\n"
+          "                         threshold-restart-then-panic\n"
+          "      --min-ram=N        minimum RAM of each ELF (instead of elf2tab's sizing)\n"
+          "      --stack=N          elf2tab's --stack for each ELF (default: from the ELF)\n"
+          "      --app-heap=N       elf2tab's --app-heap (default: from the ELF, else 1024)\n"
+          "      --kernel-heap=N    elf2tab's --kernel-heap (default: from the ELF, else 1024)\n"
+          "      --arch=ARCH        the TBF to take from a TAB (default cortex-m4)\n"
+          "      --input=TEXT       console input\n"
+          "      --time-limit=SECONDS\n"
+          "                         simulated time (default 60)\n"
+          "      --max-instructions=N\n"
+          "                         instructions executed (default 20000000)\n"
+          "      --clock-hz=N       instructions per simulated second (default 64000000)\n"
+          "\n"
+          "Exit status: 0 every expectation held; 1 an expectation failed; 2 bad input or\n"
+          "usage; 3 an unexpected oracle finding or kernel panic. With several files the\n"
+          "worst wins: 2, then 3, then 1.\n",
+          u->f);
 }
 
 struct totals {
@@ -194,12 +265,14 @@ int gs_cmd_run(int argc, char **argv)
         O_INPUT,
         O_TIME,
         O_MAXI,
-        O_CLOCK
+        O_CLOCK,
+        O_FORMAT
     };
     static const struct option longs[] = {
         {"case", required_argument, NULL, O_CASE},
         {"apps", required_argument, NULL, O_APPS},
         {"json", no_argument, NULL, O_JSON},
+        {"format", required_argument, NULL, O_FORMAT},
         {"no-maps", no_argument, NULL, O_NO_MAPS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -226,12 +299,11 @@ int gs_cmd_run(int argc, char **argv)
     struct gs_scn_paths files = {0};
     struct gs_app_opts ao;
     struct totals t = {0};
-    int opt, napps = 0;
+    int opt, li, napps = 0;
 
     gs_app_opts_default(&ao);
-    optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":hv", longs, NULL)) != -1) {
+    while ((li = -1, opt = getopt_long(argc, argv, ":hv", longs, &li)) != -1) {
         const char **dst = NULL;
         switch (opt) {
         case O_CASE:
@@ -243,6 +315,11 @@ int gs_cmd_run(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
+        case O_FORMAT:
+            if (!gs_cli_format("run", optarg, "text json"))
+                return GS_EXIT_INPUT;
+            json = strcmp(optarg, "json") == 0;
+            break;
         case O_NO_MAPS:
             ro.maps = false;
             break;
@@ -250,8 +327,7 @@ int gs_cmd_run(int argc, char **argv)
             verbose = true;
             break;
         case 'h':
-            usage(stdout);
-            return GS_EXIT_PASS;
+            return gs_cli_help("run");
         case O_RAM:
             dst = &ao.ram;
             break;
@@ -292,26 +368,20 @@ int gs_cmd_run(int argc, char **argv)
             dst = &ao.clock_hz;
             break;
         case O_TIME:
-            if (!parse_seconds(optarg, &ao.time_us)) {
-                fprintf(stderr,
-                        "grantsim run: --time-limit: expected seconds (such as 1.5), "
-                        "got \"%s\"\n",
-                        optarg);
-                return GS_EXIT_INPUT;
-            }
+            if (!parse_seconds(optarg, &ao.time_us))
+                return gs_cli_error("run",
+                                    "--time-limit: expected seconds (such as 1.5), got "
+                                    "\"%s\"",
+                                    optarg);
             ao.has_time = true;
-            board_opt = "--time-limit";
+            board_opt = "time-limit";
             break;
-        case ':':
-            fprintf(stderr, "grantsim run: %s needs a value\n", argv[optind - 1]);
-            return usage(stderr);
         default:
-            fprintf(stderr, "grantsim run: unknown option %s\n", argv[optind - 1]);
-            return usage(stderr);
+            return gs_cli_option_error("run", opt, argv, longs);
         }
         if (dst) {
             *dst = optarg;
-            board_opt = argv[optind - 1];
+            board_opt = li >= 0 ? longs[li].name : "?";
         }
     }
     for (int i = optind; i < argc; i++)
@@ -331,7 +401,7 @@ int gs_cmd_run(int argc, char **argv)
         return gs_cmd_run_apps(&ao, argv + optind, napps, json);
     }
     if (board_opt) {
-        fprintf(stderr, "grantsim run: %s is for app files; a scenario file sets its board\n",
+        fprintf(stderr, "grantsim run: --%s is for app files; a scenario file sets its board\n",
                 board_opt);
         return GS_EXIT_INPUT;
     }
@@ -352,8 +422,7 @@ int gs_cmd_run(int argc, char **argv)
     }
     if (files.n == 0) {
         gs_scn_paths_free(&files);
-        fprintf(stderr, "grantsim run: no scenario or app file given\n");
-        return usage(stderr);
+        return gs_cli_usage_error("run", "no scenario or app file given");
     }
     so.apps_dir = gs_cmd_apps_dir(apps);
 #ifdef GS_HAVE_TAB

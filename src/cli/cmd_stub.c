@@ -1,37 +1,86 @@
 /* SPDX-License-Identifier: MIT */
-/* run and trace when grantsim is built without jansson or Unicorn. */
+/* The commands that need jansson and Unicorn, when grantsim is built without them. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cmds.h"
 
+static int missing(const char *cmd)
+{
+    fprintf(stderr,
+            "grantsim %s: this grantsim was built without jansson or Unicorn "
+            "(run scripts/setup, then rebuild)\n",
+            cmd);
+    return GS_CLI_USAGE;
+}
+
+static void stub_usage(struct gs_usage *u, const char *cmd)
+{
+    gs_usage_synopsis(u, cmd, "...");
+    if (u->full)
+        fputs("Not in this grantsim: it was built without jansson or Unicorn (run\n"
+              "scripts/setup, then rebuild).\n",
+              u->f);
+}
+
 int gs_cmd_run(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    fprintf(stderr, "grantsim run: this grantsim was built without jansson or Unicorn "
-                    "(run scripts/setup, then rebuild)\n");
-    return 2;
+    return missing("run");
+}
+
+void gs_cmd_run_usage(struct gs_usage *u)
+{
+    stub_usage(u, "run");
 }
 
 int gs_cmd_repro(int argc, char **argv)
 {
-    return gs_cmd_run(argc, argv);
+    (void)argc;
+    (void)argv;
+    return missing("repro");
+}
+
+void gs_cmd_repro_usage(struct gs_usage *u)
+{
+    stub_usage(u, "repro");
 }
 
 int gs_cmd_trace(int argc, char **argv)
 {
-    return gs_cmd_run(argc, argv);
+    (void)argc;
+    (void)argv;
+    return missing("trace");
+}
+
+void gs_cmd_trace_usage(struct gs_usage *u)
+{
+    stub_usage(u, "trace");
 }
 
 int gs_cmd_tab(int argc, char **argv)
 {
-    return gs_cmd_run(argc, argv);
+    (void)argc;
+    (void)argv;
+    return missing("tab");
+}
+
+void gs_cmd_tab_usage(struct gs_usage *u)
+{
+    stub_usage(u, "tab");
 }
 
 int gs_cmd_gdb(int argc, char **argv)
 {
-    return gs_cmd_run(argc, argv);
+    (void)argc;
+    (void)argv;
+    return missing("gdb");
+}
+
+void gs_cmd_gdb_usage(struct gs_usage *u)
+{
+    stub_usage(u, "gdb");
 }
 
 int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_fn fn, void *ctx)
@@ -43,7 +92,7 @@ int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_f
             "grantsim %s: this grantsim was built without jansson or Unicorn, so it "
             "reads no scenario files (run scripts/setup, then rebuild)\n",
             cmd);
-    return 2;
+    return GS_CLI_USAGE;
 }
 
 const char *gs_cmd_apps_dir(const char *option)

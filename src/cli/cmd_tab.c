@@ -25,13 +25,28 @@
 #include "tab.h"
 #endif
 
-static int usage(FILE *f)
+void gs_cmd_tab_usage(struct gs_usage *u)
 {
-    fprintf(f, "usage: grantsim tab ELF -o FILE.tab [--name NAME] [--stack N] [--app-heap N]\n"
-               "                    [--kernel-heap N] [--arch ARCH]\n"
-               "  packs a libtock-c ELF as elf2tab does: its TBF (kernel 2.2, footer 3000)\n"
-               "  as ARCH.tbf (default cortex-m4) in a TAB with a metadata.toml\n");
-    return GS_EXIT_INPUT;
+    gs_usage_synopsis(u, "tab",
+                      "--output=FILE.tab [--name=NAME] [--stack=N] [--app-heap=N] "
+                      "[--kernel-heap=N] [--arch=ARCH] ELF");
+    if (!u->full)
+        return;
+    fputs("Pack a libtock-c ELF as libtock-c's build packs it: the TBF elf2tab writes with\n"
+          "libtock-c's arguments (kernel 2.2, minimum footer 3000), as ARCH.tbf in a TAB\n"
+          "with a metadata.toml, as tockloader installs it.\n"
+          "\n"
+          "  -o, --output=FILE.tab  the TAB to write\n"
+          "      --name=NAME        the package name, which IPC discovery compares (default:\n"
+          "                         the file's name without its extension)\n"
+          "      --stack=N          elf2tab's --stack (default: from the ELF's crt0 header)\n"
+          "      --app-heap=N       elf2tab's --app-heap (default: the ELF's APP_HEAP_SIZE,\n"
+          "                         else 1024)\n"
+          "      --kernel-heap=N    elf2tab's --kernel-heap (default: the ELF's\n"
+          "                         KERNEL_HEAP_SIZE, else 1024)\n"
+          "      --arch=ARCH        the TBF's name in the TAB (default cortex-m4)\n"
+          "  -h, --help             print this help and exit\n",
+          u->f);
 }
 
 /* A size option: decimal or 0x hex, at most 16 MiB. */
@@ -91,7 +106,6 @@ int gs_cmd_tab(int argc, char **argv)
     int opt;
 
     gs_elf_opts_default(&eo);
-    optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
         switch (opt) {
@@ -117,20 +131,13 @@ int gs_cmd_tab(int argc, char **argv)
                 return GS_EXIT_INPUT;
             break;
         case 'h':
-            usage(stdout);
-            return GS_EXIT_PASS;
-        case ':':
-            fprintf(stderr, "grantsim tab: %s needs a value\n", argv[optind - 1]);
-            return usage(stderr);
+            return gs_cli_help("tab");
         default:
-            fprintf(stderr, "grantsim tab: unknown option %s\n", argv[optind - 1]);
-            return usage(stderr);
+            return gs_cli_option_error("tab", opt, argv, longs);
         }
     }
-    if (optind + 1 != argc || !out) {
-        fprintf(stderr, "grantsim tab: give one ELF and -o FILE.tab\n");
-        return usage(stderr);
-    }
+    if (optind + 1 != argc || !out)
+        return gs_cli_usage_error("tab", "give one ELF and -o FILE.tab");
 #ifndef GS_HAVE_TAB
     (void)name;
     (void)arch;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim trace [--case ID] [--apps DIR] [--output FILE] [--format text|chrome] FILE
+ * grantsim trace [--case ID] [--apps DIR] [-o|--output FILE] [--format text|chrome] FILE
  *
  * Runs one scenario case and prints its trace: one line per syscall, return,
  * upcall, IPC dispatch, grant allocation, MPU reconfiguration and fault (and
@@ -16,54 +16,75 @@
 #include "errors.h"
 #include "scenario.h"
 
-static int usage(FILE *f)
+void gs_cmd_trace_usage(struct gs_usage *u)
 {
-    fprintf(f, "usage: grantsim trace [--case ID] [--apps DIR] [--output FILE] "
-               "[--format text|chrome] FILE\n"
-               "  prints one line per syscall, upcall, IPC dispatch, grant allocation, MPU\n"
-               "  reconfiguration and fault of one scenario case (deterministic: diff two runs);\n"
-               "  --format chrome: a timeline in the Trace Event Format (Perfetto, "
-               "chrome://tracing)\n");
-    return GS_EXIT_INPUT;
+    gs_usage_synopsis(u, "trace",
+                      "[--case=ID] [--apps=DIR] [--output=FILE] [--format=text|chrome] FILE");
+    if (!u->full)
+        return;
+    fputs("Run one scenario case and print one line per syscall, return, upcall, IPC\n"
+          "dispatch, grant allocation, MPU reconfiguration and fault (and console output,\n"
+          "exits, findings, panics) as TIME pSLOT:NAME EVENT DETAILS, TIME in guest\n"
+          "instructions. It is the same byte for byte on every run, so two traces can be\n"
+          "diffed. The verdict goes to stderr; the exit status is grantsim run's.\n"
+          "\n"
+          "      --case=ID          the case to run (a file with cases needs one)\n"
+          "      --apps=DIR         where \"app\": NAME finds NAME.elf (default: $GRANTSIM_APPS,\n"
+          "                         then the bundled apps)\n"
+          "  -o, --output=FILE      write the trace to FILE instead of stdout\n"
+          "      --format=FORMAT    text (default), or chrome: a timeline in the Trace Event\n"
+          "                         Format, which Perfetto (ui.perfetto.dev) and\n"
+          "                         chrome://tracing open\n"
+          "  -h, --help             print this help and exit\n",
+          u->f);
 }
 
 int gs_cmd_trace(int argc, char **argv)
 {
+    enum { O_CASE = 256, O_APPS, O_FORMAT };
+    static const struct option longs[] = {
+        {"case", required_argument, NULL, O_CASE}, {"apps", required_argument, NULL, O_APPS},
+        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, O_FORMAT},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
     const char *case_id = NULL, *apps = NULL, *file = NULL, *output = NULL;
     struct gs_scn_file *f = NULL;
     struct gs_scenario *s = NULL;
     struct gs_scn_run_opts ro = {.maps = false, .trace = stdout};
     struct gs_scn_result r;
     FILE *out = NULL;
-    int code;
+    int code, opt;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) {
-            case_id = argv[++i];
-        } else if (strcmp(argv[i], "--apps") == 0 && i + 1 < argc) {
-            apps = argv[++i];
-        } else if ((strcmp(argv[i], "--output") == 0 || strcmp(argv[i], "-o") == 0) &&
-                   i + 1 < argc) {
-            output = argv[++i];
-        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            const char *v = argv[++i];
-            if (strcmp(v, "chrome") && strcmp(v, "text")) {
-                fprintf(stderr, "grantsim trace: unknown format \"%s\" (text, chrome)\n", v);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        switch (opt) {
+        case O_CASE:
+            case_id = optarg;
+            break;
+        case O_APPS:
+            apps = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case O_FORMAT:
+            if (!gs_cli_format("trace", optarg, "text chrome"))
                 return GS_EXIT_INPUT;
-            }
-            ro.trace_chrome = strcmp(v, "chrome") == 0;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return GS_EXIT_PASS;
-        } else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "grantsim trace: unexpected argument %s\n", argv[i]);
-            return usage(stderr);
-        } else {
-            file = argv[i];
+            ro.trace_chrome = strcmp(optarg, "chrome") == 0;
+            break;
+        case 'h':
+            return gs_cli_help("trace");
+        default:
+            return gs_cli_option_error("trace", opt, argv, longs);
         }
     }
+    if (optind + 1 < argc)
+        return gs_cli_usage_error("trace", "unexpected argument \"%s\" (one FILE at a time)",
+                                  argv[optind + 1]);
+    if (optind < argc)
+        file = argv[optind];
     if (!file)
-        return usage(stderr);
+        return gs_cli_usage_error("trace", "no scenario FILE given");
     code = gs_cmd_load_case("trace", file, case_id, apps, &f, &s);
     if (code != GS_EXIT_PASS)
         return code;

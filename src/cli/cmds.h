@@ -1,25 +1,135 @@
 /* SPDX-License-Identifier: MIT */
-/* cmds.h - the grantsim subcommands that live in their own files. */
+/*
+ * cmds.h - the grantsim command table, the helpers every command shares
+ * (usage text, option errors), and the commands that live in their own
+ * files.
+ *
+ * Conventions (getopt_long, as the GNU tools and Tock's own tools behave):
+ * every command takes -h/--help (its usage on stdout, exit 0), --opt=value
+ * and --opt value alike, unambiguous abbreviations of long options, and
+ * options before or after operands. A usage error exits 2 with one line on
+ * stderr naming the command, then "Try 'grantsim CMD --help' ..." (a
+ * missing or extra operand also prints the synopsis).
+ */
 #ifndef GS_CMDS_H
 #define GS_CMDS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
-/* grantsim run [options] FILE|DIR... (cmd_run.c). Returns the exit code. */
+/* Exit codes (DESIGN.md decision 7; the same values as scenario.h's GS_EXIT_*). */
+enum { GS_CLI_OK = 0, GS_CLI_FAIL = 1, GS_CLI_USAGE = 2, GS_CLI_FINDING = 3 };
+
+/*
+ * Where a usage function writes. full = false: the synopsis lines only (the
+ * top-level usage and usage errors collect them); true: synopsis,
+ * description, options. man = true: the form help2man reads for the man
+ * page (`grantsim help --man`): synopsis lines unwrapped, one paragraph each.
+ */
+struct gs_usage {
+    FILE *f;
+    bool full, man;
+    bool bare;      /* man page sections: no "Usage:" / "or:", a paragraph per line */
+    unsigned lines; /* synopsis lines written: "Usage:" first, "  or:" after */
+};
+
+/*
+ * One synopsis line: "Usage: grantsim CMD ARGS" (the first), then
+ * "  or:  grantsim CMD ARGS", ARGS wrapped at 80 columns between groups
+ * ([...] and (...) stay whole), aligned after the command name.
+ */
+void gs_usage_synopsis(struct gs_usage *u, const char *cmd, const char *args);
+
+/*
+ * One command of `grantsim`. Adding a command is one entry of gs_commands
+ * (main.c): dispatch, `grantsim help NAME`, the top-level usage, the man
+ * page (help2man reads `grantsim help --man`) and the bash completion (it
+ * reads the help output) all come from the table.
+ *
+ * run: argv[0] is the command name, argv[1..argc) its arguments; getopt's
+ * state is reset before it is called (optind = 0), so it parses with
+ * getopt_long from scratch. Returns the exit code.
+ * usage: writes the command's usage (see struct gs_usage).
+ */
+struct gs_command {
+    const char *name;
+    const char *summary; /* one line, no final period */
+    void (*usage)(struct gs_usage *u);
+    int (*run)(int argc, char **argv);
+};
+extern const struct gs_command gs_commands[];
+extern const unsigned gs_ncommands;
+const struct gs_command *gs_command_find(const char *name);
+
+/* "grantsim CMD: MESSAGE" and the --help hint on stderr; returns GS_CLI_USAGE. */
+int gs_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same with the command's synopsis between the message and the hint
+ * (a missing or extra operand). */
+int gs_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The error for what getopt_long returned for an option it could not take
+ * (opt is '?' or ':', with an optstring that starts with ':' and opterr = 0):
+ * an unknown option (with the closest known one, if any), an ambiguous
+ * abbreviation, a missing value, or a value given to an option that takes
+ * none. longs is the option table. Returns GS_CLI_USAGE.
+ */
+int gs_cli_option_error(const char *cmd, int opt, char **argv, const struct option *longs);
+
+/* Prints the full usage of cmd on stdout and returns 0 (-h/--help). */
+int gs_cli_help(const char *cmd);
+
+/*
+ * Checks a --format value against formats (space separated, such as
+ * "text json svg"): true, or false after the error. The message names the
+ * choices.
+ */
+bool gs_cli_format(const char *cmd, const char *value, const char *formats);
+
+/* A sink writer for stdio streams (ctx is the FILE *). */
+void gs_cli_file_write(void *ctx, const char *s, size_t n);
+
+/* ---- the commands (each file has its handler and its usage function) ---- */
+
+/* grantsim layout / explain (cmd_layout.c). */
+int gs_cmd_layout(int argc, char **argv);
+void gs_cmd_layout_usage(struct gs_usage *u);
+int gs_cmd_explain(int argc, char **argv);
+void gs_cmd_explain_usage(struct gs_usage *u);
+
+/*
+ * The built-in example of layout and explain (cmd_example.c). On success
+ * *k is its kernel, with processes 0 "blink" and 1 "client"; free with
+ * gs_example_free (NULL is fine). Returns 0, or an exit code after printing
+ * why (3: an oracle finding).
+ */
+struct gs_example;
+struct gs_kernel;
+int gs_example_new(struct gs_example **out, struct gs_kernel **k);
+void gs_example_free(struct gs_example *ex);
+
+/* grantsim run [options] FILE|DIR... or APP... (cmd_run.c, cmd_app.c). */
 int gs_cmd_run(int argc, char **argv);
+void gs_cmd_run_usage(struct gs_usage *u);
 
-/* grantsim repro TARGET INPUT [options] (cmd_repro.c). Returns the exit code. */
+/* grantsim repro TARGET INPUT [options] (cmd_repro.c). */
 int gs_cmd_repro(int argc, char **argv);
+void gs_cmd_repro_usage(struct gs_usage *u);
 
-/* grantsim tab ELF -o FILE.tab [options] (cmd_tab.c). Returns the exit code. */
+/* grantsim tab ELF -o FILE.tab [options] (cmd_tab.c). */
 int gs_cmd_tab(int argc, char **argv);
+void gs_cmd_tab_usage(struct gs_usage *u);
 
-/* grantsim trace [options] FILE (cmd_trace.c). Returns the exit code. */
+/* grantsim trace [options] FILE (cmd_trace.c). */
 int gs_cmd_trace(int argc, char **argv);
+void gs_cmd_trace_usage(struct gs_usage *u);
 
-/* grantsim gdb [options] FILE (cmd_gdb.c): a scenario under a GDB stub. Returns the exit code. */
+/* grantsim gdb [options] FILE|APP... (cmd_gdb.c): a scenario under a GDB stub. */
 int gs_cmd_gdb(int argc, char **argv);
+void gs_cmd_gdb_usage(struct gs_usage *u);
 
 struct gs_kernel;
 struct gs_process;
@@ -82,6 +192,7 @@ void gs_app_opts_default(struct gs_app_opts *o);
 int gs_cmd_apps_scenario(const struct gs_app_opts *o, char **files, int n,
                          struct gs_scenario **out);
 
+/* `grantsim run APP...`: runs them, console live, end states. Returns the exit code. */
 /* `grantsim run APP...`: runs them, console live, end states. Returns the exit code. */
 int gs_cmd_run_apps(const struct gs_app_opts *o, char **files, int n, bool json);
 

@@ -1,511 +1,280 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim: the command-line front end.
- *
- *   grantsim layout (--example | FILE) [--format text|json|svg] [--process P]
- *                   [--case ID] [--step N | --syscalls N] [--restarts N]
- *                                 memory map of one process at one moment
- *   grantsim explain (--example | FILE) [options as layout] ADDR
- *                                 what lives at ADDR and who can reach it
- *   grantsim run FILE|DIR...      run scenario files (cmd_run.c)
- *   grantsim run APP...           run ELF, TBF or TAB files on a default board (cmd_app.c)
- *   grantsim tab ELF -o FILE.tab  pack an ELF as elf2tab does (cmd_tab.c)
- *   grantsim trace FILE           trace one scenario (cmd_trace.c)
- *   grantsim gdb FILE|APP...     a scenario, or app files, under a GDB remote stub (cmd_gdb.c)
- *   grantsim repro TARGET INPUT   a fuzz input as a scenario (cmd_repro.c)
- *   grantsim version
+ * grantsim: the command-line front end. main() takes the global options
+ * (-h/--help, -V/--version), finds the command in gs_commands and hands it
+ * the rest of the line. The table below is the one list of commands: the
+ * top-level usage, `grantsim help`, the man page (`grantsim help --man`,
+ * which help2man reads at build time) and the bash completion (which reads
+ * the help) are made from it and from each command's usage function.
  *
  * Exit codes (DESIGN.md): 0 success, 1 an expectation failed, 2 bad input or
  * usage, 3 an oracle finding or kernel panic.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "capsules.h"
 #include "cmds.h"
-#include "errors.h"
-#include "grant.h"
-#include "invariants.h"
-#include "ipc.h"
-#include "kernel.h"
-#include "layout.h"
-#include "printer.h"
-#include "process.h"
-#include "syscall.h"
-#include "tasks.h"
 
-#define EXIT_EXPECT  1
-#define EXIT_USAGE   2
-#define EXIT_FINDING 3
+#ifndef GS_VERSION
+#define GS_VERSION "unknown"
+#endif
 
-static void file_write(void *ctx, const char *s, size_t n)
-{
-    fwrite(s, 1, n, (FILE *)ctx);
-}
+static void help_usage(struct gs_usage *u);
+static int cmd_help(int argc, char **argv);
+static void version_usage(struct gs_usage *u);
+static int cmd_version(int argc, char **argv);
 
-static int usage(FILE *f)
-{
-    fprintf(f, "usage: grantsim layout (--example | FILE) [--format text|json|svg] [--process P]\n"
-               "                      [--case ID] [--apps DIR] [--step N | --syscalls N] "
-               "[--restarts N]\n"
-               "       grantsim explain (--example | FILE) [same options] ADDR\n"
-               "       grantsim run [--case ID] [--json] [--apps DIR] FILE|DIR...\n"
-               "       grantsim run [board options] [--json] APP.elf|APP.tbf|APP.tab...\n"
-               "       grantsim tab ELF -o FILE.tab [--name NAME] [sizes]\n"
-               "       grantsim trace [--case ID] [--apps DIR] FILE\n"
-               "       grantsim gdb [--case ID] [--apps DIR] [--port N] [--process P] FILE|APP...\n"
-               "                      debug a scenario's processes with gdb (docs/gdb.md)\n"
-               "       grantsim repro TARGET INPUT [-o FILE] [--runs N] [--no-minimize]\n"
-               "       grantsim version\n");
-    return EXIT_USAGE;
-}
-
-/* The built-in example board and its objects (they must outlive the kernel). */
-struct example {
-    struct gs_mem mem;
-    struct gs_kernel *k;
-    struct gs_console con;
-    struct gs_alarm alarm;
-    struct gs_rng rng;
-    struct gs_ipc ipc;
-    struct gs_test_capsule test;
-    struct gs_process *blink, *client;
+/* In the order the usage lists them. */
+const struct gs_command gs_commands[] = {
+    {"run", "run scenario files and check them, or run apps on a default board", gs_cmd_run_usage,
+     gs_cmd_run},
+    {"trace", "print one line per event of one scenario case (or a timeline)", gs_cmd_trace_usage,
+     gs_cmd_trace},
+    {"gdb", "debug a scenario's processes, or apps, with gdb (a GDB remote stub)", gs_cmd_gdb_usage,
+     gs_cmd_gdb},
+    {"layout", "print the memory map of one process at one moment", gs_cmd_layout_usage,
+     gs_cmd_layout},
+    {"explain", "say what lives at an address and which process can reach it", gs_cmd_explain_usage,
+     gs_cmd_explain},
+    {"tab", "pack a libtock-c ELF as a TAB, as elf2tab does", gs_cmd_tab_usage, gs_cmd_tab},
+    {"repro", "turn a fuzz input into a scenario that replays its finding", gs_cmd_repro_usage,
+     gs_cmd_repro},
+    {"help", "print this usage, or a command's", help_usage, cmd_help},
+    {"version", "print grantsim's version", version_usage, cmd_version},
 };
+const unsigned gs_ncommands = sizeof(gs_commands) / sizeof(gs_commands[0]);
 
-/* One syscall through the kernel's syscall layer; the result must be a success. */
-static int sys(struct example *ex, struct gs_process *p, enum gs_syscall_class cls, uint32_t r0,
-               uint32_t r1, uint32_t r2, uint32_t r3)
+/* The top-level usage: every command's synopsis, then the commands and the global options. */
+static void top_usage(struct gs_usage *u)
 {
-    struct gs_syscall sc = {.cls = cls, .r = {r0, r1, r2, r3}};
-    uint32_t rv;
+    struct gs_usage syn = *u;
+    FILE *f = u->f;
 
-    gs_handle_syscall(ex->k, p, &sc);
-    /* set_syscall_return wrote r0 (the variant) into the stacked frame at psp. */
-    rv = gs_kload32(ex->k, p->ss.psp);
-    if (ex->k->panicked || rv < GS_RET_SUCCESS) {
-        fprintf(stderr, "grantsim: example syscall %s(0x%x, %u, 0x%x, 0x%x) of %s failed\n",
-                gs_syscall_class_name(cls), (unsigned)r0, (unsigned)r1, (unsigned)r2, (unsigned)r3,
-                gs_process_name(p));
-        return -1;
-    }
-    return 0;
+    syn.full = false;
+    gs_usage_synopsis(&syn, "COMMAND", "[OPTION]... [ARG]...");
+    for (unsigned i = 0; i < gs_ncommands; i++)
+        gs_commands[i].usage(&syn);
+    gs_usage_synopsis(&syn, "", "(-h | --help | -V | --version)");
+    if (!u->full)
+        return;
+    fputs("A simulator and fuzzing harness, on a desktop, for the grant and IPC core of the\n"
+          "Tock kernel: scenario files and Tock apps (libtock-c ELFs, TBFs, TABs) run on a\n"
+          "simulated Cortex-M board with oracles checking the kernel's memory, and process\n"
+          "memory is printed the way Tock's process printer prints it.\n"
+          "\n"
+          "Commands:\n",
+          f);
+    for (unsigned i = 0; i < gs_ncommands; i++)
+        fprintf(f, "  %-9s %s\n", gs_commands[i].name, gs_commands[i].summary);
+    fputs("\n"
+          "'grantsim help COMMAND' or 'grantsim COMMAND --help' prints a command's usage and\n"
+          "options.\n"
+          "\n"
+          "Exit status:\n"
+          "  0  success\n"
+          "  1  an expectation of a scenario failed\n"
+          "  2  bad input or usage\n"
+          "  3  an oracle finding or an unexpected kernel panic\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help     print this help and exit\n"
+          "  -V, --version  print the version and exit\n"
+          "\n"
+          "Environment:\n"
+          "  GRANTSIM_APPS  the directory where a scenario's \"app\": NAME finds NAME.elf\n"
+          "                 (--apps overrides it)\n"
+          "\n"
+          "Files:\n"
+          "  PREFIX/share/grantsim/apps\n"
+          "                 the bundled apps (NAME.elf, tab/NAME.tab) an installed grantsim\n"
+          "                 uses when neither --apps nor GRANTSIM_APPS is given; PREFIX is\n"
+          "                 the directory above the one that holds the grantsim binary\n"
+          "  PREFIX/share/grantsim/schema.json\n"
+          "                 the JSON Schema of scenario files, for editors\n",
+          f);
 }
 
-static void example_free(struct example *ex)
+static void help_usage(struct gs_usage *u)
 {
-    gs_kernel_free(ex->k);
-    gs_mem_free(&ex->mem);
+    gs_usage_synopsis(u, "help", "[--man | COMMAND]");
+    if (!u->full)
+        return;
+    fputs("Print grantsim's usage, or COMMAND's (the same as 'grantsim COMMAND --help').\n"
+          "\n"
+          "      --man      every command's usage in the form help2man reads (the source\n"
+          "                 of the grantsim(1) man page)\n"
+          "  -h, --help     print this help and exit\n",
+          u->f);
 }
 
-/*
- * The worked example of the Tock reference (G = 15, PCB 920, 4 KiB minimum
- * RAM at 0x20004000, section 1.4), driven through the syscall layer:
- *  - "blink" (process 0) grows its break to 0x20005100 (one subregion of
- *    region 1 is enabled, so 256 bytes of expected slack), subscribes and
- *    allows buffers to the console and the test capsule (one RO buffer in
- *    flash), writes the test capsule's T and has it allocate a custom grant;
- *  - "client" (process 1) shares a 64-byte buffer with blink through its IPC
- *    grant and notifies it; the kernel's IPC dispatch maps that buffer into
- *    blink's MPU config (region 3).
- * Returns 0, or an exit code after printing why.
- */
-static int example_build(struct example *ex)
+/* The man page's text: the top-level usage, then a section per command. */
+static void man_text(void)
 {
-    struct gs_grant_shape ts = {.t_size = 16, .t_align = 8, .n_upcalls = 2, .n_ro = 2, .n_rw = 1};
-    struct gs_app_info app;
-    uint32_t pool = 0x20004000, pool_len = 0x10000;
-    struct gs_kernel *k;
-    struct gs_task t, keep[GS_CALLBACK_LEN];
-    unsigned nkeep = 0;
-    static const char hello[] = "hello world\n";
+    struct gs_usage u = {.f = stdout, .full = true, .man = true};
 
-    memset(ex, 0, sizeof(*ex));
-    if (gs_mem_init(&ex->mem, 0x20000000, 0x20000, 0x00030000, 0x40000) != GS_OK ||
-        gs_kernel_new(&ex->mem, NULL, &ex->k) != GS_OK) {
-        fprintf(stderr, "grantsim: out of memory\n");
-        gs_mem_free(&ex->mem);
-        return EXIT_USAGE;
+    top_usage(&u);
+    for (unsigned i = 0; i < gs_ncommands; i++) {
+        struct gs_usage c = {.f = stdout, .full = true, .man = true, .bare = true};
+        /* "*Title*" starts a section of its own in help2man. */
+        printf("\n*grantsim %s*\n", gs_commands[i].name);
+        gs_commands[i].usage(&c);
     }
-    k = ex->k;
-    /* Grants in board order: console, alarm, RNG, IPC, test capsule, and 10 more drivers. */
-    if (gs_console_init(k, &ex->con, 0x1) || gs_alarm_init(k, &ex->alarm, 0x0) ||
-        gs_rng_init(k, &ex->rng, 0x40001, 1) || gs_ipc_init(k, &ex->ipc, GS_IPC_DRIVER_NUM) ||
-        gs_test_capsule_init(k, &ex->test, GS_TEST_CAPSULE_NUM, &ts))
-        goto fail;
-    for (unsigned i = 0; i < 10; i++) {
-        struct gs_grant_shape s = {.t_size = 8, .t_align = 4, .n_upcalls = 1, .n_ro = 1, .n_rw = 1};
-        struct gs_grant *g;
-        if (gs_grant_create(k, 0xA0000 + i, &s, NULL, &g) != GS_OK)
-            goto fail;
-    }
-    memset(&app, 0, sizeof(app));
-    app.flash_start = 0x00030000;
-    app.flash_len = 0x2000;
-    app.header_size = 0x60;
-    app.init_fn_offset = 0x29;
-    app.min_ram = 4096;
-    app.binary_end = 0x1F80; /* 128 bytes of footers */
-    app.name = "blink";
-    app.name_len = 5;
-    if (gs_process_create(k, &app, &pool, &pool_len, &ex->blink) != GS_OK)
-        goto fail;
-    app.flash_start = 0x00032000;
-    app.binary_end = 0x2000;
-    app.name = "client";
-    app.name_len = 6;
-    if (gs_process_create(k, &app, &pool, &pool_len, &ex->client) != GS_OK)
-        goto fail;
-
-    /* blink */
-    if (sys(ex, ex->blink, GS_SYS_MEMOP, 0, 0x20005100, 0, 0) ||
-        gs_mem_write(&ex->mem, 0x20004100, hello, sizeof(hello) - 1,
-                     gs_powner(ex->blink, GS_OWN_APP, 0)) != GS_OK ||
-        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, 0x1, 1, 0x00030101, 0x1234) ||
-        sys(ex, ex->blink, GS_SYS_RO_ALLOW, 0x1, 1, 0x20004100, sizeof(hello) - 1) ||
-        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, 0x0, 0, 0x00030201, 0) ||
-        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, GS_TEST_CAPSULE_NUM, 1, 0x00030301, 7) ||
-        sys(ex, ex->blink, GS_SYS_RO_ALLOW, GS_TEST_CAPSULE_NUM, 0, 0x00030400, 16) ||
-        sys(ex, ex->blink, GS_SYS_RW_ALLOW, GS_TEST_CAPSULE_NUM, 0, 0x20004200, 32) ||
-        sys(ex, ex->blink, GS_SYS_COMMAND, GS_TEST_CAPSULE_NUM, 2, 0, 0xC0FFEE) ||
-        sys(ex, ex->blink, GS_SYS_COMMAND, GS_TEST_CAPSULE_NUM, 6, 24, 16))
-        goto fail;
-    /* client shares [0x20006800, +64) with process 0 and notifies it. */
-    if (sys(ex, ex->client, GS_SYS_MEMOP, 0, 0x20007000, 0, 0) ||
-        sys(ex, ex->client, GS_SYS_RW_ALLOW, GS_IPC_DRIVER_NUM, ex->blink->index, 0x20006800, 64) ||
-        sys(ex, ex->client, GS_SYS_COMMAND, GS_IPC_DRIVER_NUM, 2, ex->blink->index, 0))
-        goto fail;
-    gs_process_set_yielded(ex->blink);
-    gs_process_set_yielded(ex->client);
-    /* The kernel loop's part: dispatch blink's Task::IPC, keep its other tasks queued. */
-    while (gs_tasks_dequeue(ex->blink, &t)) {
-        if (t.kind == GS_TASK_IPC && k->ipc_dispatch)
-            k->ipc_dispatch(k, ex->blink, &t);
-        else if (nkeep < GS_CALLBACK_LEN)
-            keep[nkeep++] = t;
-    }
-    for (unsigned i = 0; i < nkeep; i++)
-        gs_tasks_enqueue(ex->blink, &keep[i]);
-    if (k->panicked)
-        goto fail;
-    return 0;
-fail:
-    fprintf(stderr, "grantsim: the example failed to build%s%s\n", k->panicked ? ": " : "",
-            k->panicked ? k->panic_msg : "");
-    example_free(ex);
-    return EXIT_FINDING;
 }
 
-static const char *arg_value(int argc, char **argv, int *i)
+static int cmd_help(int argc, char **argv)
 {
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "grantsim: %s needs a value\n", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
+    static const struct option longs[] = {
+        {"man", no_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool man = false;
+    int opt;
 
-/* Parses a 32-bit number (decimal or 0x hex); false if it is not one. */
-static bool parse_u32(const char *s, uint32_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno || *end || v > 0xFFFFFFFFull)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
-/* Options layout and explain share. */
-struct snap_opts {
-    bool example;
-    const char *format;
-    const char *process; /* example: an index; scenario: a name or an index */
-    struct gs_snap_args a;
-};
-
-/*
- * Parses one shared option at argv[*i]. Returns 1 if it was one, 0 if not,
- * -1 after printing an error (the caller exits 2).
- */
-static int snap_option(int argc, char **argv, int *i, struct snap_opts *o)
-{
-    const char *opt = argv[*i], *v;
-    uint32_t n;
-
-    if (!strcmp(opt, "--example")) {
-        o->example = true;
-        return 1;
-    }
-    if (strcmp(opt, "--format") && strcmp(opt, "--process") && strcmp(opt, "--case") &&
-        strcmp(opt, "--apps") && strcmp(opt, "--step") && strcmp(opt, "--syscalls") &&
-        strcmp(opt, "--restarts"))
-        return 0;
-    if (!(v = arg_value(argc, argv, i)))
-        return -1;
-    if (!strcmp(opt, "--format")) {
-        o->format = v;
-    } else if (!strcmp(opt, "--process")) {
-        o->process = v;
-    } else if (!strcmp(opt, "--case")) {
-        o->a.case_id = v;
-    } else if (!strcmp(opt, "--apps")) {
-        o->a.apps = v;
-    } else {
-        if (!parse_u32(v, &n) || n > 0x7FFFFFFF) {
-            fprintf(stderr, "grantsim: %s needs a number, got \"%s\"\n", opt, v);
-            return -1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'm':
+            man = true;
+            break;
+        case 'h':
+            return gs_cli_help("help");
+        default:
+            return gs_cli_option_error("help", opt, argv, longs);
         }
-        if (!strcmp(opt, "--step"))
-            o->a.step = (long)n;
-        else if (!strcmp(opt, "--syscalls"))
-            o->a.syscalls = (long)n;
-        else
-            o->a.restarts = n;
     }
-    return 1;
-}
-
-/* Checks the combination; returns false after printing why. */
-static bool snap_check(const char *cmd, struct snap_opts *o, const char *formats)
-{
-    char list[64], needle[64];
-
-    snprintf(list, sizeof(list), " %s ", formats);
-    snprintf(needle, sizeof(needle), " %s ", o->format);
-    if (strlen(o->format) + 2 >= sizeof(needle) || strchr(o->format, ' ') ||
-        !strstr(list, needle)) {
-        fprintf(stderr, "grantsim: unknown format \"%s\" (%s)\n", o->format, formats);
-        return false;
+    if (optind + 1 < argc)
+        return gs_cli_usage_error("help", "one command at a time (got \"%s\" and \"%s\")",
+                                  argv[optind], argv[optind + 1]);
+    if (man) {
+        if (optind < argc)
+            return gs_cli_usage_error("help", "--man prints every command; no COMMAND");
+        man_text();
+        return GS_CLI_OK;
     }
-    if (o->example == (o->a.file != NULL)) {
-        fprintf(stderr, "grantsim: %s needs either --example or one scenario FILE\n", cmd);
-        return false;
+    if (optind < argc) {
+        if (!gs_command_find(argv[optind]))
+            return gs_cli_error(NULL, "unknown command \"%s\"", argv[optind]);
+        return gs_cli_help(argv[optind]);
     }
-    if (o->example &&
-        (o->a.case_id || o->a.apps || o->a.step >= 0 || o->a.syscalls >= 0 || o->a.restarts)) {
-        fprintf(stderr, "grantsim: --case, --apps, --step, --syscalls and --restarts are for "
-                        "scenario files\n");
-        return false;
+    {
+        struct gs_usage u = {.f = stdout, .full = true};
+        top_usage(&u);
     }
-    if (o->a.step >= 0 && o->a.syscalls >= 0) {
-        fprintf(stderr, "grantsim: choose --step or --syscalls, not both\n");
-        return false;
+    return GS_CLI_OK;
+}
+
+static void version_usage(struct gs_usage *u)
+{
+    gs_usage_synopsis(u, "version", "");
+    if (!u->full)
+        return;
+    fputs("Print grantsim's version (the same as 'grantsim --version').\n"
+          "\n"
+          "  -h, --help     print this help and exit\n",
+          u->f);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (opt == 'h')
+            return gs_cli_help("version");
+        return gs_cli_option_error("version", opt, argv, longs);
     }
-    o->a.process = o->process;
-    return true;
+    if (optind < argc)
+        return gs_cli_usage_error("version", "unexpected argument \"%s\"", argv[optind]);
+    printf("grantsim %s\n", GS_VERSION);
+    return GS_CLI_OK;
 }
 
-static void snap_opts_init(struct snap_opts *o, const char *format)
+/* The command closest to a mistyped name (at most two edits), for the hint. */
+static const char *closest_command(const char *name)
 {
-    memset(o, 0, sizeof(*o));
-    o->format = format;
-    o->a.step = -1;
-    o->a.syscalls = -1;
-}
+    const char *best = NULL;
+    unsigned best_d = 3;
 
-/* Renders the layout of p in a format; false on host OOM. */
-static bool print_layout(const struct gs_kernel *k, const struct gs_process *p, const char *format)
-{
-    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
-    struct gs_layout *l = NULL;
-
-    if (gs_layout_build(k, p, &l) != GS_OK) {
-        fprintf(stderr, "grantsim: out of memory\n");
-        return false;
-    }
-    if (!strcmp(format, "json"))
-        gs_layout_print_json(l, &sink);
-    else if (!strcmp(format, "svg"))
-        gs_layout_print_svg(l, &sink);
-    else
-        gs_layout_print_text(l, &sink);
-    gs_layout_free(l);
-    return true;
-}
-
-struct snap_ctx {
-    const char *format;
-    const char *file;
-    uint32_t addr;
-    bool ok;
-};
-
-static void layout_snap(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
-                        const char *when)
-{
-    struct snap_ctx *c = ctx;
-
-    fprintf(stderr, "grantsim layout: %s: process %u \"%s\", %s\n", c->file, p->index,
-            gs_process_name(p), when);
-    c->ok = print_layout(k, p, c->format);
-}
-
-static void print_explain(const struct gs_kernel *k, uint32_t addr, const char *format)
-{
-    struct gs_sink sink = {.write = file_write, .ctx = stdout, .crlf = false};
-    struct gs_explain e;
-
-    gs_explain(k, addr, &e);
-    if (!strcmp(format, "json"))
-        gs_explain_print_json(&e, &sink);
-    else
-        gs_explain_print_text(&e, &sink);
-}
-
-static void explain_snap(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
-                         const char *when)
-{
-    struct snap_ctx *c = ctx;
-
-    if (p)
-        fprintf(stderr, "grantsim explain: %s: when process %u \"%s\" is %s\n", c->file, p->index,
-                gs_process_name(p), when);
-    else
-        fprintf(stderr, "grantsim explain: %s: %s\n", c->file, when);
-    print_explain(k, c->addr, c->format);
-    c->ok = true;
-}
-
-static int cmd_layout(int argc, char **argv)
-{
-    struct snap_opts o;
-    uint32_t proc = 0;
-    struct example ex;
-    struct gs_process *p;
-    int rc;
-
-    snap_opts_init(&o, "text");
-    for (int i = 2; i < argc; i++) {
-        rc = snap_option(argc, argv, &i, &o);
-        if (rc < 0)
-            return EXIT_USAGE;
-        if (rc > 0)
+    for (unsigned i = 0; i < gs_ncommands; i++) {
+        const char *c = gs_commands[i].name;
+        size_t n = strlen(name), m = strlen(c);
+        unsigned d;
+        if (n > 15 || m > 15)
             continue;
-        if (argv[i][0] == '-' || o.a.file) {
-            fprintf(stderr, "grantsim: layout: unexpected argument \"%s\"\n", argv[i]);
-            return usage(stderr);
+        /* Edit distance by the usual table (names are short). */
+        {
+            unsigned t[16][16];
+            for (size_t a = 0; a <= n; a++)
+                t[a][0] = (unsigned)a;
+            for (size_t b = 0; b <= m; b++)
+                t[0][b] = (unsigned)b;
+            for (size_t a = 1; a <= n; a++)
+                for (size_t b = 1; b <= m; b++) {
+                    unsigned sub = t[a - 1][b - 1] + (name[a - 1] != c[b - 1]);
+                    unsigned del = t[a - 1][b] + 1, ins = t[a][b - 1] + 1;
+                    t[a][b] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+                }
+            d = t[n][m];
         }
-        o.a.file = argv[i];
-    }
-    if (!snap_check("layout", &o, "text json svg"))
-        return usage(stderr);
-    if (o.a.file) {
-        struct snap_ctx c = {.format = o.format, .file = o.a.file};
-        o.a.need_process = true;
-        rc = gs_cmd_snapshot("layout", &o.a, layout_snap, &c);
-        return rc ? rc : c.ok ? 0 : EXIT_USAGE;
-    }
-    if (o.process && !parse_u32(o.process, &proc)) {
-        fprintf(stderr, "grantsim: --process needs a process index, got \"%s\"\n", o.process);
-        return EXIT_USAGE;
-    }
-    if ((rc = example_build(&ex)) != 0)
-        return rc;
-    p = gs_kernel_process_at(ex.k, proc < GS_MAX_PROCS ? proc : GS_MAX_PROCS);
-    if (!p) {
-        fprintf(stderr, "grantsim: the example has no process %u (it has 0 and 1)\n",
-                (unsigned)proc);
-        example_free(&ex);
-        return EXIT_USAGE;
-    }
-    rc = print_layout(ex.k, p, o.format) ? 0 : EXIT_USAGE;
-    if (!rc && gs_invariants_check(ex.k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0)
-        rc = EXIT_FINDING;
-    example_free(&ex);
-    return rc;
-}
-
-static int cmd_explain(int argc, char **argv)
-{
-    struct snap_opts o;
-    const char *pos[2] = {NULL, NULL}, *addr_s;
-    unsigned npos = 0;
-    uint32_t addr;
-    struct example ex;
-    int rc;
-
-    snap_opts_init(&o, "text");
-    for (int i = 2; i < argc; i++) {
-        rc = snap_option(argc, argv, &i, &o);
-        if (rc < 0)
-            return EXIT_USAGE;
-        if (rc > 0)
-            continue;
-        if ((argv[i][0] == '-' && argv[i][1] != '\0') || npos == 2) {
-            fprintf(stderr, "grantsim: explain: unexpected argument \"%s\"\n", argv[i]);
-            return usage(stderr);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
         }
-        pos[npos++] = argv[i];
     }
-    /* explain [FILE] ADDR */
-    if (npos == 0) {
-        fprintf(stderr, "grantsim: explain needs an address\n");
-        return usage(stderr);
-    }
-    if (npos == 2 && o.example) {
-        fprintf(stderr, "grantsim: explain --example takes one address\n");
-        return usage(stderr);
-    }
-    if (npos == 1 && !o.example && !parse_u32(pos[0], &addr)) {
-        fprintf(stderr, "grantsim: explain %s needs an address after the file\n", pos[0]);
-        return usage(stderr);
-    }
-    addr_s = pos[npos - 1];
-    o.a.file = npos == 2 ? pos[0] : NULL;
-    if (!snap_check("explain", &o, "text json"))
-        return usage(stderr);
-    if (!parse_u32(addr_s, &addr)) {
-        fprintf(stderr, "grantsim: \"%s\" is not a 32-bit address (decimal or 0x hex)\n", addr_s);
-        return EXIT_USAGE;
-    }
-    if (o.a.file) {
-        struct snap_ctx c = {.format = o.format, .file = o.a.file, .addr = addr};
-        return gs_cmd_snapshot("explain", &o.a, explain_snap, &c);
-    }
-    if (o.process) {
-        fprintf(stderr, "grantsim: explain --example looks at the whole example; no --process\n");
-        return EXIT_USAGE;
-    }
-    if ((rc = example_build(&ex)) != 0)
-        return rc;
-    print_explain(ex.k, addr, o.format);
-    example_free(&ex);
-    return 0;
+    return best;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return usage(stderr);
-    if (strcmp(argv[1], "version") == 0) {
-        printf("grantsim 0.1.0\n");
-        return 0;
+    static const struct option longs[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const struct gs_command *c;
+    int opt;
+
+    /* "+": the global options end at the command name; the command parses the rest. */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:hV", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'h': {
+            struct gs_usage u = {.f = stdout, .full = true};
+            top_usage(&u);
+            return GS_CLI_OK;
+        }
+        case 'V':
+            printf("grantsim %s\n", GS_VERSION);
+            return GS_CLI_OK;
+        default:
+            return gs_cli_option_error(NULL, opt, argv, longs);
+        }
     }
-    if (strcmp(argv[1], "layout") == 0)
-        return cmd_layout(argc, argv);
-    if (strcmp(argv[1], "explain") == 0)
-        return cmd_explain(argc, argv);
-    if (strcmp(argv[1], "run") == 0)
-        return gs_cmd_run(argc - 1, argv + 1);
-    if (strcmp(argv[1], "trace") == 0)
-        return gs_cmd_trace(argc - 1, argv + 1);
-    if (strcmp(argv[1], "gdb") == 0)
-        return gs_cmd_gdb(argc - 1, argv + 1);
-    if (strcmp(argv[1], "repro") == 0)
-        return gs_cmd_repro(argc - 1, argv + 1);
-    if (strcmp(argv[1], "tab") == 0)
-        return gs_cmd_tab(argc - 1, argv + 1);
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-        usage(stdout);
-        return 0;
+    if (optind >= argc) {
+        struct gs_usage u = {.f = stderr};
+        fprintf(stderr, "grantsim: no command given\n");
+        top_usage(&u);
+        fprintf(stderr, "Try 'grantsim --help' for more information.\n");
+        return GS_CLI_USAGE;
     }
-    fprintf(stderr, "grantsim: unknown command \"%s\"\n", argv[1]);
-    return usage(stderr);
+    c = gs_command_find(argv[optind]);
+    if (!c) {
+        const char *near = closest_command(argv[optind]);
+        fprintf(stderr, "grantsim: unknown command \"%s\"", argv[optind]);
+        if (near)
+            fprintf(stderr, " (did you mean \"%s\"?)", near);
+        fprintf(stderr, "\nTry 'grantsim --help' for the list of commands.\n");
+        return GS_CLI_USAGE;
+    }
+    argc -= optind;
+    argv += optind;
+    optind = 0; /* a fresh getopt_long scan (glibc: 0 also re-reads the optstring's mode) */
+    return c->run(argc, argv);
 }

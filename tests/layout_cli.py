@@ -57,6 +57,18 @@ check(len(model["custom_grants"]) == 1, "example has a custom grant")
 check(any(g["allocated"] and any(u["fn"] for u in g["decoded"]["upcalls"])
           for g in model["grants"]), "example has a set upcall slot")
 
+# --crlf: the same text with every line ended "\r\n" (upstream's writer), and
+# only text has it.
+lf = subprocess.run([EXE, "layout", "--example"], capture_output=True).stdout
+crlf = subprocess.run([EXE, "layout", "--example", "--crlf"], capture_output=True).stdout
+check(crlf.replace(b"\r\n", b"\n") == lf and b"\r" not in lf, "--crlf only adds CRs")
+check(crlf.count(b"\n") == crlf.count(b"\r\n") and crlf.count(b"\n") > 100,
+      "--crlf ends every line with CR LF")
+r = run("layout", "--example", "--crlf", "--format", "json")
+check(r.returncode == 2 and "--crlf is for the text format" in r.stderr, "--crlf with json")
+r = run("explain", "--example", "--crlf", "0x20006810")
+check(r.returncode == 2 and "unknown option '--crlf'" in r.stderr, "explain has no --crlf")
+
 r = run("explain", "--example", "0x20006810")
 check(r.returncode == 0 and "process 1: app memory" in r.stdout, "explain IPC buffer")
 r = run("explain", "--example", "--format", "json", "0x200059F0")

@@ -10,6 +10,7 @@ chosen (--arch), elf2tab sizing from the ELF, the simulated-time limit,
 """
 import io
 import os
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -62,6 +63,24 @@ rc, out, err = run("run", app("grant_peek"))
 check('grantsim: process "grant_peek" faulted' in out, "the fault is reported", out)
 check("To debug libtock-c apps, run" in out, "with upstream's fault dump", out)
 check("grantsim: grant_peek: Faulted" in out, "the end state is Faulted", out)
+
+# --crlf: the fault report in upstream's bytes (every line "\r\n", as
+# kernel/src/debug.rs and capsules/system/src/process_printer.rs write it);
+# the app's console output as it wrote it (LF, as the console capsule passes
+# it on); without --crlf no CR at all.
+raw = subprocess.run([G, "run", "--crlf", app("grant_peek")], capture_output=True).stdout
+lf = subprocess.run([G, "run", app("grant_peek")], capture_output=True).stdout
+report = raw[raw.find(b"Process grant_peek faulted"):raw.find(b"grantsim: grant_peek: Faulted")]
+check(b"\r" not in lf and raw.replace(b"\r\n", b"\n") == lf, "--crlf only adds CRs", lf)
+check(report.count(b"\n") > 50 and report.count(b"\n") == report.count(b"\r\n") and
+      b"\r\n---| Cortex-M Fault Status |---\r\n" in report,
+      "--crlf: the fault report ends its lines CR LF",
+      repr(report[:400]))
+check(raw.startswith(b"grant_peek: grant region starts at 0x") and b"\r" not in
+      raw[:raw.find(b"Process grant_peek faulted")], "--crlf: the console output is unchanged",
+      repr(raw[:200]))
+rc, out, err = run("run", "--crlf", "--json", app("grant_peek"))
+check(rc == 2 and "--crlf is for the text format" in err, "--crlf with --json is refused", err)
 
 # elf2tab sizing from the ELF: bare_bones (STACK_SIZE 1, heaps 0) gets a 0x800 block.
 rc, out, err = run("run", app("bare_bones"))

@@ -61,6 +61,8 @@ with tempfile.TemporaryDirectory() as d:
 
     code, out, err = run("run")
     check(code == 2 and "Usage: grantsim run" in err, "no file is a usage error (2)", err)
+    code, out, err = run("run", "--crlf", "pass.json", cwd=d)
+    check(code == 2 and "--crlf is for app files" in err, "--crlf with scenario files", err)
     code, out, err = run("run", "--frobnicate", "pass.json", cwd=d)
     check(code == 2 and "unknown option" in err, "an unknown option is a usage error", err)
 

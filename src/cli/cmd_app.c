@@ -252,6 +252,7 @@ int gs_cmd_apps_scenario(const struct gs_app_opts *o, char **files, int n, struc
 
 struct live {
     const struct gs_scenario *s;
+    bool crlf;   /* fault reports end their lines "\r\n" */
     bool prefix; /* several processes: "[NAME] " at each line start */
     int at_bol[GS_BOARD_MAX_APPS + 1];
     const struct gs_process *last; /* whose line is open */
@@ -270,7 +271,7 @@ static void close_line(struct live *L, const struct gs_process *p)
 static void on_event(void *ctx, const struct gs_event *ev)
 {
     struct live *L = ctx;
-    struct gs_sink sink = {.write = gs_cli_file_write, .ctx = stdout, .crlf = false};
+    struct gs_sink sink = {.write = gs_cli_file_write, .ctx = stdout, .crlf = L->crlf};
 
     switch (ev->kind) {
     case GS_EV_CONSOLE:
@@ -335,7 +336,7 @@ static void at_end(void *ctx, const struct gs_board *b)
     }
 }
 
-int gs_cmd_run_apps(const struct gs_app_opts *o, char **files, int n, bool json)
+int gs_cmd_run_apps(const struct gs_app_opts *o, char **files, int n, bool json, bool crlf)
 {
     struct gs_scenario *s = NULL;
     struct gs_scn_result r;
@@ -352,6 +353,7 @@ int gs_cmd_run_apps(const struct gs_app_opts *o, char **files, int n, bool json)
     memset(&L, 0, sizeof(L));
     L.s = s;
     L.prefix = s->nprocs > 1;
+    L.crlf = crlf;
     if (!json) {
         ro.attach = attach;
         ro.at_end = at_end;

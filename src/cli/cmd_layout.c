@@ -40,7 +40,7 @@ static bool parse_u32(const char *s, uint32_t *out)
 
 /* Options layout and explain share. */
 struct snap_opts {
-    bool example;
+    bool example, crlf;
     const char *format;
     const char *process; /* example: an index; scenario: a name or an index */
     struct gs_snap_args a;
@@ -55,9 +55,25 @@ enum {
     O_STEP,
     O_SYSCALLS,
     O_RESTARTS,
+    O_CRLF,
 };
 
-static const struct option snap_longs[] = {
+static const struct option layout_longs[] = {
+    {"example", no_argument, NULL, O_EXAMPLE},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"crlf", no_argument, NULL, O_CRLF},
+    {"process", required_argument, NULL, O_PROCESS},
+    {"case", required_argument, NULL, O_CASE},
+    {"apps", required_argument, NULL, O_APPS},
+    {"step", required_argument, NULL, O_STEP},
+    {"syscalls", required_argument, NULL, O_SYSCALLS},
+    {"restarts", required_argument, NULL, O_RESTARTS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* explain: the same without --crlf (its output is grantsim's own). */
+static const struct option explain_longs[] = {
     {"example", no_argument, NULL, O_EXAMPLE},
     {"format", required_argument, NULL, O_FORMAT},
     {"process", required_argument, NULL, O_PROCESS},
@@ -93,6 +109,9 @@ static int snap_parse(const char *cmd, int argc, char **argv, const struct optio
         switch (opt) {
         case O_EXAMPLE:
             o->example = true;
+            break;
+        case O_CRLF:
+            o->crlf = true;
             break;
         case O_FORMAT:
             o->format = optarg;
@@ -136,6 +155,10 @@ static bool snap_check(const char *cmd, struct snap_opts *o, const char *formats
 {
     if (!gs_cli_format(cmd, o->format, formats))
         return false;
+    if (o->crlf && strcmp(o->format, "text") != 0) {
+        gs_cli_error(cmd, "--crlf is for the text format");
+        return false;
+    }
     if (o->example == (o->a.file != NULL)) {
         gs_cli_usage_error(cmd, "%s needs either --example or one scenario FILE", cmd);
         return false;
@@ -155,9 +178,10 @@ static bool snap_check(const char *cmd, struct snap_opts *o, const char *formats
 }
 
 /* Renders the layout of p in a format; false on host OOM. */
-static bool print_layout(const struct gs_kernel *k, const struct gs_process *p, const char *format)
+static bool print_layout(const struct gs_kernel *k, const struct gs_process *p, const char *format,
+                         bool crlf)
 {
-    struct gs_sink sink = {.write = gs_cli_file_write, .ctx = stdout, .crlf = false};
+    struct gs_sink sink = {.write = gs_cli_file_write, .ctx = stdout, .crlf = crlf};
     struct gs_layout *l = NULL;
 
     if (gs_layout_build(k, p, &l) != GS_OK) {
@@ -178,7 +202,7 @@ struct snap_ctx {
     const char *format;
     const char *file;
     uint32_t addr;
-    bool ok;
+    bool crlf, ok;
 };
 
 static void layout_snap(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
@@ -188,7 +212,7 @@ static void layout_snap(void *ctx, const struct gs_kernel *k, const struct gs_pr
 
     fprintf(stderr, "grantsim layout: %s: process %u \"%s\", %s\n", c->file, p->index,
             gs_process_name(p), when);
-    c->ok = print_layout(k, p, c->format);
+    c->ok = print_layout(k, p, c->format, c->crlf);
 }
 
 static void print_explain(const struct gs_kernel *k, uint32_t addr, const char *format)
@@ -234,9 +258,9 @@ static void moment_options(FILE *f)
 
 void gs_cmd_layout_usage(struct gs_usage *u)
 {
-    gs_usage_synopsis(u, "layout", "[--format=text|json|svg] [--process=N] --example");
+    gs_usage_synopsis(u, "layout", "[--format=text|json|svg] [--crlf] [--process=N] --example");
     gs_usage_synopsis(u, "layout",
-                      "[--format=text|json|svg] [--process=NAME|N] [--case=ID] "
+                      "[--format=text|json|svg] [--crlf] [--process=NAME|N] [--case=ID] "
                       "[--apps=DIR] [--step=N | --syscalls=N] [--restarts=N] FILE");
     if (!u->full)
         return;
@@ -250,6 +274,9 @@ void gs_cmd_layout_usage(struct gs_usage *u)
           "\n"
           "      --example          the built-in example (process 0 \"blink\", 1 \"client\")\n"
           "      --format=FORMAT    text (default), json or svg\n"
+          "      --crlf             end the text's lines with CR LF, the bytes upstream's\n"
+          "                         debug writer sends, to diff against a board's serial\n"
+          "                         capture (default: LF only)\n"
           "      --process=NAME|N   the process: its package name or index (default: the\n"
           "                         only one; process 0 of the example)\n",
           u->f);
@@ -291,7 +318,7 @@ int gs_cmd_layout(int argc, char **argv)
     int rc;
 
     snap_opts_init(&o);
-    if ((rc = snap_parse("layout", argc, argv, snap_longs, &o)) >= 0)
+    if ((rc = snap_parse("layout", argc, argv, layout_longs, &o)) >= 0)
         return rc;
     if (optind < argc)
         o.a.file = argv[optind];
@@ -301,7 +328,7 @@ int gs_cmd_layout(int argc, char **argv)
     if (!snap_check("layout", &o, "text json svg"))
         return GS_CLI_USAGE;
     if (o.a.file) {
-        struct snap_ctx c = {.format = o.format, .file = o.a.file};
+        struct snap_ctx c = {.format = o.format, .file = o.a.file, .crlf = o.crlf};
         o.a.need_process = true;
         rc = gs_cmd_snapshot("layout", &o.a, layout_snap, &c);
         return rc ? rc : c.ok ? 0 : GS_CLI_USAGE;
@@ -314,7 +341,7 @@ int gs_cmd_layout(int argc, char **argv)
     if ((rc = gs_example_new(&ex, &k)) != 0)
         return rc;
     p = gs_kernel_process_at(k, proc);
-    rc = p && print_layout(k, p, o.format) ? 0 : GS_CLI_USAGE;
+    rc = p && print_layout(k, p, o.format, o.crlf) ? 0 : GS_CLI_USAGE;
     gs_example_free(ex);
     return rc;
 }
@@ -329,7 +356,7 @@ int gs_cmd_explain(int argc, char **argv)
     int rc, npos;
 
     snap_opts_init(&o);
-    if ((rc = snap_parse("explain", argc, argv, snap_longs, &o)) >= 0)
+    if ((rc = snap_parse("explain", argc, argv, explain_longs, &o)) >= 0)
         return rc;
     npos = argc - optind;
     /* explain [FILE] ADDR */

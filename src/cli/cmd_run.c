@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * grantsim run [--case ID] [--format text|json] [--apps DIR] [--no-maps] [--verbose] FILE|DIR...
- * grantsim run [--format text|json] [board options] APP...   (app files: cmd_app.c)
+ * grantsim run [--format text|json] [--crlf] [board options] APP...   (app files: cmd_app.c)
  *
  * Runs every case of every scenario file (a directory: every *.json below
  * it, in name order, except schema.json), prints each failure with what was
@@ -94,7 +94,7 @@ void gs_cmd_run_usage(struct gs_usage *u)
                       "[--case=ID] [--format=text|json] [--json] [--apps=DIR] [--no-maps] "
                       "[--verbose] FILE|DIR...");
     gs_usage_synopsis(u, "run",
-                      "[--format=text|json] [--json] [--ram=SIZE] [--flash=SIZE] "
+                      "[--format=text|json] [--json] [--crlf] [--ram=SIZE] [--flash=SIZE] "
                       "[--profile=head|2.2] [--mpu-regions=N] [--fault-policy=POLICY] "
                       "[--min-ram=N] [--stack=N] [--app-heap=N] [--kernel-heap=N] [--arch=ARCH] "
                       "[--input=TEXT] [--time-limit=SECONDS] [--max-instructions=N] "
@@ -117,6 +117,10 @@ void gs_cmd_run_usage(struct gs_usage *u)
           "      --no-maps          no memory maps with failures\n"
           "  -v, --verbose          each failure's whole memory map and the oracle findings\n"
           "                         that were expected\n"
+          "      --crlf             end the lines of the fault reports with CR LF, the bytes\n"
+          "                         upstream's debug writer sends (to diff against a board's\n"
+          "                         serial capture); the apps' console output is passed on\n"
+          "                         as they wrote it, as upstream's console does\n"
           "  -h, --help             print this help and exit\n"
           "\n"
           "Board options (apps):\n"
@@ -266,13 +270,15 @@ int gs_cmd_run(int argc, char **argv)
         O_TIME,
         O_MAXI,
         O_CLOCK,
-        O_FORMAT
+        O_FORMAT,
+        O_CRLF
     };
     static const struct option longs[] = {
         {"case", required_argument, NULL, O_CASE},
         {"apps", required_argument, NULL, O_APPS},
         {"json", no_argument, NULL, O_JSON},
         {"format", required_argument, NULL, O_FORMAT},
+        {"crlf", no_argument, NULL, O_CRLF},
         {"no-maps", no_argument, NULL, O_NO_MAPS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -293,7 +299,7 @@ int gs_cmd_run(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *case_id = NULL, *apps = NULL, *board_opt = NULL;
-    bool json = false, verbose = false;
+    bool json = false, verbose = false, crlf = false;
     struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
     struct gs_scn_opts so = {0};
     struct gs_scn_paths files = {0};
@@ -319,6 +325,9 @@ int gs_cmd_run(int argc, char **argv)
             if (!gs_cli_format("run", optarg, "text json"))
                 return GS_EXIT_INPUT;
             json = strcmp(optarg, "json") == 0;
+            break;
+        case O_CRLF:
+            crlf = true;
             break;
         case O_NO_MAPS:
             ro.maps = false;
@@ -398,11 +407,18 @@ int gs_cmd_run(int argc, char **argv)
                     case_id ? "--case" : "--apps");
             return GS_EXIT_INPUT;
         }
-        return gs_cmd_run_apps(&ao, argv + optind, napps, json);
+        if (crlf && json)
+            return gs_cli_error("run", "--crlf is for the text format");
+        return gs_cmd_run_apps(&ao, argv + optind, napps, json, crlf);
     }
     if (board_opt) {
         fprintf(stderr, "grantsim run: --%s is for app files; a scenario file sets its board\n",
                 board_opt);
+        return GS_EXIT_INPUT;
+    }
+    if (crlf) {
+        fprintf(stderr, "grantsim run: --crlf is for app files (their fault reports); a "
+                        "scenario's report is grantsim's own text\n");
         return GS_EXIT_INPUT;
     }
     for (int i = optind; i < argc; i++) {

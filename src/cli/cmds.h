@@ -192,8 +192,8 @@ void gs_app_opts_default(struct gs_app_opts *o);
 int gs_cmd_apps_scenario(const struct gs_app_opts *o, char **files, int n,
                          struct gs_scenario **out);
 
-/* `grantsim run APP...`: runs them, console live, end states. Returns the exit code. */
-/* `grantsim run APP...`: runs them, console live, end states. Returns the exit code. */
-int gs_cmd_run_apps(const struct gs_app_opts *o, char **files, int n, bool json);
+/* `grantsim run APP...`: runs them, console live, end states; crlf: fault
+ * reports end their lines "\r\n" as upstream's writer does. Returns the exit code. */
+int gs_cmd_run_apps(const struct gs_app_opts *o, char **files, int n, bool json, bool crlf);
 
 #endif

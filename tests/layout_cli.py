@@ -8,6 +8,7 @@ of region rectangles in the SVG must equal the number of regions in the JSON.
 Usage errors must exit with status 2 and say what is wrong.
 """
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -56,6 +57,26 @@ check(model["mpu"]["regions"][3]["role"] == "IPC", "example maps an IPC region")
 check(len(model["custom_grants"]) == 1, "example has a custom grant")
 check(any(g["allocated"] and any(u["fn"] for u in g["decoded"]["upcalls"])
           for g in model["grants"]), "example has a set upcall slot")
+
+# The example is a real run on the Cortex-M machine: blink sits in its
+# Yield-Wait svc, so the stacked frame holds a PC inside its own TBF, the
+# xPSR's Thumb bit and a PSP inside its stack (the fake, register-less example
+# printed all zeros and "ThumbBit false !!ERROR - Cortex M Thumb only!").
+text = run("layout", "--example").stdout
+regs = dict(re.findall(r"^ +(PC|SP|LR|YPC) *: (0x[0-9A-F]{8})", text, re.M))
+proc = model["process"]
+check("ThumbBit true " in text and "!!ERROR" not in text, "example: the Thumb bit is set")
+check(set(regs) == {"PC", "SP", "LR", "YPC"}, f"example: registers printed {regs}")
+if set(regs) == {"PC", "SP", "LR", "YPC"}:
+    pc, sp, lr = (int(regs[k], 16) for k in ("PC", "SP", "LR"))
+    check(proc["flash_unprotected"] <= pc < proc["flash_end"] and pc % 2 == 0,
+          f"example: PC {pc:#x} is an instruction of blink's binary")
+    check(proc["flash_unprotected"] <= lr < proc["flash_end"] and lr % 2 == 1,
+          f"example: LR {lr:#x} is a Thumb return address in blink's binary")
+    check(proc["memory_start"] <= sp < proc["app_break"], f"example: PSP {sp:#x} in app memory")
+    check(int(regs["YPC"], 16) == pc, "example: the yield PC is the stacked PC")
+check(re.search(r"Stack +\d+ \| +\d+", text) is not None and "?????" not in text,
+      "example: stack and heap are known (memop 10 and 11)")
 
 # --crlf: the same text with every line ended "\r\n" (upstream's writer), and
 # only text has it.

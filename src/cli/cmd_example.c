@@ -1,47 +1,167 @@
 /* SPDX-License-Identifier: MIT */
-/* The built-in example of `grantsim layout --example` and `grantsim explain --example`. */
+/*
+ * The built-in example of `grantsim layout --example` and `grantsim explain
+ * --example`: the worked example of the Tock reference (G = 15, PCB 920,
+ * 4 KiB minimum RAM, the pool at 0x20004000; TOCK-REFERENCE 1.4), run on
+ * the Cortex-M machine. Both processes are scripts (src/sim/script.h), so
+ * every syscall is a real `svc` from Thumb code in flash, the kernel's
+ * exception frames are real, and the printouts show the registers the
+ * processes really had when the run stopped (nothing left to do):
+ *
+ *  - "blink" (process 0) tells the kernel its stack top and heap start
+ *    (memop 10 and 11, as libtock-c's crt0 does), grows its break to
+ *    0x20005100 (one subregion of region 1 is enabled, so 256 bytes of
+ *    expected slack), subscribes to the console, the alarm and the test
+ *    capsule, allows a RO buffer in RAM to the console and one in flash to
+ *    the test capsule, and a RW buffer to it, writes the test capsule's T
+ *    (0xC0FFEE) and has it allocate a 24-byte custom grant; then it waits
+ *    (Yield-Wait) for ever;
+ *  - "client" (process 1) shares a 64-byte buffer at 0x20006800 with blink
+ *    through its IPC grant and notifies it, then waits; the kernel's IPC
+ *    dispatch maps that buffer into blink's MPU config (region 3).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "capsules.h"
+#include "board.h"
 #include "cmds.h"
 #include "errors.h"
 #include "grant.h"
 #include "invariants.h"
-#include "ipc.h"
-#include "kernel.h"
-#include "syscall.h"
-#include "tasks.h"
+#include "script.h"
 
-/* The built-in example board and its objects (they must outlive the kernel). */
 struct gs_example {
-    struct gs_mem mem;
-    struct gs_kernel *k;
-    struct gs_console con;
-    struct gs_alarm alarm;
-    struct gs_rng rng;
-    struct gs_ipc ipc;
-    struct gs_test_capsule test;
-    struct gs_process *blink, *client;
+    struct gs_board *b;
 };
 
-/* One syscall through the kernel's syscall layer; the result must be a success. */
-static int sys(struct gs_example *ex, struct gs_process *p, enum gs_syscall_class cls, uint32_t r0,
-               uint32_t r1, uint32_t r2, uint32_t r3)
-{
-    struct gs_syscall sc = {.cls = cls, .r = {r0, r1, r2, r3}};
-    uint32_t rv;
+/* Instructions the run may take; the example needs a few thousand. */
+#define EXAMPLE_BUDGET 1000000u
 
-    gs_handle_syscall(ex->k, p, &sc);
-    /* set_syscall_return wrote r0 (the variant) into the stacked frame at psp. */
-    rv = gs_kload32(ex->k, p->ss.psp);
-    if (ex->k->panicked || rv < GS_RET_SUCCESS) {
-        fprintf(stderr, "grantsim: example syscall %s(0x%x, %u, 0x%x, 0x%x) of %s failed\n",
-                gs_syscall_class_name(cls), (unsigned)r0, (unsigned)r1, (unsigned)r2, (unsigned)r3,
-                gs_process_name(p));
-        return -1;
+/* Script RAM of blink: its steps' results end at GS_SCRIPT_RESULTS_OFF + 32 * steps. */
+#define BLINK_STEPS 14u
+#define BLINK_BUF   (GS_SCRIPT_RESULTS_OFF + 32u * BLINK_STEPS)
+#define BLINK_P     (BLINK_BUF + 0x100u) /* the break after the prologue: the heap's start */
+#define MEMOP_STACK 10u                  /* memop 10, 11: process_standard.rs debug hints */
+#define MEMOP_HEAP  11u
+#define CLASS_SUB   1u /* syscall classes (TRD104; kernel/src/syscall.rs) */
+#define CLASS_CMD   2u
+#define CLASS_RW    3u
+#define CLASS_RO    4u
+#define CLASS_MEMOP 5u
+#define CONSOLE_NUM 0x1u     /* capsules/core/src/console.rs DRIVER_NUM */
+#define ALARM_NUM   0x0u     /* capsules/core/src/alarm.rs */
+#define RNG_NUM     0x40001u /* capsules/core/src/rng.rs */
+#define TEST_T_CMD  2u       /* test capsule: store a word into T (docs/drivers.md) */
+#define TEST_CUSTOM 6u       /* test capsule: allocate a custom grant */
+#define IPC_NOTIFY  2u       /* capsules/core/src/ipc.rs: notify the service arg0 */
+
+#define STEP(k, a0, a1, a2, a3)                                                                    \
+    {                                                                                              \
+        .kind = (k), .a = { a0, a1, a2, a3 }                                                       \
     }
+
+static int fail(struct gs_example *ex, const char *what)
+{
+    struct gs_kernel *k = ex->b ? ex->b->k : NULL;
+
+    fprintf(stderr, "grantsim: the example failed to build: %s%s%s\n", what,
+            k && k->panicked ? ": " : "", k && k->panicked ? k->panic_msg : "");
+    gs_example_free(ex);
+    return GS_CLI_FINDING;
+}
+
+int gs_example_new(struct gs_example **out, struct gs_kernel **kout)
+{
+    static const uint8_t flash_data[16] = "flash RO buffer";
+    struct gs_script_step blink[BLINK_STEPS] = {
+        STEP(CLASS_MEMOP, gs_sarg_abs(MEMOP_STACK), gs_sarg_ram(GS_SCRIPT_STACK_TOP),
+             gs_sarg_abs(0), gs_sarg_abs(0)),
+        STEP(CLASS_MEMOP, gs_sarg_abs(MEMOP_HEAP), gs_sarg_ram(BLINK_P), gs_sarg_abs(0),
+             gs_sarg_abs(0)),
+        STEP(CLASS_MEMOP, gs_sarg_abs(0), gs_sarg_abs(0x20005100), gs_sarg_abs(0), gs_sarg_abs(0)),
+        /* "hello world\n" (little-endian words) for the console's RO allow. */
+        STEP(GS_SCRIPT_OP_STORE32, gs_sarg_ram(BLINK_BUF), gs_sarg_abs(0x6c6c6568), gs_sarg_abs(0),
+             gs_sarg_abs(0)),
+        STEP(GS_SCRIPT_OP_STORE32, gs_sarg_ram(BLINK_BUF + 4), gs_sarg_abs(0x6f77206f),
+             gs_sarg_abs(0), gs_sarg_abs(0)),
+        STEP(GS_SCRIPT_OP_STORE32, gs_sarg_ram(BLINK_BUF + 8), gs_sarg_abs(0x0a646c72),
+             gs_sarg_abs(0), gs_sarg_abs(0)),
+        STEP(CLASS_SUB, gs_sarg_abs(CONSOLE_NUM), gs_sarg_abs(1), gs_sarg_upcall(0),
+             gs_sarg_abs(0x1234)),
+        STEP(CLASS_RO, gs_sarg_abs(CONSOLE_NUM), gs_sarg_abs(1), gs_sarg_ram(BLINK_BUF),
+             gs_sarg_abs(12)),
+        STEP(CLASS_SUB, gs_sarg_abs(ALARM_NUM), gs_sarg_abs(0), gs_sarg_upcall(1), gs_sarg_abs(0)),
+        STEP(CLASS_SUB, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(1), gs_sarg_upcall(2),
+             gs_sarg_abs(7)),
+        STEP(CLASS_RO, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(0),
+             gs_sarg_flash(GS_SCRIPT_TABLE_OFF + 32 + 24 * BLINK_STEPS), gs_sarg_abs(16)),
+        STEP(CLASS_RW, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(0),
+             gs_sarg_ram(BLINK_BUF + 0x20), gs_sarg_abs(32)),
+        STEP(CLASS_CMD, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(TEST_T_CMD), gs_sarg_abs(0),
+             gs_sarg_abs(0xC0FFEE)),
+        STEP(CLASS_CMD, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(TEST_CUSTOM), gs_sarg_abs(24),
+             gs_sarg_abs(16)),
+    };
+    /* Process 1's block is [0x20006000, 0x20008000): the buffer is at +0x800. */
+    struct gs_script_step client[3] = {
+        STEP(CLASS_MEMOP, gs_sarg_abs(0), gs_sarg_abs(0x20007000), gs_sarg_abs(0), gs_sarg_abs(0)),
+        STEP(CLASS_RW, gs_sarg_abs(GS_IPC_DRIVER_NUM), gs_sarg_abs(0), gs_sarg_ram(0x800),
+             gs_sarg_abs(64)),
+        STEP(CLASS_CMD, gs_sarg_abs(GS_IPC_DRIVER_NUM), gs_sarg_abs(IPC_NOTIFY), gs_sarg_abs(0),
+             gs_sarg_abs(0)),
+    };
+    struct gs_script sb = {.prologue = BLINK_P,
+                           .final = GS_SCRIPT_YIELD_WAIT,
+                           .nsteps = BLINK_STEPS,
+                           .steps = blink,
+                           .data = flash_data,
+                           .data_len = sizeof(flash_data)};
+    struct gs_script sc = {.prologue = gs_script_prologue(3),
+                           .final = GS_SCRIPT_YIELD_WAIT,
+                           .nsteps = 3,
+                           .steps = client};
+    struct gs_grant_shape ts = {.t_size = 16, .t_align = 8, .n_upcalls = 2, .n_ro = 2, .n_rw = 1};
+    struct gs_board_config cfg;
+    struct gs_example *ex = calloc(1, sizeof(*ex));
+    struct gs_kernel *k;
+    enum gs_run_end end;
+
+    *out = NULL;
+    if (!ex) {
+        fprintf(stderr, "grantsim: out of memory\n");
+        return GS_CLI_USAGE;
+    }
+    gs_board_config_default(&cfg);
+    cfg.app_ram_start = 0x20004000;
+    if (gs_board_new(&cfg, &ex->b) != GS_OK) {
+        ex->b = NULL;
+        return fail(ex, "the board");
+    }
+    k = ex->b->k;
+    /* Grants in board order: console, alarm, RNG, IPC, test capsule, and 10 more drivers. */
+    if (gs_board_add_console(ex->b, CONSOLE_NUM) || gs_board_add_alarm(ex->b, ALARM_NUM) ||
+        gs_board_add_rng(ex->b, RNG_NUM, 1) || gs_board_add_ipc(ex->b, GS_IPC_DRIVER_NUM) ||
+        gs_board_add_test(ex->b, GS_TEST_CAPSULE_NUM, &ts, true))
+        return fail(ex, "its capsules");
+    for (unsigned i = 0; i < 10; i++) {
+        struct gs_grant_shape s = {.t_size = 8, .t_align = 4, .n_upcalls = 1, .n_ro = 1, .n_rw = 1};
+        struct gs_grant *g;
+        if (gs_grant_create(k, 0xA0000 + i, &s, NULL, &g) != GS_OK)
+            return fail(ex, "its grants");
+    }
+    if (gs_board_add_script(ex->b, &sb, "blink", 4096, NULL) ||
+        gs_board_add_script(ex->b, &sc, "client", 4096, NULL) || gs_board_load(ex->b, NULL) ||
+        !gs_board_process(ex->b, 0) || !gs_board_process(ex->b, 1))
+        return fail(ex, "its processes");
+    k->check_invariants = true;
+    end = gs_board_run(ex->b, EXAMPLE_BUDGET);
+    if (end != GS_RUN_IDLE)
+        return fail(ex, gs_run_end_name(end));
+    if (gs_invariants_check(k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0 || k->findings)
+        return fail(ex, "an oracle finding");
+    *out = ex;
+    *kout = k;
     return 0;
 }
 
@@ -49,126 +169,6 @@ void gs_example_free(struct gs_example *ex)
 {
     if (!ex)
         return;
-    gs_kernel_free(ex->k);
-    gs_mem_free(&ex->mem);
+    gs_board_free(ex->b);
     free(ex);
-}
-
-/*
- * The worked example of the Tock reference (G = 15, PCB 920, 4 KiB minimum
- * RAM at 0x20004000, section 1.4), driven through the syscall layer:
- *  - "blink" (process 0) grows its break to 0x20005100 (one subregion of
- *    region 1 is enabled, so 256 bytes of expected slack), subscribes and
- *    allows buffers to the console and the test capsule (one RO buffer in
- *    flash), writes the test capsule's T and has it allocate a custom grant;
- *  - "client" (process 1) shares a 64-byte buffer with blink through its IPC
- *    grant and notifies it; the kernel's IPC dispatch maps that buffer into
- *    blink's MPU config (region 3).
- * Returns 0, or an exit code after printing why.
- */
-static int example_build(struct gs_example *ex)
-{
-    struct gs_grant_shape ts = {.t_size = 16, .t_align = 8, .n_upcalls = 2, .n_ro = 2, .n_rw = 1};
-    struct gs_app_info app;
-    uint32_t pool = 0x20004000, pool_len = 0x10000;
-    struct gs_kernel *k;
-    struct gs_task t, keep[GS_CALLBACK_LEN];
-    unsigned nkeep = 0;
-    static const char hello[] = "hello world\n";
-
-    if (gs_mem_init(&ex->mem, 0x20000000, 0x20000, 0x00030000, 0x40000) != GS_OK ||
-        gs_kernel_new(&ex->mem, NULL, &ex->k) != GS_OK) {
-        fprintf(stderr, "grantsim: out of memory\n");
-        gs_mem_free(&ex->mem);
-        free(ex);
-        return GS_CLI_USAGE;
-    }
-    k = ex->k;
-    /* Grants in board order: console, alarm, RNG, IPC, test capsule, and 10 more drivers. */
-    if (gs_console_init(k, &ex->con, 0x1) || gs_alarm_init(k, &ex->alarm, 0x0) ||
-        gs_rng_init(k, &ex->rng, 0x40001, 1) || gs_ipc_init(k, &ex->ipc, GS_IPC_DRIVER_NUM) ||
-        gs_test_capsule_init(k, &ex->test, GS_TEST_CAPSULE_NUM, &ts))
-        goto fail;
-    for (unsigned i = 0; i < 10; i++) {
-        struct gs_grant_shape s = {.t_size = 8, .t_align = 4, .n_upcalls = 1, .n_ro = 1, .n_rw = 1};
-        struct gs_grant *g;
-        if (gs_grant_create(k, 0xA0000 + i, &s, NULL, &g) != GS_OK)
-            goto fail;
-    }
-    memset(&app, 0, sizeof(app));
-    app.flash_start = 0x00030000;
-    app.flash_len = 0x2000;
-    app.header_size = 0x60;
-    app.init_fn_offset = 0x29;
-    app.min_ram = 4096;
-    app.binary_end = 0x1F80; /* 128 bytes of footers */
-    app.name = "blink";
-    app.name_len = 5;
-    if (gs_process_create(k, &app, &pool, &pool_len, &ex->blink) != GS_OK)
-        goto fail;
-    app.flash_start = 0x00032000;
-    app.binary_end = 0x2000;
-    app.name = "client";
-    app.name_len = 6;
-    if (gs_process_create(k, &app, &pool, &pool_len, &ex->client) != GS_OK)
-        goto fail;
-
-    /* blink */
-    if (sys(ex, ex->blink, GS_SYS_MEMOP, 0, 0x20005100, 0, 0) ||
-        gs_mem_write(&ex->mem, 0x20004100, hello, sizeof(hello) - 1,
-                     gs_powner(ex->blink, GS_OWN_APP, 0)) != GS_OK ||
-        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, 0x1, 1, 0x00030101, 0x1234) ||
-        sys(ex, ex->blink, GS_SYS_RO_ALLOW, 0x1, 1, 0x20004100, sizeof(hello) - 1) ||
-        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, 0x0, 0, 0x00030201, 0) ||
-        sys(ex, ex->blink, GS_SYS_SUBSCRIBE, GS_TEST_CAPSULE_NUM, 1, 0x00030301, 7) ||
-        sys(ex, ex->blink, GS_SYS_RO_ALLOW, GS_TEST_CAPSULE_NUM, 0, 0x00030400, 16) ||
-        sys(ex, ex->blink, GS_SYS_RW_ALLOW, GS_TEST_CAPSULE_NUM, 0, 0x20004200, 32) ||
-        sys(ex, ex->blink, GS_SYS_COMMAND, GS_TEST_CAPSULE_NUM, 2, 0, 0xC0FFEE) ||
-        sys(ex, ex->blink, GS_SYS_COMMAND, GS_TEST_CAPSULE_NUM, 6, 24, 16))
-        goto fail;
-    /* client shares [0x20006800, +64) with process 0 and notifies it. */
-    if (sys(ex, ex->client, GS_SYS_MEMOP, 0, 0x20007000, 0, 0) ||
-        sys(ex, ex->client, GS_SYS_RW_ALLOW, GS_IPC_DRIVER_NUM, ex->blink->index, 0x20006800, 64) ||
-        sys(ex, ex->client, GS_SYS_COMMAND, GS_IPC_DRIVER_NUM, 2, ex->blink->index, 0))
-        goto fail;
-    gs_process_set_yielded(ex->blink);
-    gs_process_set_yielded(ex->client);
-    /* The kernel loop's part: dispatch blink's Task::IPC, keep its other tasks queued. */
-    while (gs_tasks_dequeue(ex->blink, &t)) {
-        if (t.kind == GS_TASK_IPC && k->ipc_dispatch)
-            k->ipc_dispatch(k, ex->blink, &t);
-        else if (nkeep < GS_CALLBACK_LEN)
-            keep[nkeep++] = t;
-    }
-    for (unsigned i = 0; i < nkeep; i++)
-        gs_tasks_enqueue(ex->blink, &keep[i]);
-    if (k->panicked)
-        goto fail;
-    return 0;
-fail:
-    fprintf(stderr, "grantsim: the example failed to build%s%s\n", k->panicked ? ": " : "",
-            k->panicked ? k->panic_msg : "");
-    gs_example_free(ex);
-    return GS_CLI_FINDING;
-}
-
-int gs_example_new(struct gs_example **out, struct gs_kernel **k)
-{
-    struct gs_example *ex = calloc(1, sizeof(*ex));
-    int rc;
-
-    *out = NULL;
-    if (!ex) {
-        fprintf(stderr, "grantsim: out of memory\n");
-        return GS_CLI_USAGE;
-    }
-    if ((rc = example_build(ex)) != 0)
-        return rc;
-    if (gs_invariants_check(ex->k, GS_INV_QUIESCENT | GS_INV_SHADOW) != 0) {
-        gs_example_free(ex);
-        return GS_CLI_FINDING;
-    }
-    *out = ex;
-    *k = ex->k;
-    return 0;
 }

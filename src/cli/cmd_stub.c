@@ -95,6 +95,20 @@ int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_f
     return GS_CLI_USAGE;
 }
 
+int gs_example_new(struct gs_example **out, struct gs_kernel **k)
+{
+    *out = NULL;
+    *k = NULL;
+    fprintf(stderr, "grantsim: the example runs on the Cortex-M machine, and this grantsim was "
+                    "built without Unicorn (run scripts/setup, then rebuild)\n");
+    return GS_CLI_USAGE;
+}
+
+void gs_example_free(struct gs_example *ex)
+{
+    (void)ex;
+}
+
 const char *gs_cmd_apps_dir(const char *option)
 {
     return option ? option : getenv("GRANTSIM_APPS");

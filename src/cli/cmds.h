@@ -101,7 +101,8 @@ int gs_cmd_explain(int argc, char **argv);
 void gs_cmd_explain_usage(struct gs_usage *u);
 
 /*
- * The built-in example of layout and explain (cmd_example.c). On success
+ * The built-in example of layout and explain (cmd_example.c): a run on the
+ * Cortex-M machine, stopped when nothing can happen any more. On success
  * *k is its kernel, with processes 0 "blink" and 1 "client"; free with
  * gs_example_free (NULL is fine). Returns 0, or an exit code after printing
  * why (3: an oracle finding).

@@ -87,11 +87,13 @@ static void top_usage(struct gs_usage *u)
           "\n"
           "Files:\n"
           "  PREFIX/share/grantsim/apps\n"
-          "                 the bundled apps (NAME.elf, tab/NAME.tab) an installed grantsim\n"
-          "                 uses when neither --apps nor GRANTSIM_APPS is given; PREFIX is\n"
-          "                 the directory above the one that holds the grantsim binary\n"
+          "                    the bundled apps (NAME.elf, tab/NAME.tab) an installed\n"
+          "                    grantsim uses when neither --apps nor GRANTSIM_APPS is given;\n"
+          "                    PREFIX is the directory above the one that holds the binary\n"
           "  PREFIX/share/grantsim/schema.json\n"
-          "                 the JSON Schema of scenario files, for editors\n",
+          "                    the JSON Schema of scenario files, for editors\n"
+          "  PREFIX/share/bash-completion/completions/grantsim\n"
+          "                    the bash completion (commands, options, formats, files)\n",
           f);
 }
 

@@ -13,8 +13,8 @@
 #include "console.h"
 #include "tock.h"
 
-unsigned counter;      /* .bss: watch it */
-unsigned rounds = 3;   /* .data */
+unsigned counter;    /* .bss: watch it */
+unsigned rounds = 3; /* .data */
 
 /* Not static: the compiler keeps one `bump` (no clones) for `break bump` and `finish`. */
 unsigned bump(unsigned by);

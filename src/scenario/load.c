@@ -2035,12 +2035,27 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
 
 /* ------------------------------------------------------------- processes */
 
-static const char *const proc_keys[] = {
-    "name",      "app",      "elf",         "tbf",          "tab",             "arch",
-    "script",    "min_ram",
-    "stack",     "app_heap", "kernel_heap", "fault_policy", "fault_threshold", "then",
-    "exit_code", "record",   "buf_size",    "data",         "package_name",    "protected_size",
-    NULL};
+static const char *const proc_keys[] = {"name",
+                                        "app",
+                                        "elf",
+                                        "tbf",
+                                        "tab",
+                                        "arch",
+                                        "script",
+                                        "min_ram",
+                                        "stack",
+                                        "app_heap",
+                                        "kernel_heap",
+                                        "fault_policy",
+                                        "fault_threshold",
+                                        "then",
+                                        "exit_code",
+                                        "record",
+                                        "buf_size",
+                                        "data",
+                                        "package_name",
+                                        "protected_size",
+                                        NULL};
 
 #define DEFAULT_SCRIPT_RAM 2048u
 #define DEFAULT_BUF_SIZE   256u
@@ -2316,8 +2331,9 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
                     nsrc);
     if (strcmp(src_key, "tab") == 0) {
         arch = "cortex-m4"; /* tab.h's GS_TAB_DEFAULT_ARCH */
-        if (field_str(l, jp, "arch", &arch, "an architecture (a TBF name in the TAB, such as "
-                                            "\"cortex-m4\")") == BAD)
+        if (field_str(l, jp, "arch", &arch,
+                      "an architecture (a TBF name in the TAB, such as "
+                      "\"cortex-m4\")") == BAD)
             return false;
     } else if (json_object_get(jp, "arch")) {
         gs_jpath_push_key(&l->path, "arch");

@@ -390,9 +390,9 @@ static void chrome_event(struct gs_trace *t, const struct gs_event *ev)
     /* A syscall that returned nothing (Yield-Wait, exit) ends when the process
      * runs again or stops; what the kernel does meanwhile (MPU, grants,
      * console, IPC) happens inside it. */
-    if (p && (ev->kind == GS_EV_SYSCALL || ev->kind == GS_EV_UPCALL_DELIVERED ||
-              ev->kind == GS_EV_TERMINATED || ev->kind == GS_EV_RESTARTED ||
-              ev->kind == GS_EV_FAULT))
+    if (p &&
+        (ev->kind == GS_EV_SYSCALL || ev->kind == GS_EV_UPCALL_DELIVERED ||
+         ev->kind == GS_EV_TERMINATED || ev->kind == GS_EV_RESTARTED || ev->kind == GS_EV_FAULT))
         close_syscall(t, slot, now, NULL);
     if (p && ev->kind == GS_EV_SYSCALL) {
         struct pending *o = &t->open[slot];

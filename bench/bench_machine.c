@@ -7,6 +7,7 @@
  *                       (MPU-derived mapping, block hook for time) vs a bare
  *                       Unicorn engine with everything mapped and no hook
  *   svc rate            command syscalls handled inside the interrupt hook
+ *   yield rate          libtock-c's yield_no_wait in a loop, RW pages adaptive vs RAM
  *   switch rate         runs per second for two processes and small timeslices
  *   board cost          a new board per input vs gs_board_reset (2 apps, short run)
  *   restart cost        a script that only exits with restart: the cost of its first and
@@ -55,7 +56,7 @@ static void emit(struct prog *p, int rc, const struct gs_thumb_insn *i)
     } while (0)
 #define I (&i_)
 
-enum kind { ALU, MEM, MEM_CUT, SVC, SPIN };
+enum kind { ALU, MEM, MEM_CUT, SVC, SPIN, YIELD };
 
 /*
  * brk(memory_start + brk_off); r5 = memory_start + data_off; r4 = iterations;
@@ -78,6 +79,11 @@ static size_t build(struct prog *p, enum kind k, uint32_t iters)
     E(gs_thumb_adds_reg(I, 5, 5, 6));
     E(gs_thumb_movw(I, 4, iters & 0xFFFF));
     E(gs_thumb_movt(I, 4, iters >> 16));
+    if (k == YIELD) { /* a stack in the data page */
+        E(gs_thumb_movw(I, 6, 0x3F0));
+        E(gs_thumb_adds_reg(I, 6, 6, 5));
+        E(gs_thumb_mov_reg(I, 13, 6));
+    }
     loop = p->len;
     switch (k) {
     case ALU:
@@ -102,6 +108,16 @@ static size_t build(struct prog *p, enum kind k, uint32_t iters)
         break;
     case SPIN:
         E(gs_thumb_adds_imm(I, 0, 0, 1));
+        break;
+    case YIELD: /* libtock-c's yield_no_wait: the flag byte on the stack, Yield-NoWait */
+        E(gs_thumb_push(I, 0x4007)); /* push {r0, r1, r2, lr} */
+        E(gs_thumb_mov_reg(I, 6, 13));
+        E(gs_thumb_movs_imm(I, 0, 0));
+        E(gs_thumb_strb_imm(I, 0, 6, 7));
+        E(gs_thumb_adds_imm(I, 1, 6, 7));
+        E(gs_thumb_svc(I, 0));
+        E(gs_thumb_ldrb_imm(I, 0, 6, 7));
+        E(gs_thumb_pop(I, 0x000F)); /* pop {r0, r1, r2, r3} */
         break;
     }
     E(gs_thumb_subs_imm(I, 4, 4, 1));
@@ -148,6 +164,9 @@ static void add_apps(struct gs_board *b, const struct prog *p, unsigned copies)
     gs_board_load(b, NULL);
 }
 
+/* The RW page mapping of the boards made next (gs_machine_set_adaptive_rw). */
+static bool adaptive_rw = true;
+
 static struct gs_board *board_with(const struct prog *p, unsigned copies, uint64_t timeslice,
                                    bool enforce)
 {
@@ -161,6 +180,7 @@ static struct gs_board *board_with(const struct prog *p, unsigned copies, uint64
         exit(2);
     }
     gs_machine_set_enforce(b->machine, enforce);
+    gs_machine_set_adaptive_rw(b->machine, adaptive_rw);
     gs_board_add_console(b, 1);
     add_apps(b, p, copies);
     return b;
@@ -246,6 +266,26 @@ static void svc_rate(void)
     double t = machine_time(SVC, n, true, &insns);
 
     printf("%-28s %8.2f M svc/s (goal >= 5 M/s)\n", "svc round trips", n / t / 1e6);
+}
+
+/*
+ * libtock-c's yield_no_wait in a loop (the yield-spin case: a push, a store
+ * of the flag byte, the svc, a load and a pop per call), with the stack's
+ * page mapped adaptively (MMIO while stores dominate) and always as RAM.
+ */
+static void yield_rate(void)
+{
+    uint64_t insns;
+    const uint32_t n = 1000000;
+    double ta, tr;
+
+    adaptive_rw = true;
+    ta = machine_time(YIELD, n, true, &insns);
+    adaptive_rw = false;
+    tr = machine_time(YIELD, n, true, &insns);
+    adaptive_rw = true;
+    printf("%-28s %8.2f M yields/s adaptive RW pages, %.2f M/s as RAM: %.2fx\n",
+           "yield-no-wait loop", n / ta / 1e6, n / tr / 1e6, tr / ta);
 }
 
 static void switch_rate(void)
@@ -371,6 +411,10 @@ int main(int argc, char **argv)
         svc_rate();
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "yield") == 0) {
+        yield_rate();
+        return 0;
+    }
     if (argc > 1 && strcmp(argv[1], "board") == 0) {
         board_cost();
         return 0;
@@ -384,6 +428,7 @@ int main(int argc, char **argv)
     ratio("load/store loop", MEM, 2000000);
     ratio("load/store, cut page", MEM_CUT, 500000);
     svc_rate();
+    yield_rate();
     switch_rate();
     board_cost();
     restart_cost();

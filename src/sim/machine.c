@@ -42,6 +42,28 @@
 /* Page states: GS_ACC_* rights as Unicorn protections, or one of these. */
 #define PG_MMIO     0x10 /* RAM page cut by the MPU: every access checked */
 #define PG_CUTFLASH 0x20 /* flash page cut by the MPU: mapped R+X, exec checked */
+#define PG_RWIO     0x40 /* RAM page the process may read and write whole: MMIO, see below */
+
+/*
+ * RAM pages the MPU makes readable and writable (and not executable) as a
+ * whole are mapped one of two ways, which the guest cannot tell apart: both
+ * are exact, only their costs differ. In Unicorn 2.0.1 every store to
+ * mapped RAM takes the slow "not dirty" path of code-page tracking
+ * (unicorn#1970, fixed in 2.1.0): ~100 ns, while a load is ~2 ns. A page
+ * mapped as MMIO costs ~35 ns per access, loads and stores alike. So a page
+ * starts as MMIO (PG_RWIO: no check needed, the whole page is allowed) and
+ * counts its accesses; once a window of RWIO_WINDOW accesses has fewer than
+ * one store in RWIO_STORE_SHARE, it is marked direct and mapped as RAM
+ * (state GS_ACC_READ | GS_ACC_WRITE) from the engine's next sync on (the
+ * break even is near one store in three accesses). A stack page (pushes and
+ * pops) stays MMIO, its stores ~3x cheaper; a table the code reads becomes
+ * RAM. A page that changes between cut (PG_MMIO) and whole (PG_RWIO), as
+ * the app break moves, keeps its mapping: only its state changes, which the
+ * callbacks read (a restart then remaps nothing). gs_machine_reset forgets
+ * what was learnt, so every fuzz input starts alike.
+ */
+#define RWIO_WINDOW      4096u
+#define RWIO_STORE_SHARE 3u
 
 enum stop {
     STOP_NONE,
@@ -85,6 +107,8 @@ struct engine_dbg {
 struct mmio_page {
     struct engine *e;
     uint32_t base;
+    uint32_t loads, stores; /* PG_RWIO: accesses in the current window */
+    bool direct;            /* PG_RWIO learnt: map this page as RAM */
 };
 
 struct engine {
@@ -107,6 +131,7 @@ struct engine {
         bool known;
     } * pages;
     unsigned npending;      /* pages with rewritten bytes not settled yet */
+    bool mode_changed;      /* a PG_RWIO page became direct since the last sync */
     struct mmio_page *mmio; /* per RAM page */
     uc_hook *code_hooks;    /* exec checks of cut flash pages */
     unsigned ncode_hooks;
@@ -166,6 +191,7 @@ struct gs_machine {
     struct gs_arch arch;
     bool inline_svc;
     bool enforce;          /* false: map everything (benchmark baseline, debugging) */
+    bool adaptive_rw;      /* PG_RWIO pages (gs_machine_set_adaptive_rw) */
     unsigned nram, nflash; /* pages */
     struct engine engines[GS_MAX_PROCS];
     uint64_t *flash_hash; /* per flash page: its content hash (0: not computed yet) */
@@ -398,6 +424,14 @@ static void desired(const struct engine *e, unsigned first, unsigned n, bool fla
             out[(spans[s].start - lo) / PAGE] = flash ? PG_CUTFLASH : PG_MMIO;
 }
 
+/* How a page the MPU makes wholly read-write is mapped (see PG_RWIO). */
+static void choose_rw_mapping(const struct engine *e, uint8_t *want, unsigned nram)
+{
+    for (unsigned i = 0; e->m->adaptive_rw && i < nram; i++)
+        if (want[i] == (GS_ACC_READ | GS_ACC_WRITE) && !e->mmio[i].direct)
+            want[i] = PG_RWIO;
+}
+
 static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
 static int engine_init(struct gs_machine *m, struct engine *e, unsigned index);
 static void engine_free(struct engine *e);
@@ -514,10 +548,11 @@ static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
 
     if (st == 0)
         return;
-    if (st == PG_MMIO) {
+    if (st == PG_MMIO || st == PG_RWIO) {
         for (unsigned j = i; j < i + n; j++) {
             e->mmio[j].e = e;
             e->mmio[j].base = page_addr(m, j);
+            e->mmio[j].loads = e->mmio[j].stores = 0;
             uc_mmio_map(e->uc, page_addr(m, j), PAGE, mmio_read, &e->mmio[j], mmio_write,
                         &e->mmio[j]);
             e->state[j] = st;
@@ -537,6 +572,12 @@ static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
             m->stats.inexact_pages++;
         }
     }
+}
+
+/* Is a page in this state mapped as MMIO (mmio_read, mmio_write)? */
+static bool is_io(uint8_t st)
+{
+    return st == PG_MMIO || st == PG_RWIO;
 }
 
 /* Are the next 8 page states equal (and are there 8)? Most pages keep their state. */
@@ -560,12 +601,15 @@ static void sync_pages(struct engine *e)
     uint8_t *want;
 
     /* Region registers only change when configure_mpu writes them. */
-    if (e->synced && h->ctrl == e->sync_ctrl && e->sync_cfg_writes == m->k->mpu.configure_writes)
+    if (e->synced && !e->mode_changed && h->ctrl == e->sync_ctrl &&
+        e->sync_cfg_writes == m->k->mpu.configure_writes)
         return;
     e->sync_cfg_writes = m->k->mpu.configure_writes;
-    if (e->synced && h->ctrl == e->sync_ctrl && !memcmp(h->rbar, e->sync_rbar, sizeof(h->rbar)) &&
+    if (e->synced && !e->mode_changed && h->ctrl == e->sync_ctrl &&
+        !memcmp(h->rbar, e->sync_rbar, sizeof(h->rbar)) &&
         !memcmp(h->rasr, e->sync_rasr, sizeof(h->rasr)))
         return;
+    e->mode_changed = false;
     want = malloc(total);
     if (!want)
         return;
@@ -576,6 +620,7 @@ static void sync_pages(struct engine *e)
         memset(want, GS_ACC_READ | GS_ACC_WRITE, m->nram);
         memset(want + m->nram, GS_ACC_READ | GS_ACC_EXEC, m->nflash);
     }
+    choose_rw_mapping(e, want, m->nram);
     {
         /* Spans over RAM and flash (RAM first when it is lower), for allowed(). */
         const struct gs_mem *mm = mem(e);
@@ -611,13 +656,17 @@ static void sync_pages(struct engine *e)
                 memcpy(e->hook_spans, fs, nf * sizeof(fs[0]));
         }
     }
-    /* Unmap what changes, then map runs of equal state (split at the RAM/flash seam). */
+    /* Unmap what changes, then map runs of equal state (split at the RAM/flash seam).
+     * PG_MMIO and PG_RWIO pages are the same MMIO mapping: between them only
+     * the state changes, which the callbacks read. */
     for (unsigned i = 0; i < total; i++) {
         if (same8(e->state + i, want + i, total - i)) {
             i += 7;
             continue;
         }
-        if (e->state[i] != want[i])
+        if (e->state[i] != want[i] && is_io(e->state[i]) && is_io(want[i]))
+            e->state[i] = want[i];
+        else if (e->state[i] != want[i])
             unmap_page(e, i);
     }
     for (unsigned i = 0; i < total;) {
@@ -693,6 +742,8 @@ static void on_forbidden_code(uc_engine *uc, uint64_t addr, uint32_t size, void 
     uc_emu_stop(uc);
 }
 
+static void rwio_count(struct mmio_page *pg, bool store);
+
 static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user)
 {
     struct mmio_page *pg = user;
@@ -701,6 +752,13 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user
     uint64_t v = 0;
     const uint8_t *h;
 
+    if (e->state[pg - e->mmio] == PG_RWIO) {
+        rwio_count(pg, false);
+        h = gs_mem_host_ptr(mem(e), addr, size);
+        for (unsigned i = 0; h && i < size; i++)
+            v |= (uint64_t)h[i] << (8 * i);
+        return v;
+    }
     e->m->stats.mmio_accesses++;
     if (e->stop == STOP_FAULT)
         return 0;
@@ -722,9 +780,16 @@ static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
     uint32_t addr = pg->base + (uint32_t)off, bad = 0;
     uint8_t *h;
 
-    e->m->stats.mmio_accesses++;
     if (e->stop == STOP_FAULT)
         return; /* nothing more is stored once a fault is pending */
+    if (e->state[pg - e->mmio] == PG_RWIO) {
+        rwio_count(pg, true);
+        h = gs_mem_host_ptr(mem(e), addr, size);
+        for (unsigned i = 0; h && i < size; i++)
+            h[i] = (uint8_t)(v >> (8 * i));
+        return;
+    }
+    e->m->stats.mmio_accesses++;
     if (!allowed(e, addr, size, GS_ACC_WRITE, &bad)) {
         note_fault(e, GS_FAULT_DATA_WRITE, bad, true);
         uc_emu_stop(uc);
@@ -733,6 +798,27 @@ static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
     h = gs_mem_host_ptr(mem(e), addr, size);
     for (unsigned i = 0; i < size; i++)
         h[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * An access to a PG_RWIO page: the MPU allows the whole page, so there is
+ * nothing to check (an access that crosses into the next page reaches that
+ * page's callback for its own bytes). A window with few stores marks the
+ * page direct.
+ */
+static void rwio_count(struct mmio_page *pg, bool store)
+{
+    if (store)
+        pg->stores++;
+    else
+        pg->loads++;
+    if (pg->loads + pg->stores < RWIO_WINDOW)
+        return;
+    if (pg->stores * RWIO_STORE_SHARE < RWIO_WINDOW && !pg->direct) {
+        pg->direct = true;
+        pg->e->mode_changed = true;
+    }
+    pg->loads = pg->stores = 0;
 }
 
 /* ------------------------------------------- finding the faulting instruction */
@@ -1263,6 +1349,7 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
     m->k = k;
     m->inline_svc = true;
     m->enforce = true;
+    m->adaptive_rw = true;
     m->nram = mm->ram_size / PAGE;
     m->nflash = mm->flash_size / PAGE;
     m->flash_hash = calloc(m->nflash ? m->nflash : 1, sizeof(*m->flash_hash));
@@ -1340,8 +1427,13 @@ const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m)
 
 void gs_machine_reset(struct gs_machine *m)
 {
-    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
-        m->engines[i].synced = false;
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++) {
+        struct engine *e = &m->engines[i];
+        e->synced = false;
+        /* Learnt mappings go too: each input starts alike (PG_RWIO). */
+        for (unsigned j = 0; e->mmio && j < m->nram; j++)
+            e->mmio[j].direct = false;
+    }
 }
 
 /*
@@ -1440,6 +1532,13 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
 void gs_machine_set_enforce(struct gs_machine *m, bool on)
 {
     m->enforce = on;
+    for (unsigned i = 0; i < GS_MAX_PROCS; i++)
+        m->engines[i].synced = false;
+}
+
+void gs_machine_set_adaptive_rw(struct gs_machine *m, bool on)
+{
+    m->adaptive_rw = on;
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         m->engines[i].synced = false;
 }

@@ -90,6 +90,15 @@ void gs_machine_set_inline(struct gs_machine *m, bool on);
  */
 void gs_machine_set_enforce(struct gs_machine *m, bool on);
 
+/*
+ * How RAM pages that the process may read and write as a whole are mapped
+ * (machine.c, PG_RWIO). True (the default): each starts as an MMIO page and
+ * becomes plain RAM once it is seen to be read far more than written, which
+ * makes stores to stacks ~3x cheaper under Unicorn 2.0.1. False: always as
+ * RAM, the baseline of the benchmark. Both are exact; only speed differs.
+ */
+void gs_machine_set_adaptive_rw(struct gs_machine *m, bool on);
+
 /* Counters since creation. */
 const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m);
 

@@ -27,8 +27,8 @@
 
 /* Everything an observer saw, for assertions. */
 struct recorder {
-    unsigned events[32];  /* count per gs_event_kind */
-    unsigned findings[4]; /* count per gs_finding_kind */
+    unsigned events[32];              /* count per gs_event_kind */
+    unsigned findings[GS_FIND_KINDS]; /* count per gs_finding_kind */
     char last_finding_site[64];
     char last_finding_text[256];
     char last_panic[256];

@@ -754,6 +754,68 @@ START_TEST(deterministic_and_inline_equivalent)
 }
 END_TEST
 
+/*
+ * Every Unicorn call is checked (issue: a failed mapping would make the
+ * guest's view of memory differ from the MPU model): make the 1st, 2nd, ...
+ * checked call of a run fail, on a fresh board each time, until a run makes
+ * fewer calls than that. grant_peek prints, makes syscalls and faults at a
+ * load, so the mapping, svc, fault and scratch-engine paths all make calls.
+ * Each injected failure must end the run with GS_RUN_ERROR and exactly one
+ * "machine" finding naming a Unicorn function, and nothing else may go
+ * wrong (no crash, no sanitizer report, no other finding).
+ */
+START_TEST(every_unicorn_failure_is_a_machine_finding)
+{
+    static const char *const must[] = {"uc_mmio_map",        "uc_mem_map_ptr",  "uc_reg_read_batch",
+                                       "uc_reg_write_batch", "uc_context_save", "uc_emu_stop"};
+    char seen[64][32];
+    unsigned nseen = 0, n;
+
+    for (n = 1; n < 20000; n++) {
+        enum gs_run_end end;
+        const struct gs_machine_stats *st;
+        teardown();
+        board_up(true, 0);
+        add_app("grant_peek", "grant_peek");
+        ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+        gs_machine_inject_uc_failure(b->machine, n);
+        end = gs_board_run(b, 50000000);
+        st = gs_machine_stats(b->machine);
+        if (st->machine_errors == 0) {
+            /* Past the last call: the run is the normal one. */
+            ck_assert_int_eq(gs_board_process(b, 0)->state, GS_ST_FAULTED);
+            ck_assert_uint_eq(b->k->findings, 0);
+            break;
+        }
+        ck_assert_uint_eq(st->machine_errors, 1);
+        ck_assert_int_eq(end, GS_RUN_ERROR);
+        ck_assert_uint_eq(rec.findings[GS_FIND_MACHINE], 1);
+        ck_assert_uint_eq(b->k->findings, 1);
+        ck_assert_msg(strncmp(rec.last_finding_text, "machine error: uc_", 18) == 0, "%s",
+                      rec.last_finding_text);
+        {
+            char name[32];
+            unsigned i;
+            sscanf(rec.last_finding_text + 15, "%31[a-z_]", name);
+            for (i = 0; i < nseen && strcmp(seen[i], name) != 0; i++)
+                ;
+            if (i == nseen && nseen < 64)
+                snprintf(seen[nseen++], sizeof(seen[0]), "%s", name);
+        }
+        /* The machine stays failed: a further run is refused, not half made. */
+        ck_assert_int_eq(gs_board_run(b, 1000), GS_RUN_ERROR);
+    }
+    ck_assert_uint_lt(n, 20000);
+    ck_assert_uint_gt(n, 20);
+    for (unsigned j = 0; j < sizeof(must) / sizeof(must[0]); j++) {
+        bool found = false;
+        for (unsigned i = 0; i < nseen; i++)
+            found = found || strcmp(seen[i], must[j]) == 0;
+        ck_assert_msg(found, "no injected failure of %s (of %u calls)", must[j], n - 1);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("machine");
@@ -772,6 +834,7 @@ int main(void)
     tcase_add_test(apps, reset_runs_new_code_at_the_same_address);
     tcase_add_test(apps, reset_runs_new_code_in_place);
     tcase_add_test(apps, rewritten_code_recreates_the_engine);
+    tcase_add_test(apps, every_unicorn_failure_is_a_machine_finding);
     suite_add_tcase(s, apps);
 
     tcase_add_checked_fixture(scr, setup, teardown);

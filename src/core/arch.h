@@ -105,4 +105,13 @@ struct gs_arch {
  */
 bool gs_kernel_svc_inline(struct gs_kernel *k, struct gs_process *p, uint64_t executed);
 
+/*
+ * Called by a machine whose engine failed under it (a call into the CPU
+ * emulator returned an error): reports a GS_FIND_MACHINE finding at site
+ * `call` (the engine function) with `what` (its error). The machine then
+ * returns an error from run(), so the kernel loop ends with GS_RUN_ERROR:
+ * such a failure is never silent.
+ */
+void gs_kernel_machine_error(struct gs_kernel *k, const char *call, const char *what);
+
 #endif

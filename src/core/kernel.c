@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "driver.h"
 #include "errors.h"
 #include "grant.h"
@@ -223,6 +224,19 @@ void gs_kernel_finding(struct gs_kernel *k, const struct gs_finding *f)
     ev.text = f->text;
     ev.a = f->addr;
     gs_kernel_emit(k, &ev);
+}
+
+void gs_kernel_machine_error(struct gs_kernel *k, const char *call, const char *what)
+{
+    struct gs_finding f;
+
+    memset(&f, 0, sizeof(f));
+    f.kind = GS_FIND_MACHINE;
+    f.site = call;
+    f.syscall_class = -1;
+    snprintf(f.text, sizeof(f.text), "machine error: %s failed (%s); the run is abandoned", call,
+             what);
+    gs_kernel_finding(k, &f);
 }
 
 int gs_kernel_panic(struct gs_kernel *k, const char *site, const char *fmt, ...)

@@ -73,6 +73,8 @@ const char *gs_finding_kind_name(enum gs_finding_kind kind)
         return "isolation";
     case GS_FIND_PANIC:
         return "panic";
+    case GS_FIND_MACHINE:
+        return "machine";
     }
     return "unknown";
 }

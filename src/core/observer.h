@@ -56,7 +56,9 @@ enum gs_finding_kind {
     GS_FIND_LAYOUT,    /* a layout invariant does not hold */
     GS_FIND_ISOLATION, /* intended access set vs what the MPU permits */
     GS_FIND_PANIC,     /* the kernel panicked */
+    GS_FIND_MACHINE,   /* the machine failed under the kernel (an engine call): run abandoned */
 };
+#define GS_FIND_KINDS 5 /* number of gs_finding_kind values */
 
 struct gs_finding {
     enum gs_finding_kind kind;
@@ -82,7 +84,7 @@ typedef void (*gs_observer_fn)(void *ctx, const struct gs_event *ev);
 /* Name of an event kind ("grant-allocated", ...). */
 const char *gs_event_kind_name(enum gs_event_kind kind);
 
-/* Name of a finding kind ("ownership", "layout", "isolation", "panic"). */
+/* Name of a finding kind ("ownership", "layout", "isolation", "panic", "machine"). */
 const char *gs_finding_kind_name(enum gs_finding_kind kind);
 
 /*

@@ -71,7 +71,8 @@ enum stop {
     STOP_SVC_HANDLED, /* return GS_TRAP_SVC_HANDLED */
     STOP_BUDGET,
     STOP_FAULT,
-    STOP_DEBUG, /* the debugger needs the emulation started again (dbg_restart) */
+    STOP_DEBUG,   /* the debugger needs the emulation started again (dbg_restart) */
+    STOP_MACHINE, /* a Unicorn call failed (uc_ok): the run is abandoned */
 };
 
 struct access {
@@ -162,6 +163,7 @@ struct engine {
      * set the PC to a block refused that way when the engine has a code hook
      * (it leaves the PC of the last hooked instruction), so run_process does. */
     uint32_t budget_pc;
+    bool in_emulation; /* inside uc_emu_start (a hook may stop it) */
     /* A fault seen by a hook: registers saved there (stale PC). */
     struct gs_fault fault;
     bool fault_has_ctx;
@@ -204,6 +206,10 @@ struct gs_machine {
     struct page_seen *scratch_pages; /* as an engine's pages (it maps all of flash) */
     unsigned scratch_npending;
     struct gs_machine_dbg *dbg; /* NULL: no debugger (the normal case) */
+    /* A Unicorn call failed (uc_ok): every run from then on is refused. */
+    bool broken;
+    uint64_t uc_calls; /* checked calls since gs_machine_inject_uc_failure */
+    uint64_t fail_at;  /* that call fails (1 = the next one); 0: none */
 };
 
 /* Everything the scratch engine needs to replay one instruction. */
@@ -243,6 +249,40 @@ const char *gs_fault_kind_name(enum gs_fault_kind k)
     }
     return "unknown";
 }
+
+/* ---------------------------------------------------------------- Unicorn calls */
+
+/*
+ * Every Unicorn call's result is looked at. A call whose failure is an
+ * outcome of the guest (uc_emu_start's fault codes, a replay on the scratch
+ * engine) is handled where it is made; every other call goes through UC()
+ * or UCM(): if it fails, the machine's view of memory and registers may no
+ * longer be the MPU model's (a page not mapped, a register not written), so
+ * the failure is reported once as a "machine" finding naming the call
+ * (gs_kernel_machine_error), the engine stops, and this and every later run
+ * returns GS_E_INTERNAL. Never silent, never a wrong run.
+ */
+static bool uc_ok(struct gs_machine *m, struct engine *e, uc_err err, const char *call)
+{
+    m->uc_calls++;
+    if (m->fail_at && m->uc_calls == m->fail_at && err == UC_ERR_OK)
+        err = UC_ERR_NOMEM; /* gs_machine_inject_uc_failure */
+    if (err == UC_ERR_OK)
+        return true;
+    if (!m->broken) {
+        m->broken = true;
+        m->stats.machine_errors++;
+        gs_kernel_machine_error(m->k, call, uc_strerror(err));
+    }
+    if (e && e->stop != STOP_MACHINE) {
+        e->stop = STOP_MACHINE;
+        if (e->in_emulation)
+            (void)uc_emu_stop(e->uc); /* the stop is what matters; its own error changes nothing */
+    }
+    return false;
+}
+#define UC(e, fn, ...)  uc_ok((e)->m, (e), fn(__VA_ARGS__), #fn)
+#define UCM(m, fn, ...) uc_ok((m), NULL, fn(__VA_ARGS__), #fn)
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -349,7 +389,7 @@ static void load_cpu(struct engine *e, const uint32_t f[8], uint32_t sp, bool ca
     memcpy(v + 9, e->p->ss.regs, 8 * sizeof(uint32_t));
     for (unsigned i = 0; i < 17; i++)
         pv[i] = &v[i];
-    uc_reg_write_batch(e->uc, (int *)cpu_regs, pv, callee ? 17 : 9);
+    UC(e, uc_reg_write_batch, e->uc, (int *)cpu_regs, pv, callee ? 17 : 9);
 }
 
 /* Reads r0-r3, r12, lr, pc, xpsr into f[] and sp into *sp. */
@@ -360,7 +400,8 @@ static void read_frame_regs(struct engine *e, uint32_t f[8], uint32_t *sp)
 
     for (unsigned i = 0; i < 9; i++)
         pv[i] = &v[i];
-    uc_reg_read_batch(e->uc, (int *)cpu_regs, pv, 9);
+    if (!UC(e, uc_reg_read_batch, e->uc, (int *)cpu_regs, pv, 9))
+        memset(v, 0, sizeof(v));
     memcpy(f, v, 8 * sizeof(uint32_t));
     *sp = v[8];
 }
@@ -372,7 +413,7 @@ static void read_callee(struct engine *e)
 
     for (unsigned i = 0; i < 8; i++)
         pv[i] = &e->p->ss.regs[i];
-    uc_reg_read_batch(e->uc, (int *)cpu_regs + 9, pv, 8);
+    UC(e, uc_reg_read_batch, e->uc, (int *)cpu_regs + 9, pv, 8);
 }
 
 /* Reads the whole context: the frame registers, sp and r4-r11. */
@@ -448,25 +489,27 @@ static void hook_cut_flash(struct engine *e, uint32_t base)
         uc_hook h;
         if (spans[i].rights & GS_ACC_EXEC)
             continue;
-        if (uc_hook_add(e->uc, &h, UC_HOOK_CODE, (void *)on_forbidden_code, e, spans[i].start,
-                        (uint64_t)spans[i].end - 1) != UC_ERR_OK)
-            continue;
+        if (!UC(e, uc_hook_add, e->uc, &h, UC_HOOK_CODE, (void *)on_forbidden_code, e,
+                spans[i].start, (uint64_t)spans[i].end - 1))
+            return;
         uc_hook *v = realloc(e->code_hooks, (e->ncode_hooks + 1) * sizeof(*v));
         if (!v) {
-            uc_hook_del(e->uc, h);
-            continue;
+            /* Without its hook the page's exec check would be missing: refuse to run. */
+            UC(e, uc_hook_del, e->uc, h);
+            uc_ok(e->m, e, UC_ERR_NOMEM, "uc_hook_add");
+            return;
         }
         e->code_hooks = v;
         e->code_hooks[e->ncode_hooks++] = h;
     }
-    uc_ctl_remove_cache(e->uc, (uint64_t)base, (uint64_t)base + PAGE);
+    UC(e, uc_ctl_remove_cache, e->uc, (uint64_t)base, (uint64_t)base + PAGE);
 }
 
 static void unmap_page(struct engine *e, unsigned i)
 {
     if (e->state[i] == 0)
         return;
-    uc_mem_unmap(e->uc, page_addr(e->m, i), PAGE);
+    UC(e, uc_mem_unmap, e->uc, page_addr(e->m, i), PAGE);
     e->state[i] = 0;
     e->m->stats.page_ops++;
 }
@@ -484,7 +527,7 @@ static void drop_translations_in(struct engine *e, unsigned i, uint64_t lo, uint
         lo = a;
         hi = a + PAGE;
     }
-    uc_ctl_remove_cache(e->uc, lo, hi);
+    UC(e, uc_ctl_remove_cache, e->uc, lo, hi);
     e->dropped++;
     e->m->stats.translations_dropped++;
     for (unsigned j = 0; j < sizeof(e->bcache) / sizeof(e->bcache[0]); j++)
@@ -553,15 +596,17 @@ static void map_run(struct engine *e, unsigned i, unsigned n, uint8_t st)
             e->mmio[j].e = e;
             e->mmio[j].base = page_addr(m, j);
             e->mmio[j].loads = e->mmio[j].stores = 0;
-            uc_mmio_map(e->uc, page_addr(m, j), PAGE, mmio_read, &e->mmio[j], mmio_write,
-                        &e->mmio[j]);
+            if (!UC(e, uc_mmio_map, e->uc, page_addr(m, j), PAGE, mmio_read, &e->mmio[j],
+                    mmio_write, &e->mmio[j]))
+                return;
             e->state[j] = st;
             m->stats.page_ops++;
         }
         return;
     }
     uint32_t prot = st == PG_CUTFLASH ? (UC_PROT_READ | UC_PROT_EXEC) : st;
-    uc_mem_map_ptr(e->uc, page_addr(m, i), (size_t)n * PAGE, prot, page_host(m, i));
+    if (!UC(e, uc_mem_map_ptr, e->uc, page_addr(m, i), (size_t)n * PAGE, prot, page_host(m, i)))
+        return;
     m->stats.page_ops++;
     for (unsigned j = i; j < i + n; j++) {
         e->state[j] = st;
@@ -645,7 +690,7 @@ static void sync_pages(struct engine *e)
                    fs[i].rights == e->hook_spans[i].rights;
         if (!same) {
             for (unsigned i = 0; i < e->ncode_hooks; i++)
-                uc_hook_del(e->uc, e->code_hooks[i]);
+                UC(e, uc_hook_del, e->uc, e->code_hooks[i]);
             e->ncode_hooks = 0;
             /* Cut flash pages are remapped below, which installs new hooks. */
             for (unsigned i = m->nram; i < total; i++)
@@ -696,13 +741,13 @@ static void sync_pages(struct engine *e)
 
 static void note_fault(struct engine *e, enum gs_fault_kind kind, uint32_t addr, bool save_ctx)
 {
-    if (e->stop == STOP_FAULT)
-        return; /* the first fault wins */
+    if (e->stop == STOP_FAULT || e->stop == STOP_MACHINE)
+        return; /* the first fault wins; a machine error ends the run anyway */
     memset(&e->fault, 0, sizeof(e->fault));
     e->fault.kind = kind;
     e->fault.addr = addr;
     e->fault.addr_valid = kind == GS_FAULT_DATA_READ || kind == GS_FAULT_DATA_WRITE;
-    e->fault_has_ctx = save_ctx && uc_context_save(e->uc, e->fault_ctx) == UC_ERR_OK;
+    e->fault_has_ctx = save_ctx && UC(e, uc_context_save, e->uc, e->fault_ctx);
     e->stop = STOP_FAULT;
 }
 
@@ -739,7 +784,7 @@ static void on_forbidden_code(uc_engine *uc, uint64_t addr, uint32_t size, void 
     (void)size;
     note_fault(e, GS_FAULT_EXEC, (uint32_t)addr, true);
     e->fault.pc = (uint32_t)addr; /* a code hook sees the exact PC */
-    uc_emu_stop(uc);
+    UC(e, uc_emu_stop, uc);
 }
 
 static void rwio_count(struct mmio_page *pg, bool store);
@@ -764,7 +809,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user
         return 0;
     if (!allowed(e, addr, size, GS_ACC_READ, &bad)) {
         note_fault(e, GS_FAULT_DATA_READ, bad, true);
-        uc_emu_stop(uc);
+        UC(e, uc_emu_stop, uc);
         return 0;
     }
     h = gs_mem_host_ptr(mem(e), addr, size);
@@ -792,7 +837,7 @@ static void mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
     e->m->stats.mmio_accesses++;
     if (!allowed(e, addr, size, GS_ACC_WRITE, &bad)) {
         note_fault(e, GS_FAULT_DATA_WRITE, bad, true);
-        uc_emu_stop(uc);
+        UC(e, uc_emu_stop, uc);
         return;
     }
     h = gs_mem_host_ptr(mem(e), addr, size);
@@ -870,16 +915,19 @@ static bool scratch_ready(struct gs_machine *m, struct access *acc)
         return false;
     }
     m->scratch_npending = 0;
-    uc_ctl_set_cpu_model(m->scratch, UC_CPU_ARM_CORTEX_M4);
-    uc_mem_map_ptr(m->scratch, mm->ram_base, mm->ram_size, UC_PROT_READ | UC_PROT_WRITE,
-                   m->scratch_ram);
-    uc_mem_map_ptr(m->scratch, mm->flash_base, mm->flash_size, UC_PROT_READ | UC_PROT_EXEC,
-                   mm->flash);
-    uc_hook_add(m->scratch, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_scratch_access,
-                acc, 1, 0);
-    uc_hook_add(m->scratch, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_scratch_unmapped, acc, 1, 0);
-    uc_reg_write(m->scratch, UC_ARM_REG_CONTROL, &control);
-    return true;
+    /* A scratch engine that is not set up would find wrong instructions: all or nothing. */
+    if (UCM(m, uc_ctl_set_cpu_model, m->scratch, UC_CPU_ARM_CORTEX_M4) &&
+        UCM(m, uc_mem_map_ptr, m->scratch, mm->ram_base, mm->ram_size, UC_PROT_READ | UC_PROT_WRITE,
+            m->scratch_ram) &&
+        UCM(m, uc_mem_map_ptr, m->scratch, mm->flash_base, mm->flash_size,
+            UC_PROT_READ | UC_PROT_EXEC, mm->flash) &&
+        UCM(m, uc_hook_add, m->scratch, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+            (void *)on_scratch_access, acc, 1, 0) &&
+        UCM(m, uc_hook_add, m->scratch, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_scratch_unmapped, acc,
+            1, 0) &&
+        UCM(m, uc_reg_write, m->scratch, UC_ARM_REG_CONTROL, &control))
+        return true;
+    return false;
 }
 
 /*
@@ -899,7 +947,7 @@ static void settle_scratch(struct gs_machine *m, uint32_t lo, uint32_t hi)
         uint64_t now = flash_hash(m, i, false);
         if (ps->known && ps->hi) {
             if (ps->seen != now) {
-                uc_ctl_remove_cache(m->scratch, a + ps->lo, a + ps->hi);
+                UCM(m, uc_ctl_remove_cache, m->scratch, a + ps->lo, a + ps->hi);
                 m->scratch_dropped++;
                 m->stats.translations_dropped++;
             }
@@ -948,11 +996,15 @@ static void find_fault_pc(struct engine *e, const uint32_t regs[NALL])
             vals[i] = regs[i];
             pv[i] = &vals[i];
         }
-        uc_reg_write_batch(m->scratch, (int *)all_regs, pv, NALL);
+        if (!UCM(m, uc_reg_write_batch, m->scratch, (int *)all_regs, pv, NALL))
+            break;
         acc.n = 0;
         /* One instruction; ending at the next one also ends the translated block
-         * there, so a long block (code or not) costs one instruction per replay. */
-        uc_emu_start(m->scratch, a | 1, a + insn_len(hw16), 0, 1);
+         * there, so a long block (code or not) costs one instruction per replay.
+         * Its result is not an engine failure: the replayed instruction may
+         * fault (that is what is being looked for); the hooks record its
+         * accesses either way. */
+        (void)uc_emu_start(m->scratch, a | 1, a + insn_len(hw16), 0, 1);
         for (unsigned i = 0; i < acc.n; i++) {
             if (acc.write[i] == want_write && e->fault.addr >= acc.addr[i] &&
                 e->fault.addr - acc.addr[i] < acc.size[i]) {
@@ -976,7 +1028,8 @@ static void finish_fault(struct engine *e)
 
     if (e->fault_has_ctx) {
         for (int i = 0; i < NALL; i++)
-            uc_context_reg_read(e->fault_ctx, all_regs[i], &regs[i]);
+            if (!UC(e, uc_context_reg_read, e->fault_ctx, all_regs[i], &regs[i]))
+                regs[i] = 0;
         if (f->kind == GS_FAULT_DATA_READ || f->kind == GS_FAULT_DATA_WRITE)
             find_fault_pc(e, regs);
         else if (f->kind == GS_FAULT_EXEC && f->pc == 0)
@@ -1064,7 +1117,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     if (e->executed && e->executed + n > e->budget) {
         e->stop = STOP_BUDGET;
         e->budget_pc = (uint32_t)addr;
-        uc_emu_stop(uc);
+        UC(e, uc_emu_stop, uc);
         return;
     }
     e->executed += n;
@@ -1092,14 +1145,14 @@ static void on_svc(struct engine *e)
         note_fault(e, GS_FAULT_STACKING, bad, false);
         e->fault.pc = f[6] - 2;
         e->fault.addr_valid = true;
-        uc_emu_stop(e->uc);
+        UC(e, uc_emu_stop, e->uc);
         return;
     }
     p->ss.psp = fp;
     if (!m->inline_svc) {
         read_callee(e);
         e->stop = STOP_SVC;
-        uc_emu_stop(e->uc);
+        UC(e, uc_emu_stop, e->uc);
         return;
     }
     gen = p->ss_gen;
@@ -1107,7 +1160,7 @@ static void on_svc(struct engine *e)
         if (p->ss_gen == gen) /* unless the kernel re-initialized the context */
             read_callee(e);
         e->stop = STOP_SVC_HANDLED;
-        uc_emu_stop(e->uc);
+        UC(e, uc_emu_stop, e->uc);
         return;
     }
     m->stats.inline_svcs++;
@@ -1116,7 +1169,7 @@ static void on_svc(struct engine *e)
         read_callee(e);
         note_fault(e, GS_FAULT_UNSTACKING, bad, false);
         e->fault.pc = 0;
-        uc_emu_stop(e->uc);
+        UC(e, uc_emu_stop, e->uc);
         return;
     }
     /* Exception return: write only what the kernel changed (usually r0-r3). */
@@ -1129,9 +1182,9 @@ static void on_svc(struct engine *e)
             pv[n++] = &g[i];
         }
     }
-    uc_reg_write_batch(e->uc, regs, pv, n);
+    UC(e, uc_reg_write_batch, e->uc, regs, pv, n);
     if (sp2 != sp)
-        uc_reg_write(e->uc, UC_ARM_REG_SP, &sp2);
+        UC(e, uc_reg_write, e->uc, UC_ARM_REG_SP, &sp2);
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -1143,7 +1196,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
         on_svc(e);
         return;
     }
-    uc_reg_read(uc, UC_ARM_REG_PC, &pc);
+    UC(e, uc_reg_read, uc, UC_ARM_REG_PC, &pc);
     switch (intno) {
     case EXCP_BKPT:
         note_fault(e, GS_FAULT_BKPT, pc, false);
@@ -1162,7 +1215,8 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
         break;
     }
     e->fault.pc = pc;
-    uc_emu_stop(uc); /* any exception but svc must stop, or a prefetch abort retries forever */
+    UC(e, uc_emu_stop,
+       uc); /* any exception but svc must stop, or a prefetch abort retries forever */
 }
 
 /* ---------------------------------------------------------------- run */
@@ -1202,6 +1256,8 @@ static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budg
     m->stats.runs++;
     if (!e->uc)
         return GS_E_NOMEM_HOST; /* its engine could not be recreated */
+    if (m->broken)
+        return GS_E_INTERNAL; /* a Unicorn call failed before (uc_ok) */
     e->p = p;
     e->out = out;
     e->budget = budget ? budget : 1;
@@ -1210,6 +1266,8 @@ static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budg
     e->fault_has_ctx = false;
     sync_pages(e);
     settle_pending(e);
+    if (m->broken)
+        return GS_E_INTERNAL;
     if (!pop_frame(e, p->ss.psp, f, &sp, &bad)) {
         note_fault(e, GS_FAULT_UNSTACKING, bad, false);
         e->fault.pc = 0;
@@ -1219,9 +1277,15 @@ static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budg
     load_cpu(e, f, sp, true);
     for (;;) {
         uc_err err;
-        uc_reg_read(e->uc, UC_ARM_REG_PC, &pc);
+        if (m->broken || !UC(e, uc_reg_read, e->uc, UC_ARM_REG_PC, &pc))
+            return GS_E_INTERNAL;
+        e->in_emulation = true;
+        /* Its result is the guest's: a fault or an invalid instruction (below). */
         err = uc_emu_start(e->uc, pc | 1, UNTIL, 0, 0);
+        e->in_emulation = false;
         out->instructions = e->executed;
+        if (m->broken)
+            return GS_E_INTERNAL; /* reported as a machine finding (uc_ok) */
         switch (e->stop) {
         case STOP_SVC:
             out->trap = GS_TRAP_SVC;
@@ -1230,26 +1294,30 @@ static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budg
             out->trap = GS_TRAP_SVC_HANDLED;
             return 0;
         case STOP_BUDGET:
-            uc_reg_write(e->uc, UC_ARM_REG_PC, &e->budget_pc);
+            if (!UC(e, uc_reg_write, e->uc, UC_ARM_REG_PC, &e->budget_pc))
+                return GS_E_INTERNAL;
             budget_stop(e);
-            return 0;
+            return m->broken ? GS_E_INTERNAL : 0;
         case STOP_FAULT:
             finish_fault(e);
-            return 0;
+            return m->broken ? GS_E_INTERNAL : 0;
         case STOP_DEBUG:
             dbg_restart(e);
             continue;
+        case STOP_MACHINE: /* m->broken: returned above */
         case STOP_NONE:
             break;
         }
-        uc_reg_read(e->uc, UC_ARM_REG_PC, &pc);
+        if (!UC(e, uc_reg_read, e->uc, UC_ARM_REG_PC, &pc))
+            return GS_E_INTERNAL;
         if (err == UC_ERR_INSN_INVALID) {
             uint16_t insn = 0;
             gs_mem_load16(mem(e), pc, &insn);
             /* Hints Unicorn 2.0.1 rejects: nop, yield, wfe, sev are no-ops here. */
             if (insn == 0xBF00 || insn == 0xBF10 || insn == 0xBF20 || insn == 0xBF40) {
                 pc += 2;
-                uc_reg_write(e->uc, UC_ARM_REG_PC, &pc);
+                if (!UC(e, uc_reg_write, e->uc, UC_ARM_REG_PC, &pc))
+                    return GS_E_INTERNAL;
                 continue;
             }
             note_fault(e, GS_FAULT_UNDEFINED, pc, false);
@@ -1302,8 +1370,8 @@ static int engine_init(struct gs_machine *m, struct engine *e, unsigned index)
     if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &e->uc) != UC_ERR_OK)
         return GS_E_INTERNAL;
     /* The model must be set before any map or register access; not UC_MODE_MCLASS. */
-    uc_ctl_set_cpu_model(e->uc, UC_CPU_ARM_CORTEX_M4);
-    if (uc_context_alloc(e->uc, &e->fault_ctx) != UC_ERR_OK)
+    if (uc_ctl_set_cpu_model(e->uc, UC_CPU_ARM_CORTEX_M4) != UC_ERR_OK ||
+        uc_context_alloc(e->uc, &e->fault_ctx) != UC_ERR_OK)
         return GS_E_INTERNAL;
     /* Every hook before the first uc_emu_start. */
     if (uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)on_intr, e, 1, 0) != UC_ERR_OK ||
@@ -1311,18 +1379,19 @@ static int engine_init(struct gs_machine *m, struct engine *e, unsigned index)
         uc_hook_add(e->uc, &h,
                     UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT |
                         UC_HOOK_MEM_READ_PROT,
-                    (void *)on_mem_fault, e, 1, 0) != UC_ERR_OK)
+                    (void *)on_mem_fault, e, 1, 0) != UC_ERR_OK ||
+        uc_reg_write(e->uc, UC_ARM_REG_CONTROL, &control) != UC_ERR_OK)
         return GS_E_INTERNAL;
-    uc_reg_write(e->uc, UC_ARM_REG_CONTROL, &control);
     return GS_OK;
 }
 
 static void engine_free(struct engine *e)
 {
     if (e->uc) {
+        /* Teardown: a failure here leaks at worst; there is no run left to spoil. */
         if (e->fault_ctx)
-            uc_context_free(e->fault_ctx);
-        uc_close(e->uc);
+            (void)uc_context_free(e->fault_ctx);
+        (void)uc_close(e->uc);
     }
     free(e->state);
     free(e->pages);
@@ -1400,7 +1469,7 @@ void gs_machine_free(struct gs_machine *m)
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         engine_free(&m->engines[i]);
     if (m->scratch)
-        uc_close(m->scratch);
+        (void)uc_close(m->scratch); /* teardown: nothing left to spoil */
     free(m->scratch_ram);
     free(m->scratch_pages);
     free(m->flash_hash);
@@ -1517,7 +1586,7 @@ void gs_machine_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
     }
     /* The scratch engine's code buffer fills the same way: it is made again when next needed. */
     if (m->scratch && m->scratch_dropped >= GS_MACHINE_FLUSH_PAGES) {
-        uc_close(m->scratch);
+        (void)uc_close(m->scratch); /* teardown: nothing left to spoil */
         free(m->scratch_ram);
         free(m->scratch_pages);
         m->scratch = NULL;
@@ -1534,6 +1603,12 @@ void gs_machine_set_enforce(struct gs_machine *m, bool on)
     m->enforce = on;
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         m->engines[i].synced = false;
+}
+
+void gs_machine_inject_uc_failure(struct gs_machine *m, uint64_t n)
+{
+    m->uc_calls = 0;
+    m->fail_at = n;
 }
 
 void gs_machine_set_adaptive_rw(struct gs_machine *m, bool on)
@@ -1647,11 +1722,11 @@ static void dbg_sync(struct engine *e)
         return; /* the same hooks (gdb removes and inserts its breakpoints at every stop) */
     x->hash = h;
     for (unsigned i = 0; i < x->nhooks; i++)
-        uc_hook_del(e->uc, x->hooks[i]);
+        UC(e, uc_hook_del, e->uc, x->hooks[i]);
     x->nhooks = 0;
     if (!d->detached) {
         if (dbg_all_code(e)) {
-            if (uc_hook_add(e->uc, &hk, UC_HOOK_CODE, (void *)on_dbg_code, e, 1, 0) == UC_ERR_OK)
+            if (UC(e, uc_hook_add, e->uc, &hk, UC_HOOK_CODE, (void *)on_dbg_code, e, 1, 0))
                 x->hooks[x->nhooks++] = hk;
         } else {
             /* Each breakpoint's hook reaches 16 bytes past it: a stop inside an IT block
@@ -1659,8 +1734,8 @@ static void dbg_sync(struct engine *e)
              * must then come at a hooked instruction, the only place where Unicorn
              * sets the PC (dbg_restart). */
             for (unsigned i = 0; i < d->nbreaks; i++)
-                if (uc_hook_add(e->uc, &hk, UC_HOOK_CODE, (void *)on_dbg_code, e, d->breaks[i],
-                                (uint64_t)d->breaks[i] + 16) == UC_ERR_OK)
+                if (UC(e, uc_hook_add, e->uc, &hk, UC_HOOK_CODE, (void *)on_dbg_code, e,
+                       d->breaks[i], (uint64_t)d->breaks[i] + 16))
                     x->hooks[x->nhooks++] = hk;
         }
         for (unsigned i = 0; i < d->nwatches; i++) {
@@ -1669,8 +1744,8 @@ static void dbg_sync(struct engine *e)
             uint32_t a = d->watches[i].addr, lo = a >= 7 ? a - 7 : 0;
             int type = ((d->watches[i].acc & GS_ACC_READ) ? UC_HOOK_MEM_READ : 0) |
                        ((d->watches[i].acc & GS_ACC_WRITE) ? UC_HOOK_MEM_WRITE : 0);
-            if (uc_hook_add(e->uc, &hk, type, (void *)on_dbg_mem, e, lo,
-                            (uint64_t)a + d->watches[i].len - 1) == UC_ERR_OK)
+            if (UC(e, uc_hook_add, e->uc, &hk, type, (void *)on_dbg_mem, e, lo,
+                   (uint64_t)a + d->watches[i].len - 1))
                 x->hooks[x->nhooks++] = hk;
         }
     }
@@ -1749,7 +1824,7 @@ static void on_dbg_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         /* End the run here as a SysTick would: the instruction has not run. */
         e->stop = STOP_BUDGET;
         e->budget_pc = pc;
-        uc_emu_stop(uc);
+        UC(e, uc_emu_stop, uc);
         return;
     }
     if (x->gen != d->gen && dbg_config_hash(e) == x->hash)
@@ -1757,7 +1832,7 @@ static void on_dbg_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     if (x->pc_set || x->restart || x->gen != d->gen) {
         e->stop = STOP_DEBUG;
         x->exec_at_stop = e->executed;
-        uc_emu_stop(uc);
+        UC(e, uc_emu_stop, uc);
     }
 }
 
@@ -1807,7 +1882,7 @@ static void dbg_restart(struct engine *e)
     if (e->executed != x->exec_at_stop) {
         at = e->block; /* stopped at the start of a block on_block had entered */
     } else {
-        uc_reg_read(e->uc, UC_ARM_REG_PC, &at);
+        UC(e, uc_reg_read, e->uc, UC_ARM_REG_PC, &at);
         at &= ~1u;
     }
     if (at >= e->block && at < end) {
@@ -1817,7 +1892,7 @@ static void dbg_restart(struct engine *e)
     pc = x->pc_set ? x->new_pc : at;
     dbg_sync(e);
     settle_pending(e);
-    uc_reg_write(e->uc, UC_ARM_REG_PC, &pc);
+    UC(e, uc_reg_write, e->uc, UC_ARM_REG_PC, &pc);
     /* The first instruction is the one the debugger resumes (unless an IT block ran on). */
     x->skip = x->pc_set || at == x->insn_pc;
     x->skip_pc = pc;
@@ -2000,7 +2075,8 @@ int gs_machine_debug_regs(struct gs_machine *m, const struct gs_process *p,
         void *pv[GS_DBG_NREGS];
         for (unsigned i = 0; i < GS_DBG_NREGS; i++)
             pv[i] = &r[i];
-        uc_reg_read_batch(e->uc, (int *)dbg_regs, pv, GS_DBG_NREGS);
+        if (!UC(e, uc_reg_read_batch, e->uc, (int *)dbg_regs, pv, GS_DBG_NREGS))
+            return GS_E_INTERNAL;
         /* Inside a code hook the instruction's address is exact (the hook's argument). */
         r[GS_DBG_PC] = e->dbg.pc_set ? e->dbg.new_pc : e->dbg.insn_pc;
         return GS_OK;
@@ -2024,8 +2100,8 @@ int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigne
              * the restart writes it. */
             e->dbg.pc_set = true;
             e->dbg.new_pc = v & ~1u;
-        } else {
-            uc_reg_write(e->uc, dbg_regs[n], &v);
+        } else if (!UC(e, uc_reg_write, e->uc, dbg_regs[n], &v)) {
+            return GS_E_INTERNAL;
         }
         return GS_OK;
     }

@@ -64,6 +64,7 @@ struct gs_machine_stats {
     uint64_t translations_dropped; /* of those, pages whose old translations an engine dropped
                                       (the bytes differed from what they were made from) */
     uint64_t engines_recreated;    /* engines remade to empty their code buffer */
+    uint64_t machine_errors;       /* Unicorn calls that failed (at most 1: the machine stops) */
 };
 
 /*
@@ -98,6 +99,16 @@ void gs_machine_set_enforce(struct gs_machine *m, bool on);
  * RAM, the baseline of the benchmark. Both are exact; only speed differs.
  */
 void gs_machine_set_adaptive_rw(struct gs_machine *m, bool on);
+
+/*
+ * Every Unicorn call the machine makes is checked: a failure is reported as
+ * a "machine" finding (GS_FIND_MACHINE, site = the Unicorn function) and the
+ * run, and every later run of this machine, returns GS_E_INTERNAL, so the
+ * kernel loop ends with GS_RUN_ERROR. For tests: the nth checked call from
+ * now on (1 = the next) fails as if Unicorn had returned UC_ERR_NOMEM (after
+ * it was made). 0 cancels.
+ */
+void gs_machine_inject_uc_failure(struct gs_machine *m, uint64_t n);
 
 /* Counters since creation. */
 const struct gs_machine_stats *gs_machine_stats(const struct gs_machine *m);

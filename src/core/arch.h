@@ -11,6 +11,11 @@
  *
  * Two implementations: the Unicorn machine (src/sim) and the fake arch
  * (fake_arch.h) that feeds scripted syscalls for tests and core fuzzers.
+ *
+ * A machine includes nothing else of the core but the target memory
+ * (tmem.h), the MPU model (pmsav7.h) and the error codes (errors.h): what it
+ * needs of the kernel's and the processes' structures it gets through the
+ * accessors at the end of this file (arch.c).
  */
 #ifndef GS_ARCH_H
 #define GS_ARCH_H
@@ -20,6 +25,19 @@
 
 struct gs_kernel;
 struct gs_process;
+struct gs_mem;
+struct gs_pmsav7;
+
+/* Process slots a kernel has at most (a machine serves each with an engine). */
+#define GS_MAX_PROCS 16
+
+/* CortexMStoredState (arch/cortex-m/src/syscall.rs): r4..r11, yield_pc, psr, psp. */
+struct gs_stored_state {
+    uint32_t regs[8];
+    uint32_t yield_pc;
+    uint32_t psr;
+    uint32_t psp;
+};
 
 /* Why a run stopped (ContextSwitchReason + grantsim's budget stop). */
 enum gs_trap {
@@ -113,5 +131,38 @@ bool gs_kernel_svc_inline(struct gs_kernel *k, struct gs_process *p, uint64_t ex
  * such a failure is never silent.
  */
 void gs_kernel_machine_error(struct gs_kernel *k, const char *call, const char *what);
+
+/* Sets the machine (not owned). The kernel needs one before gs_kernel_run. */
+void gs_kernel_set_arch(struct gs_kernel *k, const struct gs_arch *arch);
+
+/* The machine the kernel runs on (NULL: none). */
+const struct gs_arch *gs_kernel_arch(const struct gs_kernel *k);
+
+/* Name of a fault kind ("data read", "stacking", ...), for reports. */
+const char *gs_fault_kind_name(enum gs_fault_kind k);
+
+/* ---- What a machine reads and writes of the kernel (arch.c) ---- */
+
+/* The target memory: RAM and flash, their host buffers and owners. */
+struct gs_mem *gs_arch_memory(const struct gs_kernel *k);
+
+/* The MPU registers to enforce (configured by the core). */
+const struct gs_pmsav7 *gs_arch_mpu(const struct gs_kernel *k);
+
+/* How many times the core has written the MPU registers: unchanged, they are too. */
+uint64_t gs_arch_mpu_writes(const struct gs_kernel *k);
+
+/* The kernel's process slots (engines a machine needs). */
+unsigned gs_arch_slots(const struct gs_kernel *k);
+
+/* Process p's slot, 0..GS_MAX_PROCS-1. */
+unsigned gs_arch_slot(const struct gs_process *p);
+
+/* Process p's stored state (r4-r11, psp, ...), which run() loads and saves. */
+struct gs_stored_state *gs_arch_stored_state(struct gs_process *p);
+const struct gs_stored_state *gs_arch_stored_state_ro(const struct gs_process *p);
+
+/* Changes whenever the kernel re-initializes p's stored state (a restart). */
+uint32_t gs_arch_state_gen(const struct gs_process *p);
 
 #endif

@@ -15,11 +15,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "mpu.h"
 #include "observer.h"
 #include "tmem.h"
 
-#define GS_MAX_PROCS     16
 #define GS_MAX_OBSERVERS 6
 
 enum gs_profile {

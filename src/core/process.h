@@ -91,14 +91,6 @@ struct gs_app_info {
     const struct gs_wfr *wfr;
 };
 
-/* CortexMStoredState (arch/cortex-m/src/syscall.rs): r4..r11, yield_pc, psr, psp. */
-struct gs_stored_state {
-    uint32_t regs[8];
-    uint32_t yield_pc;
-    uint32_t psr;
-    uint32_t psp;
-};
-
 /* Fault policies (capsules/system/src/process_policies.rs, TOCK-REFERENCE 7.4). */
 enum gs_fault_policy {
     GS_FP_PANIC,

@@ -58,9 +58,6 @@ enum gs_run_end {
 /* Name of a run end ("idle", "limit", "panic", "error", "time-limit"). */
 const char *gs_run_end_name(enum gs_run_end e);
 
-/* Sets the machine (not owned). The kernel needs one before gs_kernel_run. */
-void gs_kernel_set_arch(struct gs_kernel *k, const struct gs_arch *arch);
-
 /*
  * Sets the timeslice in instructions (min_quanta = timeslice / 20). 0 means
  * the default. Errors: GS_E_ARG for a timeslice under 20.

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "errors.h"
-#include "machine.h"
+#include "arch.h"
 #include "process.h"
 #include "scn_internal.h"
 #include "sched.h"

@@ -13,8 +13,7 @@
 
 #include "errors.h"
 #include "pmsav7.h"
-#include "process.h"
-#include "sched.h"
+#include "tmem.h"
 
 #define PAGE      1024u
 #define UNTIL     0xFFFFFFFEu /* never a Thumb PC: emulation stops only when we say so */
@@ -155,6 +154,7 @@ struct engine {
     unsigned dropped; /* pages whose translations were dropped since the engine was made */
     /* The current run. */
     struct gs_process *p;
+    struct gs_stored_state *ss; /* p's (gs_arch_stored_state) */
     struct gs_trap_info *out;
     uint64_t budget, executed;
     enum stop stop;
@@ -190,6 +190,8 @@ struct gs_machine_dbg {
 
 struct gs_machine {
     struct gs_kernel *k;
+    struct gs_mem *mem;         /* k's memory (gs_arch_memory) */
+    const struct gs_pmsav7 *hw; /* k's MPU registers (gs_arch_mpu) */
     struct gs_arch arch;
     bool inline_svc;
     bool enforce;          /* false: map everything (benchmark baseline, debugging) */
@@ -218,37 +220,6 @@ static const int all_regs[] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC
                                UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
                                UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_XPSR};
 #define NALL ((int)(sizeof(all_regs) / sizeof(all_regs[0])))
-
-const char *gs_fault_kind_name(enum gs_fault_kind k)
-{
-    switch (k) {
-    case GS_FAULT_NONE:
-        return "none";
-    case GS_FAULT_DATA_READ:
-        return "data read";
-    case GS_FAULT_DATA_WRITE:
-        return "data write";
-    case GS_FAULT_EXEC:
-        return "instruction fetch";
-    case GS_FAULT_STACKING:
-        return "stacking";
-    case GS_FAULT_UNSTACKING:
-        return "unstacking";
-    case GS_FAULT_UNDEFINED:
-        return "undefined instruction";
-    case GS_FAULT_INVALID_STATE:
-        return "invalid state";
-    case GS_FAULT_BKPT:
-        return "breakpoint";
-    case GS_FAULT_BAD_STACK:
-        return "bad stack pointer";
-    case GS_FAULT_BAD_SYSCALL:
-        return "bad syscall";
-    case GS_FAULT_OTHER:
-        return "other";
-    }
-    return "unknown";
-}
 
 /* ---------------------------------------------------------------- Unicorn calls */
 
@@ -288,12 +259,12 @@ static bool uc_ok(struct gs_machine *m, struct engine *e, uc_err err, const char
 
 static struct gs_mem *mem(const struct engine *e)
 {
-    return e->m->k->mem;
+    return e->m->mem;
 }
 
 static const struct gs_pmsav7 *hw(const struct engine *e)
 {
-    return &e->m->k->mpu.hw;
+    return e->m->hw;
 }
 
 /*
@@ -386,7 +357,7 @@ static void load_cpu(struct engine *e, const uint32_t f[8], uint32_t sp, bool ca
     v[6] = f[6] & ~1u;
     v[7] = f[7] & ~(1u << 9);
     v[8] = sp;
-    memcpy(v + 9, e->p->ss.regs, 8 * sizeof(uint32_t));
+    memcpy(v + 9, e->ss->regs, 8 * sizeof(uint32_t));
     for (unsigned i = 0; i < 17; i++)
         pv[i] = &v[i];
     UC(e, uc_reg_write_batch, e->uc, (int *)cpu_regs, pv, callee ? 17 : 9);
@@ -412,7 +383,7 @@ static void read_callee(struct engine *e)
     void *pv[8];
 
     for (unsigned i = 0; i < 8; i++)
-        pv[i] = &e->p->ss.regs[i];
+        pv[i] = &e->ss->regs[i];
     UC(e, uc_reg_read_batch, e->uc, (int *)cpu_regs + 9, pv, 8);
 }
 
@@ -427,14 +398,14 @@ static void read_cpu(struct engine *e, uint32_t f[8], uint32_t *sp)
 
 static uint32_t page_addr(const struct gs_machine *m, unsigned i)
 {
-    const struct gs_mem *mm = m->k->mem;
+    const struct gs_mem *mm = m->mem;
 
     return i < m->nram ? mm->ram_base + i * PAGE : mm->flash_base + (i - m->nram) * PAGE;
 }
 
 static uint8_t *page_host(const struct gs_machine *m, unsigned i)
 {
-    return gs_mem_host_ptr(m->k->mem, page_addr(m, i), PAGE);
+    return gs_mem_host_ptr(m->mem, page_addr(m, i), PAGE);
 }
 
 /*
@@ -647,9 +618,9 @@ static void sync_pages(struct engine *e)
 
     /* Region registers only change when configure_mpu writes them. */
     if (e->synced && !e->mode_changed && h->ctrl == e->sync_ctrl &&
-        e->sync_cfg_writes == m->k->mpu.configure_writes)
+        e->sync_cfg_writes == gs_arch_mpu_writes(m->k))
         return;
-    e->sync_cfg_writes = m->k->mpu.configure_writes;
+    e->sync_cfg_writes = gs_arch_mpu_writes(m->k);
     if (e->synced && !e->mode_changed && h->ctrl == e->sync_ctrl &&
         !memcmp(h->rbar, e->sync_rbar, sizeof(h->rbar)) &&
         !memcmp(h->rasr, e->sync_rasr, sizeof(h->rasr)))
@@ -897,7 +868,7 @@ static bool on_scratch_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, 
  */
 static bool scratch_ready(struct gs_machine *m, struct access *acc)
 {
-    const struct gs_mem *mm = m->k->mem;
+    const struct gs_mem *mm = m->mem;
     uint32_t control = 3;
     uc_hook h;
 
@@ -937,7 +908,7 @@ static bool scratch_ready(struct gs_machine *m, struct access *acc)
  */
 static void settle_scratch(struct gs_machine *m, uint32_t lo, uint32_t hi)
 {
-    const struct gs_mem *mm = m->k->mem;
+    const struct gs_mem *mm = m->mem;
 
     if (lo < mm->flash_base || hi <= lo || hi - mm->flash_base > mm->flash_size)
         return; /* not flash: nothing of it was ever translated from flash bytes */
@@ -1042,7 +1013,7 @@ static void finish_fault(struct engine *e)
         fr[7] = regs[15];
         sp = regs[13];
         for (int i = 0; i < 8; i++)
-            e->p->ss.regs[i] = regs[4 + i];
+            e->ss->regs[i] = regs[4 + i];
     } else {
         read_cpu(e, fr, &sp);
         if (!f->pc)
@@ -1078,7 +1049,7 @@ static void finish_fault(struct engine *e)
     if (f->kind != GS_FAULT_STACKING && f->kind != GS_FAULT_UNSTACKING) {
         if (!push_frame(e, sp, fr, &fp, &bad))
             f->cfsr |= CFSR_MSTKERR;
-        e->p->ss.psp = fp;
+        e->ss->psp = fp;
     }
     e->out->trap = GS_TRAP_FAULT;
     e->out->fault = *f;
@@ -1130,6 +1101,7 @@ static void on_svc(struct engine *e)
 {
     struct gs_machine *m = e->m;
     struct gs_process *p = e->p;
+    struct gs_stored_state *ss = e->ss;
     uint32_t f[8], g[8], sp, sp2, fp, bad = 0, gen;
     void *pv[8];
     int regs[8];
@@ -1140,7 +1112,7 @@ static void on_svc(struct engine *e)
      * into the stored state whenever the run stops. */
     read_frame_regs(e, f, &sp);
     if (!push_frame(e, sp, f, &fp, &bad)) {
-        p->ss.psp = fp;
+        ss->psp = fp;
         read_callee(e);
         note_fault(e, GS_FAULT_STACKING, bad, false);
         e->fault.pc = f[6] - 2;
@@ -1148,16 +1120,16 @@ static void on_svc(struct engine *e)
         UC(e, uc_emu_stop, e->uc);
         return;
     }
-    p->ss.psp = fp;
+    ss->psp = fp;
     if (!m->inline_svc) {
         read_callee(e);
         e->stop = STOP_SVC;
         UC(e, uc_emu_stop, e->uc);
         return;
     }
-    gen = p->ss_gen;
+    gen = gs_arch_state_gen(p);
     if (!gs_kernel_svc_inline(m->k, p, e->executed)) {
-        if (p->ss_gen == gen) /* unless the kernel re-initialized the context */
+        if (gs_arch_state_gen(p) == gen) /* unless the kernel re-initialized the context */
             read_callee(e);
         e->stop = STOP_SVC_HANDLED;
         UC(e, uc_emu_stop, e->uc);
@@ -1165,7 +1137,7 @@ static void on_svc(struct engine *e)
     }
     m->stats.inline_svcs++;
     sync_pages(e);
-    if (!pop_frame(e, p->ss.psp, g, &sp2, &bad)) {
+    if (!pop_frame(e, ss->psp, g, &sp2, &bad)) {
         read_callee(e);
         note_fault(e, GS_FAULT_UNSTACKING, bad, false);
         e->fault.pc = 0;
@@ -1239,7 +1211,7 @@ static void budget_stop(struct engine *e)
         e->out->fault.cfsr = CFSR_MSTKERR;
         e->out->fault.hfsr = HFSR_FORCED;
     }
-    e->p->ss.psp = fp;
+    e->ss->psp = fp;
 }
 
 static void dbg_restart(struct engine *e);
@@ -1249,7 +1221,7 @@ static int debug_run(struct gs_machine *m, struct gs_process *p, uint64_t budget
 static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budget,
                        struct gs_trap_info *out)
 {
-    struct engine *e = &m->engines[p->index];
+    struct engine *e = &m->engines[gs_arch_slot(p)];
     uint32_t f[8], sp, bad = 0, pc;
 
     memset(out, 0, sizeof(*out));
@@ -1259,6 +1231,7 @@ static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budg
     if (m->broken)
         return GS_E_INTERNAL; /* a Unicorn call failed before (uc_ok) */
     e->p = p;
+    e->ss = gs_arch_stored_state(p);
     e->out = out;
     e->budget = budget ? budget : 1;
     e->executed = 0;
@@ -1268,7 +1241,7 @@ static int run_process(struct gs_machine *m, struct gs_process *p, uint64_t budg
     settle_pending(e);
     if (m->broken)
         return GS_E_INTERNAL;
-    if (!pop_frame(e, p->ss.psp, f, &sp, &bad)) {
+    if (!pop_frame(e, e->ss->psp, f, &sp, &bad)) {
         note_fault(e, GS_FAULT_UNSTACKING, bad, false);
         e->fault.pc = 0;
         finish_fault(e);
@@ -1408,7 +1381,7 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
 
     if (!k || !out)
         return GS_E_ARG;
-    mm = k->mem;
+    mm = gs_arch_memory(k);
     if (mm->ram_base % PAGE || mm->ram_size % PAGE || mm->flash_base % PAGE ||
         mm->flash_size % PAGE)
         return GS_E_ARG;
@@ -1416,6 +1389,8 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
     if (!m)
         return GS_E_NOMEM_HOST;
     m->k = k;
+    m->mem = gs_arch_memory(k);
+    m->hw = gs_arch_mpu(k);
     m->inline_svc = true;
     m->enforce = true;
     m->adaptive_rw = true;
@@ -1426,7 +1401,7 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
         free(m);
         return GS_E_NOMEM_HOST;
     }
-    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+    for (unsigned i = 0; i < gs_arch_slots(k); i++) {
         err = engine_init(m, &m->engines[i], i);
         if (err) {
             gs_machine_free(m);
@@ -1442,9 +1417,9 @@ int gs_machine_new(struct gs_kernel *k, struct gs_machine **out)
 
 int gs_machine_rebind(struct gs_machine *m, struct gs_kernel *k)
 {
-    if (!m || !k || k->mem != m->k->mem)
+    if (!m || !k || gs_arch_memory(k) != m->mem)
         return GS_E_ARG;
-    for (unsigned i = 0; i < k->cfg.num_procs; i++) {
+    for (unsigned i = 0; i < gs_arch_slots(k); i++) {
         if (m->engines[i].uc)
             continue;
         if (engine_init(m, &m->engines[i], i) != GS_OK) {
@@ -1452,9 +1427,10 @@ int gs_machine_rebind(struct gs_machine *m, struct gs_kernel *k)
             return GS_E_NOMEM_HOST;
         }
     }
-    if (m->k->arch == &m->arch)
+    if (gs_kernel_arch(m->k) == &m->arch)
         gs_kernel_set_arch(m->k, NULL);
     m->k = k;
+    m->hw = gs_arch_mpu(k);
     gs_kernel_set_arch(k, &m->arch);
     /* The new kernel's MPU counts its configure calls from zero: every engine re-reads. */
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
@@ -1474,7 +1450,7 @@ void gs_machine_free(struct gs_machine *m)
     free(m->scratch_pages);
     free(m->flash_hash);
     free(m->dbg);
-    if (m->k && m->k->arch == &m->arch)
+    if (m->k && gs_kernel_arch(m->k) == &m->arch)
         gs_kernel_set_arch(m->k, NULL);
     free(m);
 }
@@ -1513,7 +1489,7 @@ void gs_machine_reset(struct gs_machine *m)
  */
 static bool note_code_changed(struct gs_machine *m, uint32_t addr, uint32_t len)
 {
-    const struct gs_mem *mm = m->k->mem;
+    const struct gs_mem *mm = m->mem;
     uint64_t lo = addr, hi = (uint64_t)addr + len;
 
     if (lo < mm->flash_base)
@@ -1765,7 +1741,8 @@ static void dbg_sync(struct engine *e)
 static void dbg_stacked_regs(struct gs_machine *m, const struct gs_process *p,
                              uint32_t r[GS_DBG_NREGS])
 {
-    const uint8_t *f = gs_mem_host_ptr(m->k->mem, p->ss.psp, 32);
+    const struct gs_stored_state *ss = gs_arch_stored_state_ro(p);
+    const uint8_t *f = gs_mem_host_ptr(m->mem, ss->psp, 32);
     uint32_t fr[8] = {0};
 
     if (f)
@@ -1774,9 +1751,9 @@ static void dbg_stacked_regs(struct gs_machine *m, const struct gs_process *p,
     for (unsigned i = 0; i < 4; i++)
         r[i] = fr[i];
     for (unsigned i = 0; i < 8; i++)
-        r[4 + i] = p->ss.regs[i];
+        r[4 + i] = ss->regs[i];
     r[12] = fr[4];
-    r[GS_DBG_SP] = p->ss.psp + 32 + (((fr[7] >> 9) & 1) << 2);
+    r[GS_DBG_SP] = ss->psp + 32 + (((fr[7] >> 9) & 1) << 2);
     r[GS_DBG_LR] = fr[5];
     r[GS_DBG_PC] = fr[6] & ~1u;
     r[GS_DBG_XPSR] = fr[7] & ~(1u << 9);
@@ -1905,7 +1882,7 @@ static int debug_run(struct gs_machine *m, struct gs_process *p, uint64_t budget
                      struct gs_trap_info *out)
 {
     struct gs_machine_dbg *d = m->dbg;
-    struct engine *e = &m->engines[p->index];
+    struct engine *e = &m->engines[gs_arch_slot(p)];
     struct gs_dbg_event ev;
     int r;
 
@@ -2036,7 +2013,7 @@ int gs_machine_debug_watch(struct gs_machine *m, uint32_t addr, uint32_t len, un
 void gs_machine_debug_resume(struct gs_machine *m, const struct gs_process *step)
 {
     struct gs_machine_dbg *d = m->dbg;
-    int slot = step && step->index < GS_MAX_PROCS ? (int)step->index : -1;
+    int slot = step && gs_arch_slot(step) < GS_MAX_PROCS ? (int)gs_arch_slot(step) : -1;
 
     if (!d || d->detached)
         return;
@@ -2068,9 +2045,9 @@ int gs_machine_debug_regs(struct gs_machine *m, const struct gs_process *p,
 {
     struct engine *e;
 
-    if (!m || !p || p->index >= GS_MAX_PROCS)
+    if (!m || !p || gs_arch_slot(p) >= GS_MAX_PROCS)
         return GS_E_ARG;
-    e = &m->engines[p->index];
+    e = &m->engines[gs_arch_slot(p)];
     if (e->dbg.in_insn && e->p == p && e->uc) {
         void *pv[GS_DBG_NREGS];
         for (unsigned i = 0; i < GS_DBG_NREGS; i++)
@@ -2091,9 +2068,9 @@ int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigne
     uint32_t r[GS_DBG_NREGS], f[8], psp, align;
     uint8_t *host;
 
-    if (!m || !p || p->index >= GS_MAX_PROCS || n >= GS_DBG_NREGS)
+    if (!m || !p || gs_arch_slot(p) >= GS_MAX_PROCS || n >= GS_DBG_NREGS)
         return GS_E_ARG;
-    e = &m->engines[p->index];
+    e = &m->engines[gs_arch_slot(p)];
     if (e->dbg.in_insn && e->p == p && e->uc) {
         if (n == GS_DBG_PC) {
             /* Writing the PC inside a hook would cancel a uc_emu_stop (UNICORN-NOTES):
@@ -2106,7 +2083,7 @@ int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigne
         return GS_OK;
     }
     if (n >= 4 && n <= 11) {
-        p->ss.regs[n - 4] = v;
+        gs_arch_stored_state(p)->regs[n - 4] = v;
         return GS_OK;
     }
     /* The rest live in the exception frame at psp (PushStack's layout). */
@@ -2119,7 +2096,7 @@ int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigne
     f[5] = r[GS_DBG_LR];
     f[6] = r[GS_DBG_PC];
     f[7] = r[GS_DBG_XPSR];
-    psp = p->ss.psp;
+    psp = gs_arch_stored_state(p)->psp;
     align = (r[GS_DBG_SP] - psp - 32) ? 1u : 0u;
     switch (n) {
     case 12:
@@ -2143,19 +2120,19 @@ int gs_machine_debug_set_reg(struct gs_machine *m, struct gs_process *p, unsigne
         f[n] = v;
         break;
     }
-    host = gs_mem_host_ptr(m->k->mem, psp, 32);
+    host = gs_mem_host_ptr(m->mem, psp, 32);
     if (!host)
         return GS_E_BOUNDS;
     for (unsigned i = 0; i < 7; i++)
         gs_put_le32(host + 4 * i, f[i]);
     gs_put_le32(host + 28, (f[7] & ~(1u << 9)) | (align << 9));
-    p->ss.psp = psp;
+    gs_arch_stored_state(p)->psp = psp;
     return GS_OK;
 }
 
 uint32_t gs_machine_debug_read(struct gs_machine *m, uint32_t addr, void *buf, uint32_t len)
 {
-    const struct gs_mem *mm = m->k->mem;
+    const struct gs_mem *mm = m->mem;
     uint32_t n = 0;
 
     /* The readable prefix: up to the end of the RAM or flash block addr is in. */
@@ -2166,13 +2143,13 @@ uint32_t gs_machine_debug_read(struct gs_machine *m, uint32_t addr, void *buf, u
     if (n > len)
         n = len;
     if (n)
-        memcpy(buf, gs_mem_host_ptr(m->k->mem, addr, n), n);
+        memcpy(buf, gs_mem_host_ptr(m->mem, addr, n), n);
     return n;
 }
 
 int gs_machine_debug_write(struct gs_machine *m, uint32_t addr, const void *buf, uint32_t len)
 {
-    struct gs_mem *mm = m->k->mem;
+    struct gs_mem *mm = m->mem;
     uint8_t *host;
 
     if (!len)

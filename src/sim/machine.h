@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #include "arch.h"
-#include "kernel.h"
+#include "tmem.h"
 
 struct gs_machine;
 

@@ -31,6 +31,20 @@ struct gs_pmsav7;
 /* Process slots a kernel has at most (a machine serves each with an engine). */
 #define GS_MAX_PROCS 16
 
+/* The 8-word exception frame at psp (ARMv7-M ARM B1.5.6, PushStack): word indices, size. */
+enum gs_frame_word {
+    GS_FRAME_R0,
+    GS_FRAME_R1,
+    GS_FRAME_R2,
+    GS_FRAME_R3,
+    GS_FRAME_R12,
+    GS_FRAME_LR,
+    GS_FRAME_PC,
+    GS_FRAME_XPSR,
+    GS_FRAME_WORDS
+};
+#define GS_FRAME_SIZE (4u * GS_FRAME_WORDS)
+
 /* CortexMStoredState (arch/cortex-m/src/syscall.rs): r4..r11, yield_pc, psr, psp. */
 struct gs_stored_state {
     uint32_t regs[8];

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel loop (kernel/src/kernel.rs kernel_loop_operation, do_process),
- * the Cortex-M switch_to_process decoding (arch/cortex-m/src/syscall.rs), and
- * RoundRobinSched (capsules/system/src/scheduler/round_robin.rs).
+ * The kernel loop (kernel/src/kernel.rs kernel_loop_operation, do_process)
+ * and RoundRobinSched (capsules/system/src/scheduler/round_robin.rs). The
+ * Cortex-M switch_to_process decoding is cortexm.c's.
  */
 #include "sched.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "cortexm.h"
 #include "errors.h"
 #include "invariants.h"
 #include "process.h"
 #include "syscall.h"
 #include "tasks.h"
-
-#define SVC_FRAME_SIZE 32u
 
 enum stop_reason { NO_WORK, TIMESLICE_EXPIRED, KERNEL_PREEMPTION, STOPPED, LIMIT, FAILED };
 
@@ -222,64 +221,29 @@ static void rr_result(struct gs_kernel *k, enum stop_reason why, uint64_t used)
         rr_rotate(k);
 }
 
-/* ---- switch_to and its decoding ---- */
-
-static void fault(struct gs_process *p, enum gs_fault_kind kind, uint32_t addr)
-{
-    struct gs_fault f;
-
-    memset(&f, 0, sizeof(f));
-    f.kind = kind;
-    f.addr = addr;
-    f.pc = p->ss.yield_pc;
-    gs_process_record_fault(p, &f);
-    gs_process_set_fault_state(p);
-}
+/* ---- after a switch ---- */
 
 /*
- * What the Cortex-M switch_to_process and Kernel::do_process do after the
- * process trapped: track the stack minimum, check the stack pointer, decode
- * an svc, and act (handle_syscall, or set_fault_state).
+ * What Kernel::do_process does after the process trapped: the Cortex-M
+ * switch_to_process decodes the trap (cortexm.c), then the kernel acts on
+ * its reason (handle_syscall, or set_fault_state).
  */
 static void after_switch(struct gs_kernel *k, struct gs_process *p, const struct gs_trap_info *t)
 {
-    uint32_t psp = p->ss.psp, frame[8];
-    bool bad_sp = psp < p->memory_start || (uint64_t)psp + SVC_FRAME_SIZE > p->app_break;
-    uint16_t insn = 0;
     struct gs_syscall sc;
+    struct gs_fault f;
 
-    /* set_new_app_stack_min_pointer. */
-    if (!p->has_stack_min || psp < p->stack_min) {
-        p->has_stack_min = true;
-        p->stack_min = psp;
-    }
-    if (t->trap == GS_TRAP_FAULT) {
-        gs_process_record_fault(p, &t->fault);
+    switch (gs_cortexm_switch_back(k, p, t, &sc, &f)) {
+    case GS_SWITCH_SYSCALL:
+        gs_handle_syscall(k, p, &sc);
+        break;
+    case GS_SWITCH_FAULT:
+        gs_process_record_fault(p, &f);
         gs_process_set_fault_state(p); /* process_fault_hook () returns Err */
-        return;
+        break;
+    case GS_SWITCH_INTERRUPTED:
+        break;
     }
-    if (bad_sp) {
-        fault(p, GS_FAULT_BAD_STACK, psp);
-        return;
-    }
-    if (t->trap != GS_TRAP_SVC)
-        return; /* Interrupted */
-    {
-        uint8_t raw[32];
-        if (gs_mem_read(k->mem, psp, raw, sizeof(raw)) != GS_OK)
-            memset(raw, 0, sizeof(raw));
-        for (unsigned i = 0; i < 8; i++)
-            frame[i] = gs_get_le32(raw + 4 * i);
-    }
-    p->ss.yield_pc = frame[6];
-    p->ss.psr = frame[7];
-    /* The class is the low byte of the svc halfword before the stacked PC. */
-    if (gs_mem_load16(k->mem, frame[6] - 2, &insn) != GS_OK ||
-        !gs_syscall_decode(k->cfg.profile == GS_PROFILE_2_2, (uint8_t)(insn & 0xFF), frame, &sc)) {
-        fault(p, GS_FAULT_BAD_SYSCALL, frame[6] - 2);
-        return;
-    }
-    gs_handle_syscall(k, p, &sc);
 }
 
 /*

@@ -46,6 +46,14 @@ void tock_yield_for(volatile bool *cond)
     }
 }
 
+void tock_upcall_set_flag(uint32_t arg0, uint32_t arg1, uint32_t arg2, void *appdata)
+{
+    (void)arg0;
+    (void)arg1;
+    (void)arg2;
+    *(volatile bool *)appdata = true;
+}
+
 /* Decodes the answer of subscribe and the allows: SuccessU32U32(old ptr, old
  * value) or FailureU32U32(err, passed ptr, passed value). */
 static tock_swap_t swap_result(uint32_t variant, uint32_t r1, uint32_t r2, uint32_t r3)

@@ -61,6 +61,11 @@ enum tock_status {
 #define DRIVER_RNG     0x40001u
 #define DRIVER_TESTCAP 0x90000u
 
+/* Alarm commands (capsules/core/src/alarm.rs): the frequency, and an alarm
+ * `arg` ticks from now (upcall 0 fires then). */
+#define ALARM_CMD_FREQUENCY 1u
+#define ALARM_CMD_RELATIVE  5u
+
 /* Memop operations (tock kernel/src/memop.rs). */
 enum tock_memop {
     MEMOP_BRK = 0,
@@ -118,6 +123,10 @@ tock_upcall_args_t tock_yield_wait_for(uint32_t driver, uint32_t subscribe);
 
 /* Yield-Wait until *cond is true (libtock's yield_for). */
 void tock_yield_for(volatile bool *cond);
+
+/* An upcall that only sets the flag its appdata points to (a volatile bool):
+ * subscribe it with &flag, then wait with tock_yield_for(&flag). */
+void tock_upcall_set_flag(uint32_t arg0, uint32_t arg1, uint32_t arg2, void *appdata);
 
 /* ---- classes 1-4, 7: subscribe, command, allows ------------------------ */
 

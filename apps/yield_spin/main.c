@@ -9,26 +9,14 @@
 #include "console.h"
 #include "tock.h"
 
-#define ALARM_CMD_FREQUENCY 1u
-#define ALARM_CMD_RELATIVE  5u
-
 static volatile bool fired;
-
-static void on_alarm(uint32_t now, uint32_t expiration, uint32_t unused, void *appdata)
-{
-    (void)now;
-    (void)expiration;
-    (void)unused;
-    (void)appdata;
-    fired = true;
-}
 
 int main(void)
 {
     uint32_t hz = 0, exp = 0, spins = 0, ran = 0;
 
     if (tock_ret_u32(tock_command(DRIVER_ALARM, ALARM_CMD_FREQUENCY, 0, 0), &hz) != TOCK_OK ||
-        tock_subscribe(DRIVER_ALARM, 0, on_alarm, NULL).status != TOCK_OK ||
+        tock_subscribe(DRIVER_ALARM, 0, tock_upcall_set_flag, (void *)&fired).status != TOCK_OK ||
         tock_ret_u32(tock_command(DRIVER_ALARM, ALARM_CMD_RELATIVE, hz + hz / 2, 0), &exp) !=
             TOCK_OK)
         return 1;

@@ -16,9 +16,6 @@
 #include "console.h"
 #include "tock.h"
 
-#define ALARM_CMD_FREQUENCY 1u
-#define ALARM_CMD_RELATIVE  5u
-
 static volatile uint32_t fired;
 static volatile uint32_t fired_expiration;
 

@@ -74,7 +74,7 @@ ev = events("sleep", "driver-alarm.json")
 xs = [e for e in ev if e.get("ph") == "X" and e["args"]["call"].startswith("yield")]
 check(any(e["dur"] > 0 for e in xs), "a blocking yield has a duration", json.dumps(xs)[:800])
 
-rc, out, err = trace("--format", "svg", "yield-wait.json")
+rc, out, err = trace("--format", "png", "yield-wait.json")
 check(rc == 2 and "unknown format" in err, "an unknown format is refused", err)
 
 finish()

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * grantsim trace [--case ID] [--apps DIR] [-o|--output FILE] [--format text|chrome] FILE
+ * grantsim trace [--case ID] [--apps DIR] [-o|--output FILE] [--format text|chrome|svg] FILE
  *
  * Runs one scenario case and prints its trace: one line per syscall, return,
  * upcall, IPC dispatch, grant allocation, MPU reconfiguration and fault (and
  * console output, exits, findings, panics), deterministic so that two traces
  * can be diffed; or, with --format chrome, the same events as a timeline in
  * the Trace Event Format, which Perfetto (ui.perfetto.dev) and
- * chrome://tracing open. The verdict goes to stderr; the exit code is run's.
+ * chrome://tracing open; or, with --format svg, drawn as an SVG picture in
+ * time (timeline.c). The verdict goes to stderr; the exit code is run's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 void gs_cmd_trace_usage(struct gs_usage *u)
 {
     gs_usage_synopsis(u, "trace",
-                      "[--case=ID] [--apps=DIR] [--output=FILE] [--format=text|chrome] FILE");
+                      "[--case=ID] [--apps=DIR] [--output=FILE] [--format=text|chrome|svg] FILE");
     if (!u->full)
         return;
     fputs("Run one scenario case and print one line per syscall, return, upcall, IPC\n"
@@ -34,7 +35,9 @@ void gs_cmd_trace_usage(struct gs_usage *u)
           "  -o, --output=FILE      write the trace to FILE instead of stdout\n"
           "      --format=FORMAT    text (default), or chrome: a timeline in the Trace Event\n"
           "                         Format, which Perfetto (ui.perfetto.dev) and\n"
-          "                         chrome://tracing open\n"
+          "                         chrome://tracing open, or svg: the same timeline drawn\n"
+          "                         as a picture (a lane per process, syscalls as bars,\n"
+          "                         the other events as markers, values in tooltips)\n"
           "  -h, --help             print this help and exit\n",
           u->f);
 }
@@ -68,9 +71,10 @@ int gs_cmd_trace(int argc, char **argv)
             output = optarg;
             break;
         case O_FORMAT:
-            if (!gs_cli_format("trace", optarg, "text chrome"))
+            if (!gs_cli_format("trace", optarg, "text chrome svg"))
                 return GS_EXIT_INPUT;
             ro.trace_chrome = strcmp(optarg, "chrome") == 0;
+            ro.trace_svg = strcmp(optarg, "svg") == 0;
             break;
         case 'h':
             return gs_cli_help("trace");

@@ -1404,7 +1404,10 @@ static bool capture_prepare(struct capture *c, const struct gs_board *b, char *e
 }
 
 /* Builds and runs once. Returns false (with err) when the board cannot be built. */
-static bool execute(struct run *R, FILE *trace, bool chrome, char *err, size_t n)
+/* How execute writes the trace (NULL file: none). */
+enum trace_form { TRACE_TEXT, TRACE_CHROME, TRACE_SVG };
+
+static bool execute(struct run *R, FILE *trace, enum trace_form form, char *err, size_t n)
 {
     const struct gs_scenario *s = R->s;
 
@@ -1419,7 +1422,14 @@ static bool execute(struct run *R, FILE *trace, bool chrome, char *err, size_t n
         return false;
     gs_kernel_add_observer(R->b->k, collect_event, &R->col);
     if (trace) {
-        R->trace = chrome ? gs_trace_new_chrome(trace, R->s->clock_hz) : gs_trace_new(trace);
+        if (form == TRACE_SVG) {
+            char title[200];
+            snprintf(title, sizeof(title), "grantsim trace: %s", R->s->name ? R->s->name : "");
+            R->trace = gs_trace_new_svg(trace, R->s->clock_hz, title);
+        } else {
+            R->trace = form == TRACE_CHROME ? gs_trace_new_chrome(trace, R->s->clock_hz)
+                                            : gs_trace_new(trace);
+        }
         if (R->trace) {
             gs_trace_set_kernel(R->trace, R->b->k);
             gs_kernel_add_observer(R->b->k, gs_trace_event, R->trace);
@@ -1503,7 +1513,7 @@ static bool replay(const struct gs_scenario *s, struct moment *m, unsigned n, ch
     R.r = &tmp;
     R.cap.m = m;
     R.cap.n = n;
-    ok = execute(&R, NULL, false, err, en);
+    ok = execute(&R, NULL, TRACE_TEXT, err, en);
     for (unsigned i = 0; ok && i < n; i++) {
         const struct gs_process *p;
         if (m[i].done)
@@ -1617,7 +1627,11 @@ int gs_scn_run(const struct gs_scenario *s, const struct gs_scn_run_opts *o,
     R.attach_board = o->attach_board;
     R.attach_ctx = o->attach_ctx;
     r->known_divergence = s->known_divergence != NULL;
-    if (!execute(&R, o->trace, o->trace_chrome, r->error, sizeof(r->error))) {
+    if (!execute(&R, o->trace,
+                 o->trace_svg      ? TRACE_SVG
+                 : o->trace_chrome ? TRACE_CHROME
+                                   : TRACE_TEXT,
+                 r->error, sizeof(r->error))) {
         r->status = GS_SCN_ERROR;
         run_free(&R);
         return GS_OK;

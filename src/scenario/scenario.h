@@ -420,6 +420,7 @@ struct gs_scn_run_opts {
     bool maps;                  /* capture memory maps for failures (default true in the CLI) */
     FILE *trace;                /* write the trace here (NULL: none) */
     bool trace_chrome;          /* in the Trace Event Format (gs_trace_new_chrome) */
+    bool trace_svg;             /* as an SVG timeline (gs_trace_new_svg) */
     struct gs_scn_reuse *reuse; /* NULL: a new board for the run */
     /*
      * Called once the board is built (with the runner's observers
@@ -519,6 +520,10 @@ struct gs_trace *gs_trace_new(FILE *out);
  * one JSON document, completed by gs_trace_free; times in simulated
  * microseconds at clock_hz (0: 64 MHz). */
 struct gs_trace *gs_trace_new_chrome(FILE *out, uint64_t clock_hz);
+/* The same events drawn as an SVG timeline (timeline.c), written by
+ * gs_trace_free: a lane per process, syscalls as bars, the rest as markers,
+ * each with a tooltip. */
+struct gs_trace *gs_trace_new_svg(FILE *out, uint64_t clock_hz, const char *title);
 void gs_trace_free(struct gs_trace *t);
 void gs_trace_event(void *ctx, const struct gs_event *ev); /* the observer function */
 void gs_trace_set_kernel(struct gs_trace *t, const struct gs_kernel *k);

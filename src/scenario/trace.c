@@ -22,6 +22,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "tasks.h"
+#include "timeline.h"
 
 /* A syscall of a process between its entry and its return (chrome format). */
 struct pending {
@@ -40,6 +41,9 @@ struct gs_trace {
     uint64_t clock_hz;                 /* simulated time to microseconds */
     bool named[GS_MAX_PROCS + 1];      /* pid 0 (kernel) and 1 + slot: metadata written */
     struct pending open[GS_MAX_PROCS]; /* by process slot */
+    /* The same events drawn as an SVG timeline (gs_trace_new_svg), not written. */
+    struct gs_timeline *svg;
+    char title[200];
 };
 
 struct gs_trace *gs_trace_new(FILE *out)
@@ -62,6 +66,23 @@ struct gs_trace *gs_trace_new_chrome(FILE *out, uint64_t clock_hz)
               "\"clock\": \"simulated time\"}, \"traceEvents\": [\n",
               out);
     }
+    return t;
+}
+
+struct gs_trace *gs_trace_new_svg(FILE *out, uint64_t clock_hz, const char *title)
+{
+    struct gs_trace *t = gs_trace_new(out);
+
+    if (!t)
+        return NULL;
+    t->chrome = true;
+    t->clock_hz = clock_hz ? clock_hz : 64000000u;
+    t->svg = gs_timeline_new();
+    if (!t->svg) {
+        free(t);
+        return NULL;
+    }
+    snprintf(t->title, sizeof(t->title), "%s", title ? title : "grantsim trace");
     return t;
 }
 
@@ -306,10 +327,54 @@ static double micros(const struct gs_trace *t, uint64_t at)
     return (double)at * 1e6 / (double)t->clock_hz;
 }
 
+/* A string member of o, or "". */
+static const char *member(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+
+    return v ? v : "";
+}
+
+/* The class number of a syscall event's name (gs_syscall_class_name), 8 if none. */
+static unsigned class_of(const char *name)
+{
+    unsigned k = 0;
+
+    while (k < 8 && strcmp(name, gs_syscall_class_name(k)) != 0)
+        k++;
+    return k;
+}
+
+/* Hands one Trace Event Format event to the SVG timeline (and frees it). */
+static void put_timeline(struct gs_trace *t, json_t *o)
+{
+    json_t *args = json_object_get(o, "args");
+    const char *ph = member(o, "ph");
+    unsigned pid = (unsigned)json_integer_value(json_object_get(o, "pid"));
+    double ts = json_number_value(json_object_get(o, "ts"));
+    char text[400];
+
+    if (strcmp(ph, "M") == 0) {
+        gs_timeline_name(t->svg, pid, member(args, "name"));
+    } else if (strcmp(ph, "X") == 0) {
+        snprintf(text, sizeof(text), "%s -> %s", member(args, "call"), member(args, "result"));
+        gs_timeline_add(t->svg, pid, true, class_of(member(o, "name")), ts,
+                        json_number_value(json_object_get(o, "dur")), text);
+    } else {
+        snprintf(text, sizeof(text), "%s: %s", member(o, "name"), member(args, "detail"));
+        gs_timeline_add(t->svg, pid, false, gs_timeline_category(member(o, "cat")), ts, 0, text);
+    }
+    json_decref(o);
+}
+
 static void put_event(struct gs_trace *t, json_t *o)
 {
     if (!o)
         return;
+    if (t->svg) { /* the picture takes the same event */
+        put_timeline(t, o);
+        return;
+    }
     if (t->any)
         fputs(",\n", t->out);
     json_dumpf(o, t->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -423,6 +488,12 @@ static void chrome_finish(struct gs_trace *t)
 
     for (unsigned i = 0; i < GS_MAX_PROCS; i++)
         close_syscall(t, i, now, NULL);
+    if (t->svg) {
+        gs_timeline_write_svg(t->svg, t->out, t->title);
+        gs_timeline_free(t->svg);
+        t->svg = NULL;
+        return;
+    }
     fputs("\n]}\n", t->out);
 }
 

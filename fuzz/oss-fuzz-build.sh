@@ -53,7 +53,7 @@ mkdir -p "$obj" "$OUT"
 
 # What every source gets besides $CFLAGS (the meson build's project
 # arguments; its warnings are left out).
-flags=(-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/sim -Isrc/scenario -Ifuzz)
+flags=(-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/report -Isrc/sim -Isrc/scenario -Ifuzz)
 case " $CFLAGS " in
   *fuzzer-no-link*)
     flags+=("-fsanitize-coverage-ignorelist=$root/fuzz/coverage-ignore.txt")
@@ -86,9 +86,12 @@ archive() {
 }
 
 # The libraries, as meson forms them: src/core/meson.build (every .c of
-# src/core), src/sim/meson.build (gssim_base, gssim), src/scenario/meson.build
-# (every .c of src/scenario), fuzz/meson.build (gsfuzzharness, gsfuzzscn).
+# src/core), src/report/meson.build (every .c of src/report: the layout
+# renderers the scenario reports print), src/sim/meson.build (gssim_base,
+# gssim), src/scenario/meson.build (every .c of src/scenario),
+# fuzz/meson.build (gsfuzzharness, gsfuzzscn).
 archive gscore src/core/*.c
+archive gsreport src/report/*.c
 archive gssim_base src/sim/thumb.c src/sim/script.c src/sim/loader.c
 archive gsfuzzharness fuzz/decoder.c fuzz/harness.c
 archive gssim src/sim/board.c src/sim/machine.c
@@ -175,12 +178,12 @@ link fuzz-loader gssim_base gscore
 finish fuzz-loader fuzz-loader fuzz/seeds/fuzz-loader/*
 
 # fuzz-syscalls' programs on the Cortex-M machine, as scenarios.
-link fuzz-machine gsfuzzscn gsfuzzharness gsscn_plain gssim gssim_base gscore
+link fuzz-machine gsfuzzscn gsfuzzharness gsscn_plain gsreport gssim gssim_base gscore
 finish fuzz-machine fuzz-syscalls fuzz/seeds/fuzz-syscalls/*
 
 # The scenario loader and runner on scenario text; its seeds are the bundled
 # scenarios.
-link fuzz-scenario gsscn gssim gssim_base gscore
+link fuzz-scenario gsscn gsreport gssim gssim_base gscore
 seeds=()
 for f in scenarios/*.json; do
   [ "$(basename "$f")" = schema.json ] || seeds+=("$f")

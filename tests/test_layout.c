@@ -28,6 +28,7 @@
 #include "helpers.h"
 #include "layout.h"
 #include "printer.h"
+#include "render.h"
 
 static struct tboard tb;
 static struct gs_process *P;

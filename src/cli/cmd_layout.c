@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "printer.h"
 #include "process.h"
+#include "render.h"
 
 /* Parses a 32-bit number (decimal or 0x hex); false if it is not one. */
 static bool parse_u32(const char *s, uint32_t *out)

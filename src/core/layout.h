@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * layout.h - the memory-map model behind `grantsim layout` and
- * `grantsim explain`, and its renderers (text, JSON, SVG).
+ * `grantsim explain`. It is data only: the renderers (text, JSON, SVG and
+ * the explanations) are in src/report (render.h).
  *
  * gs_layout_build() takes a snapshot of one process of one kernel, at any
  * moment between kernel operations, and describes it as data:
@@ -34,10 +35,10 @@
  * The model is computed from the config (p->mpu_cfg), not from the MPU
  * hardware registers, so it works for any process, scheduled or not.
  *
- * The renderers write to a gs_sink (printer.h). This module does no I/O.
- * The model keeps pointers to the kernel and the process (the text
- * renderer prints upstream's printouts of the live process first), so render
- * it before the kernel changes, and free it before the kernel.
+ * This module does no I/O and prints nothing. The model keeps pointers to the
+ * kernel and the process (the text renderer prints upstream's printouts of
+ * the live process first), so render it before the kernel changes, and free
+ * it before the kernel.
  */
 #ifndef GS_LAYOUT_H
 #define GS_LAYOUT_H
@@ -47,7 +48,6 @@
 
 #include "grant.h"
 #include "kernel.h"
-#include "printer.h"
 #include "process.h"
 
 /* How many leading bytes of T and of custom grants the model keeps. */
@@ -246,32 +246,27 @@ int gs_layout_build(const struct gs_kernel *k, const struct gs_process *p, struc
 void gs_layout_free(struct gs_layout *l);
 
 /*
- * Text: upstream's gs_print_overview and gs_print_full_process of the live
- * process (unchanged), then grantsim's sections: the detailed map (high
- * addresses first, MPU decision in a side column, flags for slack, leaks and
- * forbidden ranges), flash, per-grant internals, custom grants, MPU regions,
- * the access comparison and anomalies. Lines end "\r\n" (see gs_sink.crlf).
+ * The name of a part of a grant ("counters", "upcall slots", "RO allow
+ * slots", "RW allow slots", "padding", "T"); other kinds by gs_owner_kind_name().
  */
-void gs_layout_print_text(const struct gs_layout *l, struct gs_sink *s);
+const char *gs_layout_part_name(enum gs_owner_kind k);
+
+/* Memory the process can reach, or is meant to, outside its block and its TBF. */
+struct gs_layout_reach {
+    uint32_t start;
+    uint64_t end;
+    unsigned rights;   /* what the MPU permits (unprivileged) */
+    unsigned intended; /* what the kernel intends */
+    int region;        /* the highest enabled region with a subregion run there, or -1 */
+};
 
 /*
- * Only grantsim's extended sections of gs_layout_print_text (no upstream
- * printouts); for reports that already printed those.
+ * Lists into out (at most max entries, ascending within each access set:
+ * the permitted set first, then the intended) every range of the permitted
+ * or the intended set outside [memory_start, memory_end) and the TBF, cut at
+ * those bounds, each once. Returns how many.
  */
-void gs_layout_print_extended(const struct gs_layout *l, struct gs_sink *s);
-
-/* JSON: the whole model as one object (schema in layout.c and docs/layout.md). */
-void gs_layout_print_json(const struct gs_layout *l, struct gs_sink *s);
-
-/*
- * SVG: a self-contained picture (no external CSS or scripts): the process
- * block as a vertical bar on a logarithmic-height scale, coloured by owner,
- * grants expanded into their parts, MPU regions and enabled subregions as
- * brackets, the TBF as a second bar, other reachable memory, and the access
- * differences highlighted. Every region of the model is one
- * <rect class="region ..."> element.
- */
-void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s);
+unsigned gs_layout_elsewhere(const struct gs_layout *l, struct gs_layout_reach *out, unsigned max);
 
 /* ---- explain ---- */
 
@@ -318,10 +313,6 @@ struct gs_explain {
  * Errors: GS_E_ARG (NULL argument).
  */
 int gs_explain(const struct gs_kernel *k, uint32_t addr, struct gs_explain *out);
-
-/* Renders an explanation as text lines ("\r\n") or as one JSON object. */
-void gs_explain_print_text(const struct gs_explain *e, struct gs_sink *s);
-void gs_explain_print_json(const struct gs_explain *e, struct gs_sink *s);
 
 /* "rwx" form of GS_ACC_* rights ("rw-", "r-x", "---") into buf[4]. */
 const char *gs_layout_rights_str(unsigned rights, char buf[4]);

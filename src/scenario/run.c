@@ -24,6 +24,7 @@
 #include "invariants.h"
 #include "layout.h"
 #include "printer.h"
+#include "render.h"
 #include "scn_internal.h"
 #include "tasks.h"
 

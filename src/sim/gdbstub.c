@@ -41,6 +41,7 @@
 #include "layout.h"
 #include "printer.h"
 #include "process.h"
+#include "render.h"
 
 /* GDB's own signal numbers (gdb/signals.def), which the protocol uses. */
 #define SIG_INT  2

@@ -310,71 +310,83 @@ static void svg_diff_overlays(struct gs_sink *s, const struct gs_layout *l, cons
     }
 }
 
-static void svg_legend_item(struct gs_sink *s, double x, double y, const char *fill,
-                            const char *stroke, const char *label)
+/* One picture being drawn: the model, the two bars and what the body needs. */
+struct svg {
+    const struct gs_layout *l;
+    struct gs_sink *s;
+    struct bar ram, fl; /* the process block and the TBF */
+    struct gs_layout_reach reach[32];
+    unsigned nreach;
+    double reach_top;   /* top of the "reachable elsewhere" list, under the TBF */
+    double body_bottom; /* below both bars and that list */
+    unsigned height;
+    bool used_kind[GS_OWN_KIND_COUNT];
+};
+
+/* Whether the legend shows kind k: every kind in the block, app memory and unused always. */
+static bool legend_has_kind(const struct svg *v, unsigned k)
 {
-    gs_sink_printf(s,
-                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"11\" fill=\"%s\" "
-                   "stroke=\"%s\" stroke-width=\"%s\"/>\n",
-                   x, y - 9, fill, stroke ? stroke : "#555", stroke ? "1.5" : "0.6");
-    svg_text(s, x + 22, y, NULL, label);
+    return v->used_kind[k] || k == GS_OWN_APP || k == GS_OWN_UNUSED;
 }
 
-void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
+/*
+ * Lays the bars out and sizes the picture. Everything below the bars is
+ * the lists, then the legend; the height adds up what svg_lists and
+ * svg_legend draw. Returns false when the bars cannot be allocated.
+ */
+static bool svg_plan(struct svg *v)
 {
-    struct bar ram = {0}, fl = {0};
-    struct gs_layout_reach reach[32];
-    unsigned nreach = gs_layout_elsewhere(l, reach, 32);
-    char t[320], lbl[160], mpu[64], flags[40], rs[4], rs2[4];
-    double flash_bottom, reach_top, body_bottom, y;
-    unsigned nkinds, height;
-    bool used_kind[GS_OWN_KIND_COUNT] = {false};
+    const struct gs_layout *l = v->l;
+    unsigned nkinds = 0;
+    double flash_bottom;
 
-    ram.n = l->nregions;
-    ram.it = calloc(ram.n + 1, sizeof(*ram.it));
-    fl.n = l->nflash;
-    fl.it = calloc(fl.n + 1, sizeof(*fl.it));
-    if (!ram.it || !fl.it) {
-        free(ram.it);
-        free(fl.it);
-        gs_sink_printf(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "
-                          "xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>\n");
-        return;
+    v->nreach = gs_layout_elsewhere(l, v->reach, 32);
+    v->ram.n = l->nregions;
+    v->ram.it = calloc(v->ram.n + 1, sizeof(*v->ram.it));
+    v->fl.n = l->nflash;
+    v->fl.it = calloc(v->fl.n + 1, sizeof(*v->fl.it));
+    if (!v->ram.it || !v->fl.it)
+        return false;
+    for (unsigned i = 0; i < v->ram.n; i++) {
+        v->ram.it[i].start = l->regions[i].start;
+        v->ram.it[i].end = (uint64_t)l->regions[i].start + l->regions[i].size;
+        v->used_kind[l->regions[i].kind] = true;
     }
-    for (unsigned i = 0; i < ram.n; i++) {
-        ram.it[i].start = l->regions[i].start;
-        ram.it[i].end = (uint64_t)l->regions[i].start + l->regions[i].size;
-        used_kind[l->regions[i].kind] = true;
+    for (unsigned i = 0; i < v->fl.n; i++) {
+        v->fl.it[i].start = l->flash[i].start;
+        v->fl.it[i].end = (uint64_t)l->flash[i].start + l->flash[i].size;
     }
-    for (unsigned i = 0; i < fl.n; i++) {
-        fl.it[i].start = l->flash[i].start;
-        fl.it[i].end = (uint64_t)l->flash[i].start + l->flash[i].size;
-    }
-    bar_layout(&ram, SVG_TOP);
-    bar_layout(&fl, SVG_TOP);
-    flash_bottom = fl.n ? fl.bottom : SVG_TOP;
-    reach_top = flash_bottom + 56;
-    body_bottom = ram.bottom;
-    if (reach_top + nreach * (SVG_REACH_H + 10) > body_bottom)
-        body_bottom = reach_top + nreach * (SVG_REACH_H + 10);
-    /* Everything below the bars: the lists, then the legend (see the drawing code). */
-    nkinds = 0;
+    bar_layout(&v->ram, SVG_TOP);
+    bar_layout(&v->fl, SVG_TOP);
+    flash_bottom = v->fl.n ? v->fl.bottom : SVG_TOP;
+    v->reach_top = flash_bottom + 56;
+    v->body_bottom = v->ram.bottom;
+    if (v->reach_top + v->nreach * (SVG_REACH_H + 10) > v->body_bottom)
+        v->body_bottom = v->reach_top + v->nreach * (SVG_REACH_H + 10);
     for (unsigned k = 0; k < GS_OWN_KIND_COUNT; k++)
-        nkinds += used_kind[k] || k == GS_OWN_APP || k == GS_OWN_UNUSED;
-    height = (unsigned)(body_bottom + 40 + 16 * l->ndiffs +
-                        (l->nanomalies ? 22 + 16 * (l->nanomalies < GS_LAYOUT_MAX_ANOMALIES
-                                                        ? l->nanomalies
-                                                        : GS_LAYOUT_MAX_ANOMALIES)
-                                       : 0) +
-                        34 + 18 + 18 * ((nkinds + 5) / 6) + 18 * 2 + 16 + 24);
+        nkinds += legend_has_kind(v, k);
+    v->height = (unsigned)(v->body_bottom + 40 + 16 * l->ndiffs +
+                           (l->nanomalies ? 22 + 16 * (l->nanomalies < GS_LAYOUT_MAX_ANOMALIES
+                                                           ? l->nanomalies
+                                                           : GS_LAYOUT_MAX_ANOMALIES)
+                                          : 0) +
+                           34 + 18 + 18 * ((nkinds + 5) / 6) + 18 * 2 + 16 + 24);
+    return true;
+}
+
+/* The XML declaration, the <svg> element, the document's <title>, the hatch patterns. */
+static void svg_header(const struct svg *v)
+{
+    struct gs_sink *s = v->s;
+    char t[320];
 
     gs_sink_printf(s,
                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
                    "viewBox=\"0 0 %u %u\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, "
                    "monospace\" font-size=\"11\">\n",
-                   SVG_W, height, SVG_W, height);
-    snprintf(t, sizeof(t), "grantsim layout: process %u \"%s\"", l->index, l->name);
+                   SVG_W, v->height, SVG_W, v->height);
+    snprintf(t, sizeof(t), "grantsim layout: process %u \"%s\"", v->l->index, v->l->name);
     gs_sink_printf(s, "<title>");
     xml_text(s, t);
     gs_sink_printf(s, "</title>\n<defs>\n");
@@ -389,9 +401,17 @@ void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
                        diff_color((enum gs_layout_diff_kind)k),
                        diff_color((enum gs_layout_diff_kind)k));
     gs_sink_printf(s, "</defs>\n<rect width=\"%u\" height=\"%u\" fill=\"#ffffff\"/>\n", SVG_W,
-                   height);
+                   v->height);
+}
 
-    /* Title. */
+/* The heading: the process, its block and breaks, the verdict; the bars' titles. */
+static void svg_process_block(const struct svg *v)
+{
+    const struct gs_layout *l = v->l;
+    struct gs_sink *s = v->s;
+    char t[320];
+
+    snprintf(t, sizeof(t), "grantsim layout: process %u \"%s\"", l->index, l->name);
     svg_text(s, 20, 26, "font-size=\"16\" font-weight=\"bold\"", t);
     snprintf(t, sizeof(t),
              "ProcessId %u.%u, %s. Block [0x%08X, 0x%08llX) %u bytes, app break 0x%08X, kernel "
@@ -411,12 +431,18 @@ void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
     svg_text(s, SVG_RAM_X - 8, SVG_TOP - 16, "font-weight=\"bold\" text-anchor=\"end\"",
              "MPU regions");
     svg_text(s, SVG_FLASH_X, SVG_TOP - 36, "font-weight=\"bold\"", "Flash: the app's TBF");
+}
 
-    /* RAM regions: one rect each. */
+/* The RAM bar: one rect per region of the model, with its owner in a <title>. */
+static void svg_ram_regions(const struct svg *v)
+{
+    const struct gs_layout *l = v->l;
+    struct gs_sink *s = v->s;
+    char t[320], lbl[160], o[128];
+
     for (unsigned i = 0; i < l->nregions; i++) {
         const struct gs_layout_region *r = &l->regions[i];
-        const struct bar_item *it = &ram.it[i];
-        char o[128];
+        const struct bar_item *it = &v->ram.it[i];
         rpt_region_label(l, r, lbl, sizeof(lbl));
         gs_sink_printf(s,
                        "<rect class=\"region k-%s\" data-start=\"0x%08X\" data-end=\"0x%08llX\" "
@@ -431,7 +457,13 @@ void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
         xml_text(s, t);
         gs_sink_printf(s, "</title></rect>\n");
     }
-    /* Grants as outlined groups of their parts. */
+}
+
+/* Grants as outlined groups of their parts. */
+static void svg_grant_outlines(const struct svg *v)
+{
+    const struct gs_layout *l = v->l;
+
     for (unsigned i = 0; i < l->nregions;) {
         unsigned j = i;
         int g = l->regions[i].grant;
@@ -441,63 +473,95 @@ void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
         }
         while (j + 1 < l->nregions && l->regions[j + 1].grant == g && !l->regions[j + 1].foreign)
             j++;
-        gs_sink_printf(s,
+        gs_sink_printf(v->s,
                        "<rect class=\"grant-outline\" x=\"%u\" y=\"%.1f\" width=\"%u\" "
                        "height=\"%.1f\" fill=\"none\" stroke=\"#6b3d00\" stroke-width=\"2\"/>\n",
-                       SVG_RAM_X, ram.it[j].y0, SVG_RAM_W, ram.it[i].y1 - ram.it[j].y0);
+                       SVG_RAM_X, v->ram.it[j].y0, SVG_RAM_W, v->ram.it[i].y1 - v->ram.it[j].y0);
         i = j + 1;
     }
-    /* Breaks. */
+}
+
+/* The app break and the kernel break across the RAM bar. */
+static void svg_breaks(const struct svg *v)
+{
+    const struct gs_layout *l = v->l;
+
     for (unsigned k = 0; k < 2; k++) {
         uint32_t a = k ? l->kernel_break : l->app_break;
-        double yb = bar_y(&ram, a);
+        double yb = bar_y(&v->ram, a);
         if (a < l->memory_start || a > l->memory_end)
             continue;
-        gs_sink_printf(s,
+        gs_sink_printf(v->s,
                        "<line class=\"break\" x1=\"%u\" y1=\"%.1f\" x2=\"%u\" y2=\"%.1f\" "
                        "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6,3\"/>\n",
                        SVG_RAM_X - 6, yb, SVG_RAM_X + SVG_RAM_W + 6, yb, k ? "#c00000" : "#1f5fa8");
-        svg_text(s, SVG_RAM_X + 3, yb - 3,
+        svg_text(v->s, SVG_RAM_X + 3, yb - 3,
                  k ? "font-size=\"9\" fill=\"#c00000\"" : "font-size=\"9\" fill=\"#1f5fa8\"",
                  k ? "kernel break" : "app break");
     }
-    svg_diff_overlays(s, l, &ram, SVG_RAM_X, SVG_RAM_W);
-    svg_brackets(s, l, &ram, SVG_RAM_X - 22);
+}
+
+/* One line of the table right of the RAM bar: start, size, owner, MPU, flags. */
+static void svg_region_row(const struct svg *v, unsigned i)
+{
+    const struct gs_layout *l = v->l;
+    struct gs_sink *s = v->s;
+    const struct gs_layout_region *r = &l->regions[i];
+    const struct bar_item *it = &v->ram.it[i];
+    double ym = (it->y0 + it->y1) / 2 + 4;
+    char t[320], lbl[160], mpu[64], flags[40];
+    const char *attr;
+
+    rpt_region_label(l, r, lbl, sizeof(lbl));
+    rpt_mpu_col(r->mpu_region, r->sub_lo, r->sub_hi, r->rights, mpu, sizeof(mpu));
+    rpt_diff_flags(l, r->start, it->end, flags, sizeof(flags));
+    attr = strstr(flags, "LEAK") || strstr(flags, "FORBIDDEN") ? "fill=\"#d00000\"" : NULL;
+    gs_sink_printf(s,
+                   "<line x1=\"%u\" y1=\"%.1f\" x2=\"%u\" y2=\"%.1f\" stroke=\"#bbb\" "
+                   "stroke-width=\"0.5\"/>\n",
+                   SVG_RAM_X + SVG_RAM_W, it->y1, SVG_FLAG_X + 120, it->y1);
+    snprintf(t, sizeof(t), "0x%08X", (unsigned)r->start);
+    svg_text(s, SVG_LBL_X, ym, attr, t);
+    snprintf(t, sizeof(t), "%u", (unsigned)r->size);
+    svg_text(s, SVG_SIZE_X, ym, "text-anchor=\"end\"", t);
+    svg_text(s, SVG_OWNER_X, ym, attr, lbl);
+    svg_text(s, SVG_MPU_X, ym, "fill=\"#444\" xml:space=\"preserve\"", mpu);
+    if (flags[0])
+        svg_text(s, SVG_FLAG_X, ym,
+                 attr ? "fill=\"#d00000\" font-weight=\"bold\"" : "fill=\"#8a6d00\"", flags + 1);
+}
+
+/* The process block: its bar, grants, breaks, differences, MPU brackets and table. */
+static void svg_ram(const struct svg *v)
+{
+    struct gs_sink *s = v->s;
+    char t[64];
+
+    svg_ram_regions(v);
+    svg_grant_outlines(v);
+    svg_breaks(v);
+    svg_diff_overlays(s, v->l, &v->ram, SVG_RAM_X, SVG_RAM_W);
+    svg_brackets(s, v->l, &v->ram, SVG_RAM_X - 22);
     svg_text(s, SVG_LBL_X, SVG_TOP - 16, "fill=\"#555\"", "start");
     svg_text(s, SVG_SIZE_X, SVG_TOP - 16, "fill=\"#555\" text-anchor=\"end\"", "bytes");
     svg_text(s, SVG_OWNER_X, SVG_TOP - 16, "fill=\"#555\"", "owner");
     svg_text(s, SVG_MPU_X, SVG_TOP - 16, "fill=\"#555\"", "MPU");
-    for (unsigned i = 0; i < l->nregions; i++) {
-        const struct gs_layout_region *r = &l->regions[i];
-        const struct bar_item *it = &ram.it[i];
-        double ym = (it->y0 + it->y1) / 2 + 4;
-        const char *attr;
-        rpt_region_label(l, r, lbl, sizeof(lbl));
-        rpt_mpu_col(r->mpu_region, r->sub_lo, r->sub_hi, r->rights, mpu, sizeof(mpu));
-        rpt_diff_flags(l, r->start, it->end, flags, sizeof(flags));
-        attr = strstr(flags, "LEAK") || strstr(flags, "FORBIDDEN") ? "fill=\"#d00000\"" : NULL;
-        gs_sink_printf(s,
-                       "<line x1=\"%u\" y1=\"%.1f\" x2=\"%u\" y2=\"%.1f\" stroke=\"#bbb\" "
-                       "stroke-width=\"0.5\"/>\n",
-                       SVG_RAM_X + SVG_RAM_W, it->y1, SVG_FLAG_X + 120, it->y1);
-        snprintf(t, sizeof(t), "0x%08X", (unsigned)r->start);
-        svg_text(s, SVG_LBL_X, ym, attr, t);
-        snprintf(t, sizeof(t), "%u", (unsigned)r->size);
-        svg_text(s, SVG_SIZE_X, ym, "text-anchor=\"end\"", t);
-        svg_text(s, SVG_OWNER_X, ym, attr, lbl);
-        svg_text(s, SVG_MPU_X, ym, "fill=\"#444\" xml:space=\"preserve\"", mpu);
-        if (flags[0])
-            svg_text(s, SVG_FLAG_X, ym,
-                     attr ? "fill=\"#d00000\" font-weight=\"bold\"" : "fill=\"#8a6d00\"",
-                     flags + 1);
-    }
-    snprintf(t, sizeof(t), "0x%08llX (memory end)", (unsigned long long)l->memory_end);
+    for (unsigned i = 0; i < v->l->nregions; i++)
+        svg_region_row(v, i);
+    snprintf(t, sizeof(t), "0x%08llX (memory end)", (unsigned long long)v->l->memory_end);
     svg_text(s, SVG_LBL_X, SVG_TOP - 3, "fill=\"#555\" font-size=\"10\"", t);
+}
 
-    /* Flash. */
+/* The TBF bar: its parts, labels, differences and MPU brackets. */
+static void svg_flash(const struct svg *v)
+{
+    const struct gs_layout *l = v->l;
+    struct gs_sink *s = v->s;
+    char t[320], mpu[64];
+
     for (unsigned i = 0; i < l->nflash; i++) {
         const struct gs_layout_flash_part *f = &l->flash[i];
-        const struct bar_item *it = &fl.it[i];
+        const struct bar_item *it = &v->fl.it[i];
         gs_sink_printf(s,
                        "<rect class=\"flash-part\" data-start=\"0x%08X\" data-end=\"0x%08llX\" "
                        "x=\"%u\" y=\"%.1f\" width=\"%u\" height=\"%.1f\" fill=\"%s\" "
@@ -513,57 +577,76 @@ void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
         svg_text(s, SVG_FLBL_X, (it->y0 + it->y1) / 2, NULL, t);
         svg_text(s, SVG_FLBL_X, (it->y0 + it->y1) / 2 + 12, "fill=\"#555\"", mpu);
     }
-    svg_diff_overlays(s, l, &fl, SVG_FLASH_X, SVG_FLASH_W);
-    svg_brackets(s, l, &fl, SVG_FLASH_X - 10);
+    svg_diff_overlays(s, l, &v->fl, SVG_FLASH_X, SVG_FLASH_W);
+    svg_brackets(s, l, &v->fl, SVG_FLASH_X - 10);
     snprintf(t, sizeof(t), "0x%08X (TBF end)", (unsigned)l->flash_end);
     svg_text(s, SVG_FLBL_X, SVG_TOP - 3, "fill=\"#555\" font-size=\"10\"", t);
+}
 
-    /* Other memory this process reaches or is meant to reach. */
-    svg_text(s, SVG_FLASH_X, reach_top - 14, "font-weight=\"bold\"",
-             nreach ? "Reachable elsewhere (IPC buffers, leaks)" : "Reachable elsewhere: nothing");
-    for (unsigned q = 0; q < nreach; q++) {
-        const struct gs_layout_reach *r = &reach[q];
-        double yq = reach_top + q * (SVG_REACH_H + 10);
-        bool leak = r->rights & ~r->intended, forb = r->intended & ~r->rights;
-        char o[128];
-        const char *where;
-        if (gs_mem_in_ram(l->k->mem, r->start, 1))
-            where = gs_owner_describe(gs_mem_owner_at(l->k->mem, r->start), o, sizeof(o));
-        else if (gs_mem_in_flash(l->k->mem, r->start, 1))
-            where = "flash";
-        else
-            where = "outside RAM and flash";
-        gs_sink_printf(s,
-                       "<rect class=\"reach\" x=\"%u\" y=\"%.1f\" width=\"%u\" height=\"%u\" "
-                       "fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
-                       SVG_FLASH_X, yq, SVG_FLASH_W, SVG_REACH_H,
-                       leak   ? "url(#hatch-leak)"
-                       : forb ? "url(#hatch-forbidden)"
-                              : "#8fd18f",
-                       leak   ? "#d00000"
-                       : forb ? "#6a1b9a"
-                              : "#444",
-                       leak || forb ? "2" : "0.6", forb ? " stroke-dasharray=\"4,2\"" : "");
-        if (r->region >= 0)
-            snprintf(t, sizeof(t), "R%d", r->region);
-        else
-            snprintf(t, sizeof(t), "no region");
-        svg_text(s, SVG_FLASH_X + 4, yq + 24, "font-size=\"10\"", t);
-        snprintf(t, sizeof(t), "[0x%08X, 0x%08llX) %llu B", (unsigned)r->start,
-                 (unsigned long long)r->end, (unsigned long long)(r->end - r->start));
-        svg_text(s, SVG_FLBL_X, yq + 10, NULL, t);
-        snprintf(t, sizeof(t), "permits %s, intended %s%s", gs_layout_rights_str(r->rights, rs),
-                 gs_layout_rights_str(r->intended, rs2),
-                 leak   ? "  LEAK"
-                 : forb ? "  FORBIDDEN"
-                        : "");
-        svg_text(s, SVG_FLBL_X, yq + 23,
-                 leak || forb ? "fill=\"#d00000\" font-weight=\"bold\"" : NULL, t);
-        svg_text(s, SVG_FLBL_X, yq + 36, "fill=\"#555\" font-size=\"10\"", where);
-    }
+/* One range the process reaches outside its block and TBF (an IPC buffer, a leak). */
+static void svg_ipc_region(const struct svg *v, unsigned q)
+{
+    const struct gs_layout *l = v->l;
+    struct gs_sink *s = v->s;
+    const struct gs_layout_reach *r = &v->reach[q];
+    double yq = v->reach_top + q * (SVG_REACH_H + 10);
+    bool leak = r->rights & ~r->intended, forb = r->intended & ~r->rights;
+    char t[320], o[128], rs[4], rs2[4];
+    const char *where;
 
-    /* Differences and anomalies, listed. */
-    y = body_bottom + 40;
+    if (gs_mem_in_ram(l->k->mem, r->start, 1))
+        where = gs_owner_describe(gs_mem_owner_at(l->k->mem, r->start), o, sizeof(o));
+    else if (gs_mem_in_flash(l->k->mem, r->start, 1))
+        where = "flash";
+    else
+        where = "outside RAM and flash";
+    gs_sink_printf(s,
+                   "<rect class=\"reach\" x=\"%u\" y=\"%.1f\" width=\"%u\" height=\"%u\" "
+                   "fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
+                   SVG_FLASH_X, yq, SVG_FLASH_W, SVG_REACH_H,
+                   leak   ? "url(#hatch-leak)"
+                   : forb ? "url(#hatch-forbidden)"
+                          : "#8fd18f",
+                   leak   ? "#d00000"
+                   : forb ? "#6a1b9a"
+                          : "#444",
+                   leak || forb ? "2" : "0.6", forb ? " stroke-dasharray=\"4,2\"" : "");
+    if (r->region >= 0)
+        snprintf(t, sizeof(t), "R%d", r->region);
+    else
+        snprintf(t, sizeof(t), "no region");
+    svg_text(s, SVG_FLASH_X + 4, yq + 24, "font-size=\"10\"", t);
+    snprintf(t, sizeof(t), "[0x%08X, 0x%08llX) %llu B", (unsigned)r->start,
+             (unsigned long long)r->end, (unsigned long long)(r->end - r->start));
+    svg_text(s, SVG_FLBL_X, yq + 10, NULL, t);
+    snprintf(t, sizeof(t), "permits %s, intended %s%s", gs_layout_rights_str(r->rights, rs),
+             gs_layout_rights_str(r->intended, rs2),
+             leak   ? "  LEAK"
+             : forb ? "  FORBIDDEN"
+                    : "");
+    svg_text(s, SVG_FLBL_X, yq + 23, leak || forb ? "fill=\"#d00000\" font-weight=\"bold\"" : NULL,
+             t);
+    svg_text(s, SVG_FLBL_X, yq + 36, "fill=\"#555\" font-size=\"10\"", where);
+}
+
+/* Other memory this process reaches or is meant to reach. */
+static void svg_elsewhere(const struct svg *v)
+{
+    svg_text(v->s, SVG_FLASH_X, v->reach_top - 14, "font-weight=\"bold\"",
+             v->nreach ? "Reachable elsewhere (IPC buffers, leaks)"
+                       : "Reachable elsewhere: nothing");
+    for (unsigned q = 0; q < v->nreach; q++)
+        svg_ipc_region(v, q);
+}
+
+/* The differences and anomalies, listed under the bars. Returns the last line's y. */
+static double svg_lists(const struct svg *v)
+{
+    const struct gs_layout *l = v->l;
+    struct gs_sink *s = v->s;
+    double y = v->body_bottom + 40;
+    char t[320], rs[4], rs2[4];
+
     snprintf(t, sizeof(t),
              "Kernel intent vs MPU (unprivileged): %u leak%s, %u forbidden, %u expected slack",
              l->leaks, l->leaks == 1 ? "" : "s", l->forbidden, l->slack);
@@ -591,48 +674,84 @@ void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
             svg_text(s, 42, y, NULL, l->anomalies[i]);
         }
     }
+    return y;
+}
 
-    /* Legend. */
+static void svg_legend_item(struct gs_sink *s, double x, double y, const char *fill,
+                            const char *stroke, const char *label)
+{
+    gs_sink_printf(s,
+                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"11\" fill=\"%s\" "
+                   "stroke=\"%s\" stroke-width=\"%s\"/>\n",
+                   x, y - 9, fill, stroke ? stroke : "#555", stroke ? "1.5" : "0.6");
+    svg_text(s, x + 22, y, NULL, label);
+}
+
+/* The legend under the lists (y: the lists' last line): colours, hatches, brackets, scale. */
+static void svg_legend(const struct svg *v, double y)
+{
+    struct gs_sink *s = v->s;
+    unsigned col = 0;
+    double x0 = 20;
+
     y += 34;
     svg_text(s, 20, y, "font-weight=\"bold\"", "Legend");
-    {
-        unsigned col = 0;
-        double x0 = 20;
-        y += 18;
-        for (unsigned k = 0; k < GS_OWN_KIND_COUNT; k++) {
-            if (!used_kind[k] && k != GS_OWN_APP && k != GS_OWN_UNUSED)
-                continue;
-            svg_legend_item(s, x0 + 230 * col, y, kind_color((enum gs_owner_kind)k), NULL,
-                            gs_owner_kind_name((enum gs_owner_kind)k));
-            if (++col == 6) {
-                col = 0;
-                y += 18;
-            }
-        }
-        if (col)
+    y += 18;
+    for (unsigned k = 0; k < GS_OWN_KIND_COUNT; k++) {
+        if (!legend_has_kind(v, k))
+            continue;
+        svg_legend_item(s, x0 + 230 * col, y, kind_color((enum gs_owner_kind)k), NULL,
+                        gs_owner_kind_name((enum gs_owner_kind)k));
+        if (++col == 6) {
+            col = 0;
             y += 18;
-        svg_legend_item(s, x0, y, "#9fc0f0", NULL, "TBF header");
-        svg_legend_item(s, x0 + 230, y, "#6f9de0", NULL, "binary");
-        svg_legend_item(s, x0 + 460, y, "#b9c9e4", NULL, "footers");
-        svg_legend_item(s, x0 + 690, y, "url(#hatch-leak)", "#d00000",
-                        "leak: MPU permits, kernel did not intend");
-        y += 18;
-        svg_legend_item(s, x0, y, "url(#hatch-forbidden)", "#6a1b9a",
-                        "forbidden: kernel intends, MPU forbids");
-        svg_legend_item(s, x0 + 460, y, "url(#hatch-slack)", "#b08800",
-                        "slack: subregion rounding above the app break (expected)");
-        y += 18;
-        svg_text(s, x0, y, NULL,
-                 "Brackets left of a bar: MPU regions (Rn). Thick: enabled subregions (ticks at "
-                 "subregion edges); dashed: the whole physical region. Outlined groups: one "
-                 "grant.");
-        y += 16;
-        svg_text(s, x0, y, NULL,
-                 "Scale: heights are logarithmic, 14 + 6*log2(1 + bytes/16) px (log2 linear "
-                 "between powers of two); equal heights do not mean equal sizes. Addresses grow "
-                 "upwards.");
+        }
     }
-    gs_sink_printf(s, "</svg>\n");
-    free(ram.it);
-    free(fl.it);
+    if (col)
+        y += 18;
+    svg_legend_item(s, x0, y, "#9fc0f0", NULL, "TBF header");
+    svg_legend_item(s, x0 + 230, y, "#6f9de0", NULL, "binary");
+    svg_legend_item(s, x0 + 460, y, "#b9c9e4", NULL, "footers");
+    svg_legend_item(s, x0 + 690, y, "url(#hatch-leak)", "#d00000",
+                    "leak: MPU permits, kernel did not intend");
+    y += 18;
+    svg_legend_item(s, x0, y, "url(#hatch-forbidden)", "#6a1b9a",
+                    "forbidden: kernel intends, MPU forbids");
+    svg_legend_item(s, x0 + 460, y, "url(#hatch-slack)", "#b08800",
+                    "slack: subregion rounding above the app break (expected)");
+    y += 18;
+    svg_text(s, x0, y, NULL,
+             "Brackets left of a bar: MPU regions (Rn). Thick: enabled subregions (ticks at "
+             "subregion edges); dashed: the whole physical region. Outlined groups: one "
+             "grant.");
+    y += 16;
+    svg_text(s, x0, y, NULL,
+             "Scale: heights are logarithmic, 14 + 6*log2(1 + bytes/16) px (log2 linear "
+             "between powers of two); equal heights do not mean equal sizes. Addresses grow "
+             "upwards.");
+}
+
+static void svg_footer(const struct svg *v)
+{
+    gs_sink_printf(v->s, "</svg>\n");
+}
+
+void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s)
+{
+    struct svg v = {.l = l, .s = s};
+
+    if (!svg_plan(&v)) {
+        gs_sink_printf(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "
+                          "xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>\n");
+    } else {
+        svg_header(&v);
+        svg_process_block(&v);
+        svg_ram(&v);
+        svg_flash(&v);
+        svg_elsewhere(&v);
+        svg_legend(&v, svg_lists(&v));
+        svg_footer(&v);
+    }
+    free(v.ram.it);
+    free(v.fl.it);
 }

@@ -41,12 +41,15 @@ void gs_layout_print_extended(const struct gs_layout *l, struct gs_sink *s);
 void gs_layout_print_json(const struct gs_layout *l, struct gs_sink *s);
 
 /*
- * SVG: a self-contained picture (no external CSS or scripts): the process
- * block as a vertical bar on a logarithmic-height scale, coloured by owner,
- * grants expanded into their parts, MPU regions and enabled subregions as
- * brackets, the TBF as a second bar, other reachable memory, and the access
- * differences highlighted. Every region of the model is one
- * <rect class="region ..."> element.
+ * SVG: a self-contained picture (no external CSS or scripts) that scales
+ * (a viewBox drawn at 100%): the process block as a vertical bar on a
+ * logarithmic-height scale, coloured by owner, grants expanded into their
+ * parts, MPU regions and enabled subregions as brackets, the TBF as a second
+ * bar, other reachable memory, the access differences highlighted, every
+ * MPU region of the config (IPC ones included) as its eight subregions with
+ * the disabled ones hatched, and a legend. Every region of the model is one
+ * <rect class="region ..."> element; every element standing for memory has
+ * a <title> with its values (slot contents, RBAR/RASR, owner).
  */
 void gs_layout_print_svg(const struct gs_layout *l, struct gs_sink *s);
 

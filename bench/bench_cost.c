@@ -19,9 +19,9 @@
  * process slots and every kernel oracle on (check_invariants), as the
  * fuzzers run them:
  *
- *   fake arch   a board as fuzz/harness.c gs_fz_board_build builds one (every
- *               capsule, the fake arch with inline svc, the fuzz watcher as
- *               observer), built here because the decoder's programs have at
+ *   fake arch   a board as gs_fz_board_build (src/prog/prog-run.c) builds
+ *               one (every capsule, the fake arch with inline svc, the fuzz
+ *               watcher as observer), built here because the decoder's programs have at
  *               most GS_PROG_MAX_PROCS processes; run in GS_FZ_CHUNK
  *               instruction chunks as gs_fz_board_run does, without its step
  *               budget (which would cap the syscalls whatever N is)
@@ -193,7 +193,7 @@ static void fake_build(struct fake_board *b, unsigned n, struct counts *c)
     if ((e = gs_kernel_new(&b->mem, &cfg, &b->k)) != GS_OK)
         die("no kernel", e);
     k = b->k;
-    gs_fz_watch_init(&b->w, false);
+    gs_fz_watch_init_env(&b->w, false);
     b->w.k = k;
     if ((e = gs_kernel_add_observer(k, gs_fz_watch_event, &b->w)) != GS_OK ||
         (e = gs_kernel_add_observer(k, count_event, c)) != GS_OK)

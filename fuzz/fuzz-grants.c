@@ -602,7 +602,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned i = 0; i < sizeof(pattern); i++)
             pattern[i] = (uint8_t)(0xA5 ^ (i * 13));
     memset(&s, 0, sizeof(s));
-    gs_fz_watch_init(&s.w, true);
+    gs_fz_watch_init_env(&s.w, true);
     gs_fz_bytes_init(&s.b, data, size);
     if (build(&s)) {
         if (trace)

@@ -405,7 +405,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > GS_PROG_MAX_INPUT)
         return 0;
     memset(&s, 0, sizeof(s));
-    gs_fz_watch_init(&s.w, true);
+    gs_fz_watch_init_env(&s.w, true);
     gs_fz_bytes_init(&s.b, data, size);
     f = gs_fz_u8(&s.b);
     s.head = !(f & 1);

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (gs_prog_decode(data, size, GS_PROG_SYSCALLS, &prog) != 0)
         return 0;
-    gs_fz_watch_init(&w, true);
-    gs_fz_run_prog(&prog, &w);
+    gs_fz_watch_init_env(&w, true);
+    gs_fz_fuzz_prog(&prog, &w);
     return 0;
 }

@@ -99,7 +99,7 @@ static void run(struct gs_scenario *s, uint32_t grant_at, uint32_t mpu_at, bool 
     struct gs_scn_result r;
 
     memset(o, 0, sizeof(*o));
-    gs_fz_watch_init(&o->w, false);
+    gs_fz_watch_init_env(&o->w, false);
     o->prefill = fill;
     ro.attach_ctx = o;
     s->inject_grant_alloc_at = grant_at;

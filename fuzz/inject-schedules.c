@@ -196,7 +196,7 @@ static int run(const struct gs_prog *prog, struct outcome *o)
     int e;
 
     memset(o, 0, sizeof(*o));
-    gs_fz_watch_init(&o->w, false);
+    gs_fz_watch_init_env(&o->w, false);
     e = gs_fz_board_build(&b, prog, &o->w);
     if (e == 0) {
         gs_fz_board_run(&b, &o->w);

@@ -4,7 +4,7 @@
 
 The kernel targets' inputs are encoded here by value: each action names the
 values it wants and this script finds their menu indices, mirroring the
-tables of fuzz/decoder.c (keep the two in step: a seed that decodes to
+tables of src/prog/decoder.c (keep the two in step: a seed that decodes to
 something else still works as a seed, but not as the program described
 here). Run it from anywhere; it rewrites the files it owns and prints them.
 
@@ -21,7 +21,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIT = None  # the last entry of every menu: a literal u32 follows
 
-# ---- menus of fuzz/decoder.c (same order) ----
+# ---- menus of src/prog/decoder.c (same order) ----
 M32 = 0xFFFFFFFF
 
 

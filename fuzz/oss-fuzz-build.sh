@@ -53,7 +53,8 @@ mkdir -p "$obj" "$OUT"
 
 # What every source gets besides $CFLAGS (the meson build's project
 # arguments; its warnings are left out).
-flags=(-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/report -Isrc/sim -Isrc/scenario -Ifuzz)
+flags=(-std=c11 -D_DEFAULT_SOURCE -Isrc/core -Isrc/report -Isrc/sim -Isrc/scenario -Isrc/prog
+  -Ifuzz)
 case " $CFLAGS " in
   *fuzzer-no-link*)
     flags+=("-fsanitize-coverage-ignorelist=$root/fuzz/coverage-ignore.txt")
@@ -89,14 +90,18 @@ archive() {
 # src/core), src/report/meson.build (every .c of src/report: the layout
 # renderers the scenario reports print), src/sim/meson.build (gssim_base,
 # gssim), src/scenario/meson.build (every .c of src/scenario),
-# fuzz/meson.build (gsfuzzharness, gsfuzzscn).
+# src/prog/meson.build (gsprog, gsprogscn; repro.c, meson's gsrepro, goes
+# with prog-scenario.c here: no target links it, and
+# fuzz/check-ignorelist.sh wants an object for every ignorelist entry),
+# fuzz/meson.build (gsfuzzharness).
 archive gscore src/core/*.c
 archive gsreport src/report/*.c
 archive gssim_base src/sim/thumb.c src/sim/script.c src/sim/loader.c
-archive gsfuzzharness fuzz/decoder.c fuzz/harness.c
+archive gsprog src/prog/decoder.c src/prog/prog-run.c
+archive gsfuzzharness fuzz/harness.c
 archive gssim src/sim/board.c src/sim/machine.c
 archive gsscn src/scenario/*.c
-archive gsfuzzscn fuzz/prog-scenario.c fuzz/repro.c
+archive gsprogscn src/prog/prog-scenario.c src/prog/repro.c
 
 # The scenario layer again, without coverage, for fuzz-machine (meson's
 # gsscn_plain, src/scenario/meson.build): plumbing there, fuzzed only by
@@ -171,14 +176,14 @@ finish() {
 }
 
 for t in fuzz-syscalls fuzz-grants fuzz-ipc fuzz-mpu; do
-  link "$t" gsfuzzharness gscore
+  link "$t" gsfuzzharness gsprog gscore
   finish "$t" "$t" "fuzz/seeds/$t"/*
 done
 link fuzz-loader gssim_base gscore
 finish fuzz-loader fuzz-loader fuzz/seeds/fuzz-loader/*
 
 # fuzz-syscalls' programs on the Cortex-M machine, as scenarios.
-link fuzz-machine gsfuzzscn gsfuzzharness gsscn_plain gsreport gssim gssim_base gscore
+link fuzz-machine gsprogscn gsfuzzharness gsprog gsscn_plain gsreport gssim gssim_base gscore
 finish fuzz-machine fuzz-syscalls fuzz/seeds/fuzz-syscalls/*
 
 # The scenario loader and runner on scenario text; its seeds are the bundled

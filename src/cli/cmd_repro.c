@@ -5,7 +5,7 @@
  * Turns a fuzz input (a crash file of fuzz-syscalls, fuzz-ipc or
  * fuzz-machine) into a minimized scenario file that replays its finding on
  * the Cortex-M machine, and checks that it does so N times out of N
- * (fuzz/repro.h has the method). The scenario goes to FILE (default: the
+ * (src/prog/repro.h has the method). The scenario goes to FILE (default: the
  * input's file name + ".json" in the current directory, so a stored input
  * never gets a file written next to it); the report to stdout. --regress
  * NAME, run from the source tree, makes the finding a regression test: the

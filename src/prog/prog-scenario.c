@@ -8,14 +8,14 @@
 #include "arch.h"
 #include "capsules.h"
 #include "errors.h"
-#include "harness.h"
 #include "ipc.h"
 #include "machine.h"
 #include "process.h"
+#include "prog-run.h"
 #include "script.h"
 #include "syscall.h"
 
-/* The harness's board (harness.c gs_fz_board_build), in create_grant order. */
+/* The fake arch's board (prog-run.c gs_fz_board_build), in create_grant order. */
 #define DRIVERS_WITH_GRANTS 5u /* console, alarm, rng, ipc, test */
 #define PCB_SIZE            920u
 
@@ -145,7 +145,7 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
     return st;
 }
 
-/* The names table every app of the harness has in flash: 32 bytes per name, NUL padded. */
+/* The names table every app of the fake arch's board has in flash: 32 bytes per name, NUL padded. */
 static json_t *names_data(void)
 {
     char hex[2 * 32 * GS_PROG_NAMES + 1];
@@ -260,10 +260,11 @@ json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
         json_array_append_new(procs, jp);
     }
     if (!description) {
-        snprintf(desc, sizeof(desc),
-                 "A fuzz program (fuzz/decoder.h) as a scenario (fuzz/prog-scenario.h)%s%s.",
-                 dropped ? "; set-sp actions dropped" : "",
-                 prefilled ? "; kept-full task queues not reproduced" : "");
+        snprintf(
+            desc, sizeof(desc),
+            "A fuzz program (src/prog/decoder.h) as a scenario (src/prog/prog-scenario.h)%s%s.",
+            dropped ? "; set-sp actions dropped" : "",
+            prefilled ? "; kept-full task queues not reproduced" : "");
         description = desc;
     }
     json_object_set_new(doc, "grantsim", json_integer(1));

@@ -31,8 +31,8 @@
  *           (0 = never), bits 4-7 fail the Nth IPC MPU region (0 = never)
  *   then, for each process:
  *   byte    bits 0-3 minimum RAM (menu), bits 4-6 fault policy (menu; never
- *           Panic: see harness.h), bit 7 keep the task queue full
- *           (filled before the run and topped up between runs: harness.h)
+ *           Panic: see prog-run.h), bit 7 keep the task queue full
+ *           (filled before the run and topped up between runs: prog-run.h)
  *   byte    bits 0-2 package name (menu, gs_prog_names), bits 3-7 unused
  *   byte    number of actions (mod GS_PROG_MAX_ACTIONS + 1)
  *   then, for each process in turn, its actions. An action is an opcode
@@ -49,8 +49,8 @@
  * Limits: inputs longer than GS_PROG_MAX_INPUT bytes are refused (the
  * fuzzers return early); at most GS_PROG_MAX_ACTIONS actions per process.
  */
-#ifndef GS_FUZZ_DECODER_H
-#define GS_FUZZ_DECODER_H
+#ifndef GS_PROG_DECODER_H
+#define GS_PROG_DECODER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -134,7 +134,7 @@ struct gs_prog_proc {
     enum gs_fault_policy policy; /* never GS_FP_PANIC nor ..._THEN_PANIC */
     unsigned threshold;          /* GS_FP_THRESHOLD_RESTART */
     unsigned name;               /* index into gs_prog_names */
-    bool prefill;                /* keep the task queue full (harness.h) */
+    bool prefill;                /* keep the task queue full (prog-run.h) */
     unsigned nact;
     struct gs_prog_action act[GS_PROG_MAX_ACTIONS];
 };

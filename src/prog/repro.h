@@ -7,7 +7,7 @@
  *  2. Core targets (fuzz-syscalls, fuzz-ipc) first run it on the fake arch,
  *     as the fuzzer did, for the finding it reported.
  *  3. The program runs as a scenario on the Cortex-M machine
- *     (prog-scenario.h) with the fuzz harness's watcher; the finding to
+ *     (prog-scenario.h) with the watcher of prog-run.h; the finding to
  *     replay is the fake arch's when the machine reports it too, else the
  *     machine's first (fuzz-machine: always the machine's).
  *  4. Minimizing: actions are removed one at a time, last first, for as long
@@ -20,7 +20,7 @@
  *     a replay counts when the scenario passes and the watcher reports the
  *     finding again.
  *
- * The watchers are strict (harness.h): a known upstream behaviour counts as
+ * The watchers are strict (prog-run.h): a known upstream behaviour counts as
  * a finding here, whatever GRANTSIM_FUZZ_STRICT says, because an input kept
  * in regress/ as known-SITE is exactly a reproducer of one.
  *
@@ -28,8 +28,8 @@
  * fuzz-loader inputs drive the core API or the parsers directly (replay those
  * with build/fuzz/TARGET FILE).
  */
-#ifndef GS_FUZZ_REPRO_H
-#define GS_FUZZ_REPRO_H
+#ifndef GS_PROG_REPRO_H
+#define GS_PROG_REPRO_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -8,7 +8,7 @@
 
 #include "board.h"
 #include "errors.h"
-#include "harness.h"
+#include "prog-run.h"
 #include "prog-scenario.h"
 #include "scenario.h"
 
@@ -30,7 +30,7 @@ const struct gs_repro_target *gs_repro_target(const char *name)
 
 /* What one machine run of a scenario showed. */
 struct mrun {
-    struct gs_fz_watch w; /* the harness's watcher: ids of the findings that count */
+    struct gs_fz_watch w; /* the watcher (prog-run.h): ids of the findings that count */
     enum gs_scn_status status;
     char raw[8][128]; /* the runner's kernel findings */
     unsigned nraw;
@@ -262,7 +262,7 @@ json_t *gs_repro_scenario(const struct gs_repro *r, const char *input)
                                r->fake_id);
     snprintf(desc + at, sizeof(desc) - at,
              "; %u of its %u actions kept. Each process is a script of the program's actions "
-             "(fuzz/prog-scenario.h says how they translate).",
+             "(src/prog/prog-scenario.h says how they translate).",
              r->actions_out, r->actions_in);
     doc = gs_prog_scenario(&r->prog, desc, ids, r->nraw);
     if (!doc)

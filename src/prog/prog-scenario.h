@@ -35,8 +35,8 @@
  * name in "package_name". Both boards skip a process they cannot create
  * and go on with the next, as upstream's loader does.
  */
-#ifndef GS_FUZZ_PROG_SCENARIO_H
-#define GS_FUZZ_PROG_SCENARIO_H
+#ifndef GS_PROG_SCENARIO_H
+#define GS_PROG_SCENARIO_H
 
 #include <jansson.h>
 
@@ -52,7 +52,7 @@
  */
 #define GS_PROG_PROTECTED_SIZE 0x100u
 
-/* Instructions a machine run of a program may take (the harness's budget). */
+/* Instructions a machine run of a program may take (the fake arch's budget, prog-run.h). */
 #define GS_PROG_SCENARIO_BUDGET 200000u
 
 /*

@@ -154,13 +154,7 @@ struct fake_board {
     struct gs_mem mem;
     struct gs_kernel *k;
     struct gs_fake *fake;
-    struct gs_console con;
-    struct gs_alarm alarm;
-    struct gs_led led;
-    struct gs_rng rng;
-    struct gs_lld lld;
-    struct gs_ipc ipc;
-    struct gs_test_capsule test;
+    struct gs_capsule_set caps;
     struct gs_fz_watch w;
     uint32_t pool_start, pool_len, next_flash;
 };
@@ -202,13 +196,7 @@ static void fake_build(struct fake_board *b, unsigned n, struct counts *c)
     if ((e = gs_kernel_set_timeslice(k, GS_DEFAULT_TIMESLICE)) != GS_OK ||
         (e = gs_fake_new(k, true, &b->fake)) != GS_OK)
         die("no fake arch", e);
-    if ((e = gs_console_init(k, &b->con, 0x1)) != GS_OK ||
-        (e = gs_alarm_init(k, &b->alarm, 0x0)) != GS_OK ||
-        (e = gs_led_init(k, &b->led, 0x2, 4)) != GS_OK ||
-        (e = gs_rng_init(k, &b->rng, 0x40001, 1)) != GS_OK ||
-        (e = gs_lld_init(k, &b->lld, 0x8)) != GS_OK ||
-        (e = gs_ipc_init(k, &b->ipc, GS_IPC_DRIVER_NUM)) != GS_OK ||
-        (e = gs_test_capsule_init(k, &b->test, GS_TEST_CAPSULE_NUM, &test_shape)) != GS_OK)
+    if ((e = gs_capsule_set_init(k, &b->caps, &test_shape)) != GS_OK)
         die("no capsules", e);
     b->pool_start = GS_FZ_RAM_BASE;
     b->pool_len = GS_FZ_RAM_SIZE;
@@ -274,11 +262,7 @@ static struct gs_board *machine_new(unsigned n, struct counts *c)
     cfg.kernel.num_procs = n;
     if ((e = gs_board_new(&cfg, &b)) != GS_OK)
         die("no board", e);
-    if ((e = gs_board_add_console(b, 0x1)) != GS_OK || (e = gs_board_add_alarm(b, 0x0)) != GS_OK ||
-        (e = gs_board_add_led(b, 0x2, 4)) != GS_OK ||
-        (e = gs_board_add_rng(b, 0x40001, 1)) != GS_OK || (e = gs_board_add_lld(b, 0x8)) != GS_OK ||
-        (e = gs_board_add_ipc(b, GS_IPC_DRIVER_NUM)) != GS_OK ||
-        (e = gs_board_add_test(b, GS_TEST_CAPSULE_NUM, &test_shape, true)) != GS_OK)
+    if ((e = gs_board_add_capsule_set(b, &test_shape)) != GS_OK)
         die("no capsules", e);
     if ((e = gs_kernel_add_observer(b->k, count_event, c)) != GS_OK)
         die("no observer", e);

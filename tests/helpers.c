@@ -110,13 +110,7 @@ void fb_init(struct fboard *fb, const struct gs_kernel_config *cfg, bool inline_
     tb_init(&fb->tb, cfg);
     k = fb->tb.k;
     ck_assert_int_eq(gs_fake_new(k, inline_svc, &fb->fake), GS_OK);
-    ck_assert_int_eq(gs_console_init(k, &fb->con, 0x1), GS_OK);
-    ck_assert_int_eq(gs_alarm_init(k, &fb->alarm, 0x0), GS_OK);
-    ck_assert_int_eq(gs_led_init(k, &fb->led, 0x2, 4), GS_OK);
-    ck_assert_int_eq(gs_rng_init(k, &fb->rng, 0x40001, 1), GS_OK);
-    ck_assert_int_eq(gs_lld_init(k, &fb->lld, 0x8), GS_OK);
-    ck_assert_int_eq(gs_ipc_init(k, &fb->ipc, GS_IPC_DRIVER_NUM), GS_OK);
-    ck_assert_int_eq(gs_test_capsule_init(k, &fb->test, GS_TEST_CAPSULE_NUM, &ts), GS_OK);
+    ck_assert_int_eq(gs_capsule_set_init(k, &fb->caps, &ts), GS_OK);
 }
 
 void fb_free(struct fboard *fb)

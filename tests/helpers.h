@@ -71,19 +71,13 @@ TCase *tb_tcase(const char *name);
 /* Runs the invariant checker (quiescent, with shadow) and returns violations. */
 unsigned tb_check(struct tboard *tb);
 
-/* A board with the fake arch and every capsule, in this grant order:
- * console 0x1, alarm 0x0, LED 0x2 (no grant), RNG 0x40001, LLD 0x8 (no grant),
- * IPC 0x10000, test capsule 0x90000 (2 upcalls, 2 RO, 2 RW, T 16 bytes). */
+/* A board with the fake arch and the board capsule set (capsules.h: console
+ * 0x1, alarm 0x0, LED 0x2 (no grant), RNG 0x40001, LLD 0x8 (no grant),
+ * IPC 0x10000, test capsule 0x90000 with 2 upcalls, 2 RO, 2 RW, T 16 bytes). */
 struct fboard {
     struct tboard tb;
     struct gs_fake *fake;
-    struct gs_console con;
-    struct gs_alarm alarm;
-    struct gs_led led;
-    struct gs_rng rng;
-    struct gs_lld lld;
-    struct gs_ipc ipc;
-    struct gs_test_capsule test;
+    struct gs_capsule_set caps;
 };
 
 void fb_init(struct fboard *fb, const struct gs_kernel_config *cfg, bool inline_svc);

@@ -369,7 +369,7 @@ START_TEST(console_write_and_upcall)
     p = fb_proc(&fb, 1024, "con", a, NACT(a));
     memcpy(gs_mem_host_ptr(&fb.tb.mem, gs_process_app_start(p) + 0x300, 5), "hello", 5);
     gs_kernel_run(fb.tb.k, 1000000);
-    ck_assert_str_eq(fb.con.out.data, "helhello");
+    ck_assert_str_eq(fb.caps.con.out.data, "helhello");
     ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[1], GS_EC_BUSY);
     r = fb_recs(&fb, p, &n);
     for (unsigned i = 0; i < n; i++) {
@@ -407,7 +407,7 @@ START_TEST(console_read_completes_at_its_length)
 
     fb_init(&fb, NULL, true);
     p = fb_proc(&fb, 1024, "rd", a, NACT(a));
-    gs_console_set_input(&fb.con, NULL, 0, in, 2);
+    gs_console_set_input(&fb.caps.con, NULL, 0, in, 2);
     ck_assert_int_eq(gs_kernel_run(fb.tb.k, 10000000), GS_RUN_IDLE);
     ck_assert_uint_eq(fb_svc(&fb, p, 2)->r[0], GS_RET_SUCCESS);
     ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[0], 0); /* Ok */
@@ -416,9 +416,9 @@ START_TEST(console_read_completes_at_its_length)
     ck_assert_uint_ge(gs_kernel_now(fb.tb.k), 500000);
     ck_assert_mem_eq(gs_mem_host_ptr(&fb.tb.mem, p->memory_start + 0x300, 5), "abc\n\0", 5);
     /* The two bytes past the read's length found no receive: lost. */
-    ck_assert_uint_eq(fb.con.rx_arrived, 6);
-    ck_assert_uint_eq(fb.con.rx_lost, 2);
-    ck_assert(!fb.con.rx_busy);
+    ck_assert_uint_eq(fb.caps.con.rx_arrived, 6);
+    ck_assert_uint_eq(fb.caps.con.rx_lost, 2);
+    ck_assert(!fb.caps.con.rx_busy);
 }
 END_TEST
 
@@ -452,7 +452,7 @@ START_TEST(console_abort_busy_and_empty_reads)
 
     fb_init(&fb, NULL, true);
     p = fb_proc(&fb, 1024, "ab", a, NACT(a));
-    gs_console_set_input(&fb.con, NULL, 0, in, 1);
+    gs_console_set_input(&fb.caps.con, NULL, 0, in, 1);
     ck_assert_int_eq(gs_kernel_run(fb.tb.k, 10000000), GS_RUN_IDLE);
     ck_assert_uint_eq(fb_svc(&fb, p, 2)->r[0], GS_RET_SUCCESS);
     ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[0], GS_RET_FAILURE);
@@ -498,8 +498,8 @@ START_TEST(console_read_limits_and_no_input)
     ck_assert_uint_eq(fb_svc(&fb, p, 3)->r[0], GS_RET_SUCCESS);
     fb_recs(&fb, p, &n);
     ck_assert_uint_eq(n, 4); /* the wait-for never returned */
-    ck_assert(fb.con.rx_busy);
-    ck_assert_uint_eq(fb.con.rx_len, 64);
+    ck_assert(fb.caps.con.rx_busy);
+    ck_assert_uint_eq(fb.caps.con.rx_len, 64);
     ck_assert_uint_lt(gs_kernel_now(fb.tb.k), 100000); /* nothing to jump to */
 }
 END_TEST
@@ -525,8 +525,8 @@ START_TEST(rng_and_low_level_debug)
     ck_assert(buf[0] | buf[1] | buf[2] | buf[3] | buf[4] | buf[5]);
     ck_assert_uint_eq(buf[6], 0);
     ck_assert_uint_eq(buf[7], 0);
-    ck_assert_str_eq(fb.lld.out.data, "LowLevelDebug: App 0x0 prints 0x1234\n"
-                                      "LowLevelDebug: App 0x0 prints 0x1 0x2\n");
+    ck_assert_str_eq(fb.caps.lld.out.data, "LowLevelDebug: App 0x0 prints 0x1234\n"
+                                           "LowLevelDebug: App 0x0 prints 0x1 0x2\n");
 }
 END_TEST
 
@@ -543,7 +543,7 @@ START_TEST(work_for_restarted_process_is_dropped)
 
     fb_init(&fb, NULL, true);
     p = fb_proc(&fb, 1024, "rs", a, NACT(a));
-    console_grant = fb.con.drv.grant->num;
+    console_grant = fb.caps.con.drv.grant->num;
     /* Run the first instance only: after its restart nothing else happens but the stale work. */
     gs_fake_script(fb.fake, p->index, a, NACT(a));
     gs_kernel_run(fb.tb.k, 3000);

@@ -71,7 +71,7 @@ START_TEST(subscribe_rules)
     ck_assert_uint_eq(fb_svc(&fb, p, 5)->r[1], GS_EC_INVAL);
     (void)f4;
     /* The grant was allocated on first use. */
-    ck_assert_int_eq(gs_process_lookup_grant(p, TEST), (int)fb.test.drv.grant->num);
+    ck_assert_int_eq(gs_process_lookup_grant(p, TEST), (int)fb.caps.test.drv.grant->num);
     ck_assert_uint_eq(fb.tb.k->findings, 0);
 }
 END_TEST
@@ -129,7 +129,7 @@ START_TEST(command_results)
     ASSERT_REGS(p, 5, 0, GS_EC_NOSUPPORT, 0, 0);
     ASSERT_REGS(p, 6, 129, 4, 0, 0);
     ASSERT_REGS(p, 7, 0, GS_EC_INVAL, 7, 0);
-    ck_assert(fb.led.on[2]);
+    ck_assert(fb.caps.led.on[2]);
 }
 END_TEST
 

@@ -829,3 +829,22 @@ int gs_test_capsule_init(struct gs_kernel *k, struct gs_test_capsule *t, uint32_
         return e;
     return add_driver(k, &t->drv, driver_num, "test", &test_ops, t);
 }
+
+/* ================= The board capsule set ================= */
+
+int gs_capsule_set_init(struct gs_kernel *k, struct gs_capsule_set *s,
+                        const struct gs_grant_shape *test_shape)
+{
+    int e;
+
+    /* The order is the grant numbering every board shares (capsules.h). */
+    if ((e = gs_console_init(k, &s->con, GS_CONSOLE_NUM)) != GS_OK ||
+        (e = gs_alarm_init(k, &s->alarm, GS_ALARM_NUM)) != GS_OK ||
+        (e = gs_led_init(k, &s->led, GS_LED_NUM, GS_CAPSULE_SET_LEDS)) != GS_OK ||
+        (e = gs_rng_init(k, &s->rng, GS_RNG_NUM, 1)) != GS_OK ||
+        (e = gs_lld_init(k, &s->lld, GS_LLD_NUM)) != GS_OK ||
+        (e = gs_ipc_init(k, &s->ipc, GS_IPC_DRIVER_NUM)) != GS_OK ||
+        (e = gs_test_capsule_init(k, &s->test, GS_TEST_CAPSULE_NUM, test_shape)) != GS_OK)
+        return e;
+    return GS_OK;
+}

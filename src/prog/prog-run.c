@@ -337,13 +337,7 @@ int gs_fz_board_build(struct gs_fz_board *b, const struct gs_prog *prog, struct 
         return e;
     if ((e = gs_fake_new(k, prog->inline_svc, &b->fake)) != GS_OK)
         return e;
-    if ((e = gs_console_init(k, &b->con, 0x1)) != GS_OK ||
-        (e = gs_alarm_init(k, &b->alarm, 0x0)) != GS_OK ||
-        (e = gs_led_init(k, &b->led, 0x2, 4)) != GS_OK ||
-        (e = gs_rng_init(k, &b->rng, 0x40001, 1)) != GS_OK ||
-        (e = gs_lld_init(k, &b->lld, 0x8)) != GS_OK ||
-        (e = gs_ipc_init(k, &b->ipc, GS_IPC_DRIVER_NUM)) != GS_OK ||
-        (e = gs_test_capsule_init(k, &b->test, GS_TEST_CAPSULE_NUM, &prog->test_shape)) != GS_OK)
+    if ((e = gs_capsule_set_init(k, &b->caps, &prog->test_shape)) != GS_OK)
         return e;
 
     b->nprocs = prog->nprocs;

@@ -155,13 +155,7 @@ struct gs_fz_board {
     struct gs_mem *mem;
     struct gs_kernel *k;
     struct gs_fake *fake;
-    struct gs_console con;
-    struct gs_alarm alarm;
-    struct gs_led led;
-    struct gs_rng rng;
-    struct gs_lld lld;
-    struct gs_ipc ipc;
-    struct gs_test_capsule test;
+    struct gs_capsule_set caps;                  /* the test capsule with the program's shape */
     struct gs_process *procs[GS_PROG_MAX_PROCS]; /* by program index; NULL if creation failed */
     bool prefill[GS_PROG_MAX_PROCS];             /* keep this process's task queue full */
     unsigned nprocs;
@@ -169,9 +163,9 @@ struct gs_fz_board {
 };
 
 /*
- * Builds the board of `prog` with watcher w attached (w->k is set). Grant
- * order and driver numbers as tests/helpers.c fb_init: console 0x1, alarm
- * 0x0, LED 0x2, RNG 0x40001, LLD 0x8, IPC 0x10000, test capsule 0x90000.
+ * Builds the board of `prog` with watcher w attached (w->k is set). Its
+ * capsules are the board capsule set (capsules.h gs_capsule_set_init:
+ * grant order and driver numbers are every board's).
  * A process whose creation fails is left out (as a board skips it).
  * Returns 0 or a negative gs_err (host memory, or a board bug).
  */

@@ -119,17 +119,28 @@ void gs_board_reset(struct gs_board *b)
     b->loaded = false;
 }
 
+/* Frees a capsule object, unless it is a member of the board's capsule set. */
+static void free_capsule(const struct gs_board *b, void *c)
+{
+    uintptr_t p = (uintptr_t)c, s = (uintptr_t)b->set;
+
+    if (!s || p < s || p >= s + sizeof(*b->set))
+        free(c);
+}
+
 /* Frees the capsule objects (their kernel, which held them as drivers, is gone). */
 static void free_capsules(struct gs_board *b)
 {
-    free(b->console);
-    free(b->alarm);
-    free(b->led);
-    free(b->rng);
-    free(b->lld);
-    free(b->ipc);
+    free_capsule(b, b->console);
+    free_capsule(b, b->alarm);
+    free_capsule(b, b->led);
+    free_capsule(b, b->rng);
+    free_capsule(b, b->lld);
+    free_capsule(b, b->ipc);
     for (unsigned i = 0; i < b->ntest; i++)
-        free(b->test[i]);
+        free_capsule(b, b->test[i]);
+    free(b->set);
+    b->set = NULL;
     b->console = NULL;
     b->alarm = NULL;
     b->led = NULL;
@@ -224,6 +235,33 @@ int gs_board_add_lld(struct gs_board *b, uint32_t driver)
 int gs_board_add_ipc(struct gs_board *b, uint32_t driver)
 {
     ADD_CAPSULE(ipc, struct gs_ipc, gs_ipc_init(b->k, c_, driver));
+}
+
+int gs_board_add_capsule_set(struct gs_board *b, const struct gs_grant_shape *test_shape)
+{
+    struct gs_capsule_set *s;
+    int e;
+
+    if (b->loaded)
+        return GS_E_STATE;
+    if (b->set || b->console || b->alarm || b->led || b->rng || b->lld || b->ipc || b->ntest)
+        return GS_E_ARG; /* one of its capsules is there already */
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return GS_E_NOMEM_HOST;
+    /* The kernel may hold some of its capsules as drivers even after an error: keep it. */
+    b->set = s;
+    e = gs_capsule_set_init(b->k, s, test_shape);
+    if (e)
+        return e;
+    b->console = &s->con;
+    b->alarm = &s->alarm;
+    b->led = &s->led;
+    b->rng = &s->rng;
+    b->lld = &s->lld;
+    b->ipc = &s->ipc;
+    b->test[b->ntest++] = &s->test;
+    return GS_OK;
 }
 
 int gs_board_add_test(struct gs_board *b, uint32_t driver, const struct gs_grant_shape *shape,

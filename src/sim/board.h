@@ -74,6 +74,7 @@ struct gs_board {
     struct gs_ipc *ipc;
     struct gs_test_capsule *test[GS_BOARD_MAX_TEST];
     unsigned ntest;
+    struct gs_capsule_set *set; /* gs_board_add_capsule_set's (the pointers above lead into it) */
     /* Apps. */
     struct gs_board_app apps[GS_BOARD_MAX_APPS];
     unsigned napps;
@@ -113,7 +114,12 @@ void gs_board_reset(struct gs_board *b);
  */
 int gs_board_reconfigure(struct gs_board *b, const struct gs_board_config *cfg);
 
-/* Capsules. Each may be added once (the test capsule up to GS_BOARD_MAX_TEST times). */
+/*
+ * Capsules. Each may be added once (the test capsule up to GS_BOARD_MAX_TEST
+ * times). Errors: GS_E_STATE (after gs_board_load), GS_E_ARG (added
+ * already), GS_E_NO_SLOT (test capsules), GS_E_NOMEM_HOST, and the
+ * capsule init's (capsules.h).
+ */
 int gs_board_add_console(struct gs_board *b, uint32_t driver);
 int gs_board_add_alarm(struct gs_board *b, uint32_t driver);
 int gs_board_add_led(struct gs_board *b, uint32_t driver, unsigned count);
@@ -122,6 +128,15 @@ int gs_board_add_lld(struct gs_board *b, uint32_t driver);
 int gs_board_add_ipc(struct gs_board *b, uint32_t driver);
 int gs_board_add_test(struct gs_board *b, uint32_t driver, const struct gs_grant_shape *shape,
                       bool check_t_bounds);
+/*
+ * The board capsule set (capsules.h gs_capsule_set_init: every capsule
+ * above with its usual driver number, in the grant order every board
+ * shares; the test capsule with test_shape, check_t_bounds true), as the
+ * board's capsules. Errors: GS_E_STATE (after gs_board_load), GS_E_ARG (a
+ * capsule was added already), GS_E_NOMEM_HOST, and gs_capsule_set_init's;
+ * after one of the latter the board may only be freed.
+ */
+int gs_board_add_capsule_set(struct gs_board *b, const struct gs_grant_shape *test_shape);
 
 /*
  * Apps. Each writes the app's TBF into the next aligned slot of app flash.

@@ -96,22 +96,6 @@ static void attach_board(void *ctx, struct gs_board *b)
         fprintf(stderr, "grantsim gdb: the stub cannot attach: %s\n", gs_err_name(r));
 }
 
-/* The scenario process named (package name) or numbered by v; -1 if none. */
-static int find_process(const struct gs_scenario *s, const char *v)
-{
-    char *end;
-    long n;
-
-    for (unsigned i = 0; i < s->nprocs; i++)
-        if (s->procs[i].name && strcmp(s->procs[i].name, v) == 0)
-            return (int)i;
-    errno = 0;
-    n = strtol(v, &end, 10);
-    if (!errno && *v && !*end && n >= 0 && (unsigned long)n < s->nprocs)
-        return (int)n;
-    return -1;
-}
-
 int gs_cmd_gdb(int argc, char **argv)
 {
     enum { O_CASE = 256, O_APPS, O_PROCESS, O_PORT };
@@ -179,7 +163,7 @@ int gs_cmd_gdb(int argc, char **argv)
     cfg.log = stderr;
     cfg.trace = trace && *trace && strcmp(trace, "0") != 0;
     if (process) {
-        cfg.offsets_app = find_process(s, process);
+        cfg.offsets_app = gs_cmd_find_process(s, process);
         if (cfg.offsets_app < 0) {
             fprintf(stderr, "grantsim gdb: %s has no process \"%s\"\n", s->file, process);
             code = GS_EXIT_INPUT;

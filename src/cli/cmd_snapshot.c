@@ -52,8 +52,7 @@ int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, con
     return GS_EXIT_PASS;
 }
 
-/* The process named (package name) or numbered (scenario order) by v; -1 if none. */
-static int find_process(const struct gs_scenario *s, const char *v)
+int gs_cmd_find_process(const struct gs_scenario *s, const char *v)
 {
     char *end;
     long n;
@@ -81,7 +80,7 @@ int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_f
         return code;
     code = GS_EXIT_INPUT;
     if (a->process) {
-        proc = find_process(s, a->process);
+        proc = gs_cmd_find_process(s, a->process);
         if (proc < 0) {
             fprintf(stderr, "grantsim %s: %s has no process \"%s\"; it has:", cmd, a->file,
                     a->process);

@@ -145,6 +145,12 @@ struct gs_scenario;
 int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, const char *apps,
                      struct gs_scn_file **f, struct gs_scenario **s);
 
+/*
+ * The process of s named by v: its package name, else its index in the
+ * scenario's order as a decimal number. Returns the index, or -1 if none.
+ */
+int gs_cmd_find_process(const struct gs_scenario *s, const char *v);
+
 /* What `grantsim layout FILE` and `grantsim explain FILE` look at. */
 struct gs_snap_args {
     const char *file, *case_id, *apps;

@@ -211,6 +211,17 @@ int gs_cli_option_error(const char *cmd, int opt, char **argv, const struct opti
     }
 }
 
+bool gs_cli_case_option(struct gs_case_sel *sel, int opt, const char *value)
+{
+    if (opt == GS_OPT_CASE)
+        sel->case_id = value;
+    else if (opt == GS_OPT_APPS)
+        sel->apps = value;
+    else
+        return false;
+    return true;
+}
+
 bool gs_cli_format(const char *cmd, const char *value, const char *formats)
 {
     size_t n = strlen(value);

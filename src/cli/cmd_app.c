@@ -65,6 +65,28 @@ enum gs_app_kind gs_cmd_app_kind(const char *arg)
     return k;
 }
 
+int gs_cmd_count_apps(const char *cmd, char **files, int n, const char *scenarios,
+                      const struct gs_case_sel *sel)
+{
+    int napps = 0;
+
+    for (int i = 0; i < n; i++)
+        napps += gs_cmd_app_kind(files[i]) != GS_APP_NONE;
+    if (napps == 0)
+        return 0;
+    if (napps != n) {
+        fprintf(stderr, "grantsim %s: give app files (ELF, TBF, TAB) or %s, not both\n", cmd,
+                scenarios);
+        return -1;
+    }
+    if (sel->case_id || sel->apps) {
+        fprintf(stderr, "grantsim %s: %s is for scenario files\n", cmd,
+                sel->case_id ? "--case" : "--apps");
+        return -1;
+    }
+    return napps;
+}
+
 static enum gs_app_kind kind_of(const char *path)
 {
     static const struct {

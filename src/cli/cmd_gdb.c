@@ -57,31 +57,22 @@ void gs_cmd_gdb_usage(struct gs_usage *u)
  * The scenario to run (the one place where the input is read): a scenario
  * file's case, or app files on the default board. *f stays NULL for apps.
  */
-static int load_input(char **files, int n, const char *case_id, const char *apps,
-                      struct gs_scn_file **f, struct gs_scenario **s)
+static int load_input(char **files, int n, const struct gs_case_sel *sel, struct gs_scn_file **f,
+                      struct gs_scenario **s)
 {
     struct gs_app_opts ao;
-    int napps = 0;
+    int napps = gs_cmd_count_apps("gdb", files, n, "one scenario file", sel);
 
     *f = NULL;
     *s = NULL;
-    for (int i = 0; i < n; i++)
-        napps += gs_cmd_app_kind(files[i]) != GS_APP_NONE;
+    if (napps < 0)
+        return GS_EXIT_INPUT;
     if (napps == 0) {
         if (n != 1) {
             fprintf(stderr, "grantsim gdb: one scenario file, or app files\n");
             return GS_EXIT_INPUT;
         }
-        return gs_cmd_load_case("gdb", files[0], case_id, apps, f, s);
-    }
-    if (napps != n) {
-        fprintf(stderr, "grantsim gdb: give app files (ELF, TBF, TAB) or one scenario file, "
-                        "not both\n");
-        return GS_EXIT_INPUT;
-    }
-    if (case_id || apps) {
-        fprintf(stderr, "grantsim gdb: %s is for scenario files\n", case_id ? "--case" : "--apps");
-        return GS_EXIT_INPUT;
+        return gs_cmd_load_case("gdb", files[0], sel, f, s);
     }
     gs_app_opts_default(&ao);
     return gs_cmd_apps_scenario(&ao, files, n, s);
@@ -98,16 +89,16 @@ static void attach_board(void *ctx, struct gs_board *b)
 
 int gs_cmd_gdb(int argc, char **argv)
 {
-    enum { O_CASE = 256, O_APPS, O_PROCESS, O_PORT };
+    enum { O_PROCESS = 256, O_PORT };
     static const struct option longs[] = {
-        {"case", required_argument, NULL, O_CASE},
-        {"apps", required_argument, NULL, O_APPS},
+        GS_CLI_CASE_OPTIONS,
         {"process", required_argument, NULL, O_PROCESS},
         {"port", required_argument, NULL, O_PORT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *case_id = NULL, *apps = NULL, *process = NULL;
+    struct gs_case_sel sel = {0};
+    const char *process = NULL;
     char *files[GS_BOARD_MAX_APPS];
     int nfiles = 0;
     unsigned long port = DEFAULT_PORT;
@@ -124,13 +115,9 @@ int gs_cmd_gdb(int argc, char **argv)
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (gs_cli_case_option(&sel, opt, optarg))
+            continue;
         switch (opt) {
-        case O_CASE:
-            case_id = optarg;
-            break;
-        case O_APPS:
-            apps = optarg;
-            break;
         case O_PROCESS:
             process = optarg;
             break;
@@ -155,7 +142,7 @@ int gs_cmd_gdb(int argc, char **argv)
     }
     if (!nfiles)
         return gs_cli_usage_error("gdb", "no scenario FILE or APP given");
-    code = load_input(files, nfiles, case_id, apps, &f, &s);
+    code = load_input(files, nfiles, &sel, &f, &s);
     if (code != GS_EXIT_PASS)
         return code;
     memset(&cfg, 0, sizeof(cfg));

@@ -51,8 +51,6 @@ enum {
     O_EXAMPLE = 256,
     O_FORMAT,
     O_PROCESS,
-    O_CASE,
-    O_APPS,
     O_STEP,
     O_SYSCALLS,
     O_RESTARTS,
@@ -64,8 +62,7 @@ static const struct option layout_longs[] = {
     {"format", required_argument, NULL, O_FORMAT},
     {"crlf", no_argument, NULL, O_CRLF},
     {"process", required_argument, NULL, O_PROCESS},
-    {"case", required_argument, NULL, O_CASE},
-    {"apps", required_argument, NULL, O_APPS},
+    GS_CLI_CASE_OPTIONS,
     {"step", required_argument, NULL, O_STEP},
     {"syscalls", required_argument, NULL, O_SYSCALLS},
     {"restarts", required_argument, NULL, O_RESTARTS},
@@ -78,8 +75,7 @@ static const struct option explain_longs[] = {
     {"example", no_argument, NULL, O_EXAMPLE},
     {"format", required_argument, NULL, O_FORMAT},
     {"process", required_argument, NULL, O_PROCESS},
-    {"case", required_argument, NULL, O_CASE},
-    {"apps", required_argument, NULL, O_APPS},
+    GS_CLI_CASE_OPTIONS,
     {"step", required_argument, NULL, O_STEP},
     {"syscalls", required_argument, NULL, O_SYSCALLS},
     {"restarts", required_argument, NULL, O_RESTARTS},
@@ -107,6 +103,8 @@ static int snap_parse(const char *cmd, int argc, char **argv, const struct optio
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (gs_cli_case_option(&o->a.sel, opt, optarg))
+            continue;
         switch (opt) {
         case O_EXAMPLE:
             o->example = true;
@@ -119,12 +117,6 @@ static int snap_parse(const char *cmd, int argc, char **argv, const struct optio
             break;
         case O_PROCESS:
             o->process = optarg;
-            break;
-        case O_CASE:
-            o->a.case_id = optarg;
-            break;
-        case O_APPS:
-            o->a.apps = optarg;
             break;
         case O_STEP:
         case O_SYSCALLS:
@@ -164,8 +156,8 @@ static bool snap_check(const char *cmd, struct snap_opts *o, const char *formats
         gs_cli_usage_error(cmd, "%s needs either --example or one scenario FILE", cmd);
         return false;
     }
-    if (o->example &&
-        (o->a.case_id || o->a.apps || o->a.step >= 0 || o->a.syscalls >= 0 || o->a.restarts)) {
+    if (o->example && (o->a.sel.case_id || o->a.sel.apps || o->a.step >= 0 || o->a.syscalls >= 0 ||
+                       o->a.restarts)) {
         gs_cli_error(cmd, "--case, --apps, --step, --syscalls and --restarts are for scenario "
                           "files");
         return false;

@@ -252,9 +252,7 @@ static bool parse_seconds(const char *v, uint64_t *us)
 int gs_cmd_run(int argc, char **argv)
 {
     enum {
-        O_CASE = 256,
-        O_APPS,
-        O_JSON,
+        O_JSON = 256,
         O_NO_MAPS,
         O_RAM,
         O_FLASH,
@@ -274,8 +272,7 @@ int gs_cmd_run(int argc, char **argv)
         O_CRLF
     };
     static const struct option longs[] = {
-        {"case", required_argument, NULL, O_CASE},
-        {"apps", required_argument, NULL, O_APPS},
+        GS_CLI_CASE_OPTIONS,
         {"json", no_argument, NULL, O_JSON},
         {"format", required_argument, NULL, O_FORMAT},
         {"crlf", no_argument, NULL, O_CRLF},
@@ -298,26 +295,23 @@ int gs_cmd_run(int argc, char **argv)
         {"clock-hz", required_argument, NULL, O_CLOCK},
         {NULL, 0, NULL, 0},
     };
-    const char *case_id = NULL, *apps = NULL, *board_opt = NULL;
+    struct gs_case_sel sel = {0};
+    const char *board_opt = NULL;
     bool json = false, verbose = false, crlf = false;
     struct gs_scn_run_opts ro = {.maps = true, .trace = NULL};
     struct gs_scn_opts so = {0};
     struct gs_scn_paths files = {0};
     struct gs_app_opts ao;
     struct totals t = {0};
-    int opt, li, napps = 0;
+    int opt, li, napps;
 
     gs_app_opts_default(&ao);
     opterr = 0;
     while ((li = -1, opt = getopt_long(argc, argv, ":hv", longs, &li)) != -1) {
         const char **dst = NULL;
+        if (gs_cli_case_option(&sel, opt, optarg))
+            continue;
         switch (opt) {
-        case O_CASE:
-            case_id = optarg;
-            break;
-        case O_APPS:
-            apps = optarg;
-            break;
         case O_JSON:
             json = true;
             break;
@@ -393,20 +387,10 @@ int gs_cmd_run(int argc, char **argv)
             board_opt = li >= 0 ? longs[li].name : "?";
         }
     }
-    for (int i = optind; i < argc; i++)
-        if (gs_cmd_app_kind(argv[i]) != GS_APP_NONE)
-            napps++;
+    napps = gs_cmd_count_apps("run", argv + optind, argc - optind, "scenario files", &sel);
+    if (napps < 0)
+        return GS_EXIT_INPUT;
     if (napps) {
-        if (napps != argc - optind) {
-            fprintf(stderr, "grantsim run: give app files (ELF, TBF, TAB) or scenario files, "
-                            "not both\n");
-            return GS_EXIT_INPUT;
-        }
-        if (case_id || apps) {
-            fprintf(stderr, "grantsim run: %s is for scenario files\n",
-                    case_id ? "--case" : "--apps");
-            return GS_EXIT_INPUT;
-        }
         if (crlf && json)
             return gs_cli_error("run", "--crlf is for the text format");
         return gs_cmd_run_apps(&ao, argv + optind, napps, json, crlf);
@@ -440,7 +424,7 @@ int gs_cmd_run(int argc, char **argv)
         gs_scn_paths_free(&files);
         return gs_cli_usage_error("run", "no scenario or app file given");
     }
-    so.apps_dir = gs_cmd_apps_dir(apps);
+    so.apps_dir = gs_cmd_apps_dir(sel.apps);
 #ifdef GS_HAVE_TAB
     so.read_tab = gs_tab_read;
 #endif
@@ -458,8 +442,8 @@ int gs_cmd_run(int argc, char **argv)
             input_error(&t, files.v[k], NULL, &err, json);
             continue;
         }
-        if (case_id) {
-            int ci = gs_scn_file_find_case(f, case_id);
+        if (sel.case_id) {
+            int ci = gs_scn_file_find_case(f, sel.case_id);
             if (ci < 0) {
                 char list[512] = "";
                 size_t at = 0;
@@ -467,9 +451,9 @@ int gs_cmd_run(int argc, char **argv)
                     at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%s", c ? ", " : "",
                                            gs_scn_file_case_id(f, c));
                 memset(&err, 0, sizeof(err));
-                snprintf(err.msg, sizeof(err.msg), "%s: no case \"%s\" (%s%s)", files.v[k], case_id,
-                         list[0] ? "its cases: " : "the file has no cases", list);
-                input_error(&t, files.v[k], case_id, &err, json);
+                snprintf(err.msg, sizeof(err.msg), "%s: no case \"%s\" (%s%s)", files.v[k],
+                         sel.case_id, list[0] ? "its cases: " : "the file has no cases", list);
+                input_error(&t, files.v[k], sel.case_id, &err, json);
             } else {
                 run_case(&t, f, ci, &so, &ro, json, verbose);
             }

@@ -13,9 +13,10 @@
 #include "errors.h"
 #include "scenario.h"
 
-int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, const char *apps,
+int gs_cmd_load_case(const char *cmd, const char *file, const struct gs_case_sel *sel,
                      struct gs_scn_file **fp, struct gs_scenario **sp)
 {
+    const char *case_id = sel->case_id;
     struct gs_scn_file *f = NULL;
     struct gs_scn_opts so = {0};
     struct gs_scn_err err;
@@ -42,7 +43,7 @@ int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, con
         gs_scn_file_free(f);
         return GS_EXIT_INPUT;
     }
-    so.apps_dir = gs_cmd_apps_dir(apps);
+    so.apps_dir = gs_cmd_apps_dir(sel->apps);
     if (gs_scn_load(f, ci, &so, sp, &err) != GS_OK) {
         fprintf(stderr, "%s\n", err.msg);
         gs_scn_file_free(f);
@@ -75,7 +76,7 @@ int gs_cmd_snapshot(const char *cmd, const struct gs_snap_args *a, gs_cmd_snap_f
     char err[512];
     int proc = -1, code;
 
-    code = gs_cmd_load_case(cmd, a->file, a->case_id, a->apps, &f, &s);
+    code = gs_cmd_load_case(cmd, a->file, &a->sel, &f, &s);
     if (code != GS_EXIT_PASS)
         return code;
     code = GS_EXIT_INPUT;

@@ -44,13 +44,16 @@ void gs_cmd_trace_usage(struct gs_usage *u)
 
 int gs_cmd_trace(int argc, char **argv)
 {
-    enum { O_CASE = 256, O_APPS, O_FORMAT };
+    enum { O_FORMAT = 256 };
     static const struct option longs[] = {
-        {"case", required_argument, NULL, O_CASE}, {"apps", required_argument, NULL, O_APPS},
-        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, O_FORMAT},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        GS_CLI_CASE_OPTIONS,
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    const char *case_id = NULL, *apps = NULL, *file = NULL, *output = NULL;
+    struct gs_case_sel sel = {0};
+    const char *file = NULL, *output = NULL;
     struct gs_scn_file *f = NULL;
     struct gs_scenario *s = NULL;
     struct gs_scn_run_opts ro = {.maps = false, .trace = stdout};
@@ -60,13 +63,9 @@ int gs_cmd_trace(int argc, char **argv)
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        if (gs_cli_case_option(&sel, opt, optarg))
+            continue;
         switch (opt) {
-        case O_CASE:
-            case_id = optarg;
-            break;
-        case O_APPS:
-            apps = optarg;
-            break;
         case 'o':
             output = optarg;
             break;
@@ -89,7 +88,7 @@ int gs_cmd_trace(int argc, char **argv)
         file = argv[optind];
     if (!file)
         return gs_cli_usage_error("trace", "no scenario FILE given");
-    code = gs_cmd_load_case("trace", file, case_id, apps, &f, &s);
+    code = gs_cmd_load_case("trace", file, &sel, &f, &s);
     if (code != GS_EXIT_PASS)
         return code;
     if (output) {

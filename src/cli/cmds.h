@@ -138,11 +138,34 @@ struct gs_scn_file;
 struct gs_scenario;
 
 /*
- * Opens FILE and validates its case case_id (NULL: the file must have no
- * cases) into *f and *s (free both). Prints the error and returns the exit
- * code (2) on failure, 0 on success. cmd names the command in messages.
+ * --case=ID and --apps=DIR, which every command that loads scenario files
+ * takes (run, trace, gdb, layout, explain): which case of a file, and where
+ * its "app": NAME processes are found. GS_CLI_CASE_OPTIONS are their
+ * getopt_long entries (in this order), with values above every command's
+ * own (those start at 256).
  */
-int gs_cmd_load_case(const char *cmd, const char *file, const char *case_id, const char *apps,
+enum { GS_OPT_CASE = 512, GS_OPT_APPS };
+#define GS_CLI_CASE_OPTIONS                                                                        \
+    {"case", required_argument, NULL, GS_OPT_CASE},                                                \
+    {                                                                                              \
+        "apps", required_argument, NULL, GS_OPT_APPS                                               \
+    }
+
+/* Their values (NULL: not given). */
+struct gs_case_sel {
+    const char *case_id, *apps;
+};
+
+/* If opt (what getopt_long returned) is --case or --apps: stores value into *sel, true; else false. */
+bool gs_cli_case_option(struct gs_case_sel *sel, int opt, const char *value);
+
+/*
+ * Opens FILE and validates its case sel->case_id (NULL: the file must have
+ * no cases), apps from gs_cmd_apps_dir(sel->apps), into *f and *s (free
+ * both). Prints the error and returns the exit code (2) on failure, 0 on
+ * success. cmd names the command in messages.
+ */
+int gs_cmd_load_case(const char *cmd, const char *file, const struct gs_case_sel *sel,
                      struct gs_scn_file **f, struct gs_scenario **s);
 
 /*
@@ -153,7 +176,8 @@ int gs_cmd_find_process(const struct gs_scenario *s, const char *v);
 
 /* What `grantsim layout FILE` and `grantsim explain FILE` look at. */
 struct gs_snap_args {
-    const char *file, *case_id, *apps;
+    const char *file;
+    struct gs_case_sel sel;
     const char *process; /* package name or index; NULL: the only process */
     bool need_process;   /* layout: a process must be chosen (or be the only one) */
     long step;           /* after this script step (0-based), or -1 */
@@ -182,6 +206,16 @@ enum gs_app_kind { GS_APP_NONE, GS_APP_ELF, GS_APP_TBF, GS_APP_TAB };
  * is a scenario), else by its first bytes; GS_APP_NONE for a scenario file
  * or directory. */
 enum gs_app_kind gs_cmd_app_kind(const char *path);
+
+/*
+ * The operands of run and gdb, files[0..n), are app files or scenario
+ * files (what the command takes of those, such as "scenario files", for
+ * the message), never both, and --case and --apps (sel) are for scenario
+ * files. Returns the number of app files (0: scenario files), or -1 after
+ * printing why the operands are refused.
+ */
+int gs_cmd_count_apps(const char *cmd, char **files, int n, const char *scenarios,
+                      const struct gs_case_sel *sel);
 
 /* The default board's options (NULL: the scenario default); strings are
  * passed to the scenario loader as given, which checks them. */

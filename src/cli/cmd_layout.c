@@ -57,6 +57,7 @@ enum {
     O_CRLF,
 };
 
+/* layout's options; explain takes the same but --crlf (its output is grantsim's own). */
 static const struct option layout_longs[] = {
     {"example", no_argument, NULL, O_EXAMPLE},
     {"format", required_argument, NULL, O_FORMAT},
@@ -70,18 +71,25 @@ static const struct option layout_longs[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* explain: the same without --crlf (its output is grantsim's own). */
-static const struct option explain_longs[] = {
-    {"example", no_argument, NULL, O_EXAMPLE},
-    {"format", required_argument, NULL, O_FORMAT},
-    {"process", required_argument, NULL, O_PROCESS},
-    GS_CLI_CASE_OPTIONS,
-    {"step", required_argument, NULL, O_STEP},
-    {"syscalls", required_argument, NULL, O_SYSCALLS},
-    {"restarts", required_argument, NULL, O_RESTARTS},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+/*
+ * explain's options: layout_longs without --crlf, in the same order (an
+ * ambiguous abbreviation's message lists the candidates in table order).
+ */
+static const struct option *explain_longs(void)
+{
+    static struct option t[sizeof(layout_longs) / sizeof(layout_longs[0])];
+
+    if (!t[0].name) {
+        unsigned n = 0;
+        for (const struct option *o = layout_longs;; o++) {
+            if (o->val != O_CRLF)
+                t[n++] = *o;
+            if (!o->name)
+                break; /* the terminator is copied too */
+        }
+    }
+    return t;
+}
 
 static void snap_opts_init(struct snap_opts *o)
 {
@@ -350,7 +358,7 @@ int gs_cmd_explain(int argc, char **argv)
     int rc, npos;
 
     snap_opts_init(&o);
-    if ((rc = snap_parse("explain", argc, argv, explain_longs, &o)) >= 0)
+    if ((rc = snap_parse("explain", argc, argv, explain_longs(), &o)) >= 0)
         return rc;
     npos = argc - optind;
     /* explain [FILE] ADDR */

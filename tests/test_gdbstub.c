@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_helpers.h"
 #include "gdbstub.h"
 #include "helpers.h"
 #include "machine.h"
@@ -197,29 +198,6 @@ static void on_syscall(void *ctx, const struct gs_event *ev)
         o->times[o->n++] = gs_kernel_now(b->k);
 }
 
-static void add_app(const char *app)
-{
-    char path[512];
-    FILE *f;
-    uint8_t *buf;
-    long n;
-    struct gs_load_error err;
-
-    snprintf(path, sizeof(path), "%s/%s.elf", GS_APP_DIR, app);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "missing %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    memset(&err, 0, sizeof(err));
-    ck_assert_msg(gs_board_add_elf(b, buf, (size_t)n, app, NULL, &err) == GS_OK, "%s: %s", app,
-                  err.message);
-    free(buf);
-}
-
 /*
  * The timeslice of the boards: the default, or a short one (tests run
  * twice) so that runs end at budget stops between breakpoints and steps.
@@ -239,8 +217,8 @@ static void board_up(struct outcome *o, gs_dbg_fn fn, void *ctx)
     gs_kernel_add_observer(b->k, on_syscall, o);
     if (fn)
         ck_assert_int_eq(gs_machine_debug_attach(b->machine, fn, ctx), GS_OK);
-    add_app("gdb_demo");
-    add_app("hello");
+    tb_board_add_app(b, "gdb_demo", "gdb_demo");
+    tb_board_add_app(b, "hello", "hello");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_helpers.h"
 #include "helpers.h"
 #include "machine.h"
 #include "printer.h"
@@ -78,29 +79,6 @@ static void teardown(void)
     b = NULL;
 }
 
-static void add_app(const char *app, const char *package)
-{
-    char path[512];
-    FILE *f;
-    uint8_t *buf;
-    long n;
-    struct gs_load_error err;
-
-    snprintf(path, sizeof(path), "%s/%s.elf", GS_APP_DIR, app);
-    f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "missing %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    memset(&err, 0, sizeof(err));
-    ck_assert_msg(gs_board_add_elf(b, buf, (size_t)n, package, NULL, &err) == GS_OK, "%s: %s", app,
-                  err.message);
-    free(buf);
-}
-
 static const char *console(void)
 {
     return b->console->out.data ? b->console->out.data : "";
@@ -110,7 +88,7 @@ START_TEST(hello_prints_and_exits)
 {
     struct gs_process *p;
 
-    add_app("hello", "hello");
+    tb_board_add_app(b, "hello", "hello");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     ck_assert_int_eq(gs_board_run(b, 50000000), GS_RUN_IDLE);
     p = gs_board_process(b, 0);
@@ -130,7 +108,7 @@ START_TEST(grant_peek_faults_at_the_load)
     uint16_t insn;
     const char *at;
 
-    add_app("grant_peek", "grant_peek");
+    tb_board_add_app(b, "grant_peek", "grant_peek");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     p = gs_board_process(b, 0);
     gs_board_run(b, 50000000);
@@ -177,7 +155,7 @@ START_TEST(grant_stress_passes)
 {
     struct gs_process *p;
 
-    add_app("grant_stress", "grant_stress");
+    tb_board_add_app(b, "grant_stress", "grant_stress");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 200000000);
     p = gs_board_process(b, 0);
@@ -192,7 +170,7 @@ START_TEST(allow_brk_passes)
 {
     struct gs_process *p;
 
-    add_app("allow_brk", "allow_brk");
+    tb_board_add_app(b, "allow_brk", "allow_brk");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 100000000);
     p = gs_board_process(b, 0);
@@ -206,7 +184,7 @@ START_TEST(yields_pass)
 {
     struct gs_process *p;
 
-    add_app("yields", "yields");
+    tb_board_add_app(b, "yields", "yields");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 400000000);
     p = gs_board_process(b, 0);
@@ -217,8 +195,8 @@ END_TEST
 
 START_TEST(ipc_pair_runs_rot13)
 {
-    add_app("ipc_service", "org.grantsim.rot13");
-    add_app("ipc_client", "ipc_client");
+    tb_board_add_app(b, "ipc_service", "org.grantsim.rot13");
+    tb_board_add_app(b, "ipc_client", "ipc_client");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 400000000);
     ck_assert_msg(strstr(console(), "rot13 1: Uryyb Jbeyq!\nrot13 2: Hello World!\n"
@@ -233,8 +211,8 @@ START_TEST(restart_loop_and_bare_bones)
 {
     struct gs_process *r, *bb;
 
-    add_app("restart_loop", "restart_loop");
-    add_app("bare_bones", "bare_bones");
+    tb_board_add_app(b, "restart_loop", "restart_loop");
+    tb_board_add_app(b, "bare_bones", "bare_bones");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 20000000);
     r = gs_board_process(b, 0);
@@ -253,8 +231,8 @@ START_TEST(reset_reruns_identically)
     uint64_t t1, t2;
     char *out1;
 
-    add_app("hello", "hello");
-    add_app("yields", "yields");
+    tb_board_add_app(b, "hello", "hello");
+    tb_board_add_app(b, "yields", "yields");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 50000000);
     t1 = gs_kernel_now(b->k);
@@ -265,8 +243,8 @@ START_TEST(reset_reruns_identically)
         ck_assert_ptr_null(gs_board_process(b, 0));
         ck_assert_str_eq(console(), "");
         ck_assert_uint_eq(gs_kernel_now(b->k), 0);
-        add_app("hello", "hello");
-        add_app("yields", "yields");
+        tb_board_add_app(b, "hello", "hello");
+        tb_board_add_app(b, "yields", "yields");
         ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
         gs_board_run(b, 50000000);
         t2 = gs_kernel_now(b->k);
@@ -439,13 +417,13 @@ START_TEST(reset_runs_new_code_at_the_same_address)
     struct gs_process *p;
     uint32_t start;
 
-    add_app("hello", "hello");
+    tb_board_add_app(b, "hello", "hello");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 50000000);
     start = b->apps[0].addr;
     ck_assert_ptr_nonnull(strstr(console(), "Hello from grantsim"));
     gs_board_reset(b);
-    add_app("bare_bones", "bare_bones");
+    tb_board_add_app(b, "bare_bones", "bare_bones");
     ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
     gs_board_run(b, 20000000);
     p = gs_board_process(b, 0);
@@ -776,7 +754,7 @@ START_TEST(every_unicorn_failure_is_a_machine_finding)
         const struct gs_machine_stats *st;
         teardown();
         board_up(true, 0);
-        add_app("grant_peek", "grant_peek");
+        tb_board_add_app(b, "grant_peek", "grant_peek");
         ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
         gs_machine_inject_uc_failure(b->machine, n);
         end = gs_board_run(b, 50000000);

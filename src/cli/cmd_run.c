@@ -260,10 +260,6 @@ int gs_cmd_run(int argc, char **argv)
         O_MPU,
         O_POLICY,
         O_MIN_RAM,
-        O_STACK,
-        O_APP_HEAP,
-        O_KERNEL_HEAP,
-        O_ARCH,
         O_INPUT,
         O_TIME,
         O_MAXI,
@@ -285,10 +281,7 @@ int gs_cmd_run(int argc, char **argv)
         {"mpu-regions", required_argument, NULL, O_MPU},
         {"fault-policy", required_argument, NULL, O_POLICY},
         {"min-ram", required_argument, NULL, O_MIN_RAM},
-        {"stack", required_argument, NULL, O_STACK},
-        {"app-heap", required_argument, NULL, O_APP_HEAP},
-        {"kernel-heap", required_argument, NULL, O_KERNEL_HEAP},
-        {"arch", required_argument, NULL, O_ARCH},
+        GS_CLI_ELF_OPTIONS,
         {"input", required_argument, NULL, O_INPUT},
         {"time-limit", required_argument, NULL, O_TIME},
         {"max-instructions", required_argument, NULL, O_MAXI},
@@ -349,16 +342,16 @@ int gs_cmd_run(int argc, char **argv)
         case O_MIN_RAM:
             dst = &ao.min_ram;
             break;
-        case O_STACK:
+        case GS_OPT_STACK:
             dst = &ao.stack;
             break;
-        case O_APP_HEAP:
+        case GS_OPT_APP_HEAP:
             dst = &ao.app_heap;
             break;
-        case O_KERNEL_HEAP:
+        case GS_OPT_KERNEL_HEAP:
             dst = &ao.kernel_heap;
             break;
-        case O_ARCH:
+        case GS_OPT_ARCH:
             dst = &ao.arch;
             break;
         case O_INPUT:

@@ -90,14 +90,11 @@ static uint8_t *slurp(const char *path, size_t *len)
 
 int gs_cmd_tab(int argc, char **argv)
 {
-    enum { O_NAME = 256, O_STACK, O_APP_HEAP, O_KERNEL_HEAP, O_ARCH };
+    enum { O_NAME = 256 };
     static const struct option longs[] = {
         {"output", required_argument, NULL, 'o'},
         {"name", required_argument, NULL, O_NAME},
-        {"stack", required_argument, NULL, O_STACK},
-        {"app-heap", required_argument, NULL, O_APP_HEAP},
-        {"kernel-heap", required_argument, NULL, O_KERNEL_HEAP},
-        {"arch", required_argument, NULL, O_ARCH},
+        GS_CLI_ELF_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -115,18 +112,18 @@ int gs_cmd_tab(int argc, char **argv)
         case O_NAME:
             name = optarg;
             break;
-        case O_ARCH:
+        case GS_OPT_ARCH:
             arch = optarg;
             break;
-        case O_STACK:
+        case GS_OPT_STACK:
             if (!size_arg("--stack", optarg, &eo.stack_size))
                 return GS_EXIT_INPUT;
             break;
-        case O_APP_HEAP:
+        case GS_OPT_APP_HEAP:
             if (!size_arg("--app-heap", optarg, &eo.app_heap_size))
                 return GS_EXIT_INPUT;
             break;
-        case O_KERNEL_HEAP:
+        case GS_OPT_KERNEL_HEAP:
             if (!size_arg("--kernel-heap", optarg, &eo.kernel_heap_size))
                 return GS_EXIT_INPUT;
             break;

@@ -200,6 +200,21 @@ const char *gs_cmd_apps_dir(const char *option);
 
 /* ---- app files (cmd_app.c) ---- */
 
+/*
+ * elf2tab's sizing of an ELF (--stack, --app-heap, --kernel-heap) and the
+ * TBF of a TAB (--arch), which `run APP...` and `tab` both take:
+ * GS_CLI_ELF_OPTIONS are their getopt_long entries (in this order), with
+ * values above every command's own.
+ */
+enum { GS_OPT_STACK = 520, GS_OPT_APP_HEAP, GS_OPT_KERNEL_HEAP, GS_OPT_ARCH };
+/* clang-format off */
+#define GS_CLI_ELF_OPTIONS                                                                         \
+    {"stack", required_argument, NULL, GS_OPT_STACK},                                              \
+    {"app-heap", required_argument, NULL, GS_OPT_APP_HEAP},                                        \
+    {"kernel-heap", required_argument, NULL, GS_OPT_KERNEL_HEAP},                                  \
+    {"arch", required_argument, NULL, GS_OPT_ARCH}
+/* clang-format on */
+
 enum gs_app_kind { GS_APP_NONE, GS_APP_ELF, GS_APP_TBF, GS_APP_TAB };
 
 /* What a command-line path is: by its extension (.elf, .tbf, .tab; .json

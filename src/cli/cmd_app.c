@@ -123,8 +123,7 @@ void gs_app_opts_default(struct gs_app_opts *o)
     memset(o, 0, sizeof(*o));
 }
 
-/* The file's name without directories and extension ("build/apps/hello.elf" -> "hello"). */
-static char *stem(const char *path)
+char *gs_cmd_file_stem(const char *path)
 {
     const char *b = strrchr(path, '/');
     char *s, *dot;
@@ -201,7 +200,7 @@ static json_t *apps_doc(const struct gs_app_opts *o, char **files, int n)
         if (ok && given_name)
             ok = json_object_set_new(p, "name", json_string(given_name)) == 0;
         if (ok && kind == GS_APP_ELF) {
-            name = given_name ? strdup(given_name) : stem(file);
+            name = given_name ? strdup(given_name) : gs_cmd_file_stem(file);
             ok = name && json_object_set_new(p, "elf", json_string(path)) == 0 &&
                  json_object_set_new(p, "name", json_string(name)) == 0 &&
                  set_num(p, "min_ram", o->min_ram) == 0 && set_num(p, "stack", o->stack) == 0 &&
@@ -219,7 +218,7 @@ static json_t *apps_doc(const struct gs_app_opts *o, char **files, int n)
             ok = false;
     }
     if (ok) {
-        char *name = stem(files[0]);
+        char *name = gs_cmd_file_stem(files[0]);
         ok = name && json_object_set_new(doc, "grantsim", json_integer(GS_SCN_VERSION)) == 0 &&
              json_object_set_new(doc, "name", json_string(name)) == 0;
         free(name);

@@ -156,11 +156,7 @@ int gs_cmd_tab(int argc, char **argv)
         if (!elf)
             return GS_EXIT_INPUT;
         if (!name) {
-            const char *b = strrchr(elf_path, '/');
-            char *dot;
-            stem = strdup(b ? b + 1 : elf_path);
-            if (stem && (dot = strrchr(stem, '.')) && dot != stem)
-                *dot = '\0';
+            stem = gs_cmd_file_stem(elf_path);
             name = stem ? stem : "app";
         }
         for (const char *c = name; *c; c++) {

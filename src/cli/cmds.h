@@ -222,6 +222,10 @@ enum gs_app_kind { GS_APP_NONE, GS_APP_ELF, GS_APP_TBF, GS_APP_TAB };
  * or directory. */
 enum gs_app_kind gs_cmd_app_kind(const char *path);
 
+/* The file's name without directories and extension ("build/apps/hello.elf" -> "hello"),
+ * malloc'd; NULL when out of memory. */
+char *gs_cmd_file_stem(const char *path);
+
 /*
  * The operands of run and gdb, files[0..n), are app files or scenario
  * files (what the command takes of those, such as "scenario files", for

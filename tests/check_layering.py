@@ -20,6 +20,10 @@ import sys
 import tempfile
 
 LAYERS = ["core", "report", "sim", "scenario", "prog", "cli"]
+# Files that may include only these headers of other layers: the machine
+# reaches the core through its seam (arch.h), the target memory, the MPU
+# model and the error codes (docs/ARCHITECTURE.md).
+ONLY = {"src/sim/machine.c": {"arch.h", "tmem.h", "pmsav7.h", "errors.h"}}
 ABOVE = ["fuzz", "tests", "bench"]  # not product code: src/ must not use them
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
@@ -106,6 +110,9 @@ def check(root):
                 elif min(LAYERS.index(h) for h in have) > rank:
                     bad.append(f"{rel}:{line}: #include \"{name}\" points up "
                                f"(src/{layer} includes src/{sorted(have)[0]})")
+                elif rel in ONLY and layer not in have and base not in ONLY[rel]:
+                    bad.append(f"{rel}:{line}: #include \"{name}\": this file reaches other "
+                               f"layers only through {', '.join(sorted(ONLY[rel]))}")
 
     src_defs = set()
     for p in [os.path.join(root, "meson.build")] + list(meson_files(os.path.join(root, "src"))):
@@ -135,6 +142,7 @@ def self_test():
         "src/core/low.h": "",
         "src/core/up.c": '#include "low.h"\n#include "board.h"\n',
         "src/sim/board.h": "",
+        "src/sim/machine.c": '#include "board.h"\n#include "low.h"\n',
         "src/extra/x.h": "",
         "src/cli/main.c": '#include "harness.h"\n#include "../../fuzz/decoder.h"\n',
         "src/cli/meson.build": "# fuzz_dep in a comment is fine\n"
@@ -146,6 +154,7 @@ def self_test():
     }
     want = [
         'src/core/up.c:2: #include "board.h" points up',
+        'src/sim/machine.c:2: #include "low.h": this file reaches other layers only through',
         'src/cli/main.c:1: #include "harness.h": a header of fuzz',
         'src/cli/main.c:2: #include "../../fuzz/decoder.h" reaches outside src/',
         "src/cli/meson.build: uses fuzz_dep, which fuzz/meson.build defines",

@@ -12,19 +12,37 @@
 #include "invariants.h"
 #include "tasks.h"
 
-/* EnteredGrantKernelManagedLayout::grant_size. */
-static uint32_t kernel_managed_size(const struct gs_grant_shape *s)
+#define COUNTERS_SIZE 4u /* the counters word: one usize on the 32-bit target */
+#define SLOT_SIZE     8u /* SavedUpcall, SavedAllowRo, SavedAllowRw: two usize each */
+
+/*
+ * EnteredGrantKernelManagedLayout: the counters word, then the arrays in
+ * the order upcalls, RO, RW (initialize_from_counts, read_from_base), then
+ * grant_size's padding, (align - (kms & (align - 1))) & (align - 1), so a
+ * kernel-managed size already aligned gets none, then T
+ * (offset_of_grant_data_t = grant_size - size_of(T)).
+ */
+struct gs_grant_offsets gs_grant_offsets(const struct gs_grant_shape *s)
 {
-    return 4 + 8 * (s->n_upcalls + s->n_ro + s->n_rw);
+    struct gs_grant_offsets o;
+    uint32_t a = s->t_align ? s->t_align : 1;
+    uint32_t kms, pad;
+
+    o.counters = 0;
+    o.upcalls = COUNTERS_SIZE;
+    o.ro = o.upcalls + SLOT_SIZE * s->n_upcalls;
+    o.rw = o.ro + SLOT_SIZE * s->n_ro;
+    kms = o.rw + SLOT_SIZE * s->n_rw;
+    pad = (a - (kms % a)) % a;
+    o.pad = kms;
+    o.t = kms + pad;
+    o.size = o.t + s->t_size;
+    return o;
 }
 
 uint32_t gs_grant_layout_size(const struct gs_grant_shape *s)
 {
-    uint32_t kms = kernel_managed_size(s);
-    uint32_t a = s->t_align ? s->t_align : 1;
-    uint32_t pad = (a - (kms % a)) % a;
-
-    return kms + pad + s->t_size;
+    return gs_grant_offsets(s).size;
 }
 
 uint32_t gs_grant_layout_align(const struct gs_grant_shape *s)
@@ -35,7 +53,58 @@ uint32_t gs_grant_layout_align(const struct gs_grant_shape *s)
 
 uint32_t gs_grant_layout_t_offset(const struct gs_grant_shape *s)
 {
-    return gs_grant_layout_size(s) - s->t_size;
+    return gs_grant_offsets(s).t;
+}
+
+uint32_t gs_grant_slot_offset(const struct gs_grant_offsets *o, enum gs_grant_slot_kind kind,
+                              uint32_t i)
+{
+    uint32_t first = kind == GS_GRANT_UPCALL ? o->upcalls : kind == GS_GRANT_RO ? o->ro : o->rw;
+
+    return first + SLOT_SIZE * i;
+}
+
+/* The counters word's bytes: # upcalls, # RO allows, # RW allows, unused (grant.rs). */
+uint32_t gs_grant_counters_word(const struct gs_grant_shape *s)
+{
+    return s->n_upcalls | (s->n_ro << 8) | (s->n_rw << 16);
+}
+
+void gs_grant_counts_from_word(uint32_t word, struct gs_grant_shape *s)
+{
+    s->n_upcalls = word & 0xFF;
+    s->n_ro = (word >> 8) & 0xFF;
+    s->n_rw = (word >> 16) & 0xFF;
+}
+
+/* Slot i of an array that starts at `first`: which slot, which word, which byte. */
+static struct gs_grant_place in_slots(enum gs_grant_part part, uint32_t first, uint32_t off)
+{
+    struct gs_grant_place pl = {part, (off - first) / SLOT_SIZE, 0, 0};
+    uint32_t in_slot = (off - first) % SLOT_SIZE;
+
+    pl.word = in_slot / 4;
+    pl.byte = in_slot % 4;
+    return pl;
+}
+
+struct gs_grant_place gs_grant_locate(const struct gs_grant_offsets *o, uint32_t off)
+{
+    struct gs_grant_place pl = {GS_GRANT_PART_PAST, 0, 0, off};
+
+    if (off < o->upcalls)
+        pl = (struct gs_grant_place){GS_GRANT_PART_COUNTERS, 0, 0, off - o->counters};
+    else if (off < o->ro)
+        pl = in_slots(GS_GRANT_PART_UPCALL, o->upcalls, off);
+    else if (off < o->rw)
+        pl = in_slots(GS_GRANT_PART_RO, o->ro, off);
+    else if (off < o->pad)
+        pl = in_slots(GS_GRANT_PART_RW, o->rw, off);
+    else if (off < o->t)
+        pl = (struct gs_grant_place){GS_GRANT_PART_PAD, 0, 0, off - o->pad};
+    else if (off < o->size)
+        pl = (struct gs_grant_place){GS_GRANT_PART_T, 0, 0, off - o->t};
+    return pl;
 }
 
 bool gs_grant_shape_valid(const struct gs_grant_shape *s)
@@ -106,17 +175,15 @@ struct gs_grant *gs_kernel_grant_for_driver(const struct gs_kernel *k, uint32_t 
 static void tag_grant(const struct gs_grant *g, struct gs_process *p, uint32_t base)
 {
     struct gs_mem *m = p->k->mem;
-    const struct gs_grant_shape *s = &g->shape;
-    uint32_t kms = kernel_managed_size(s), t_off = g->size - s->t_size;
+    struct gs_grant_offsets o = gs_grant_offsets(&g->shape);
     unsigned id = g->num;
 
-    gs_mem_tag(m, base, 4, gs_powner(p, GS_OWN_GRANT_HDR, id));
-    gs_mem_tag(m, base + 4, 8 * s->n_upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, id));
-    gs_mem_tag(m, base + 4 + 8 * s->n_upcalls, 8 * s->n_ro, gs_powner(p, GS_OWN_GRANT_RO, id));
-    gs_mem_tag(m, base + 4 + 8 * (s->n_upcalls + s->n_ro), 8 * s->n_rw,
-               gs_powner(p, GS_OWN_GRANT_RW, id));
-    gs_mem_tag(m, base + kms, t_off - kms, gs_powner(p, GS_OWN_GRANT_PAD, id));
-    gs_mem_tag(m, base + t_off, s->t_size, gs_powner(p, GS_OWN_GRANT_T, id));
+    gs_mem_tag(m, base + o.counters, o.upcalls - o.counters, gs_powner(p, GS_OWN_GRANT_HDR, id));
+    gs_mem_tag(m, base + o.upcalls, o.ro - o.upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, id));
+    gs_mem_tag(m, base + o.ro, o.rw - o.ro, gs_powner(p, GS_OWN_GRANT_RO, id));
+    gs_mem_tag(m, base + o.rw, o.pad - o.rw, gs_powner(p, GS_OWN_GRANT_RW, id));
+    gs_mem_tag(m, base + o.pad, o.t - o.pad, gs_powner(p, GS_OWN_GRANT_PAD, id));
+    gs_mem_tag(m, base + o.t, o.size - o.t, gs_powner(p, GS_OWN_GRANT_T, id));
 }
 
 /*
@@ -125,24 +192,23 @@ static void tag_grant(const struct gs_grant *g, struct gs_process *p, uint32_t b
  */
 static void initialize_from_counts(const struct gs_grant *g, struct gs_process *p, uint32_t base)
 {
-    const struct gs_grant_shape *s = &g->shape;
-    uint32_t counters = s->n_upcalls | (s->n_ro << 8) | (s->n_rw << 16);
-    uint32_t a = base + 4;
+    struct gs_grant_offsets o = gs_grant_offsets(&g->shape);
     unsigned id = g->num;
 
-    gs_kstore32(p->k, base, counters, gs_powner(p, GS_OWN_GRANT_HDR, id));
-    for (uint32_t i = 0; i < 2 * s->n_upcalls; i++, a += 4)
-        gs_kstore32(p->k, a, 0, gs_powner(p, GS_OWN_GRANT_UPCALLS, id));
-    for (uint32_t i = 0; i < 2 * s->n_ro; i++, a += 4)
-        gs_kstore32(p->k, a, 0, gs_powner(p, GS_OWN_GRANT_RO, id));
-    for (uint32_t i = 0; i < 2 * s->n_rw; i++, a += 4)
-        gs_kstore32(p->k, a, 0, gs_powner(p, GS_OWN_GRANT_RW, id));
+    gs_kstore32(p->k, base + o.counters, gs_grant_counters_word(&g->shape),
+                gs_powner(p, GS_OWN_GRANT_HDR, id));
+    for (uint32_t a = o.upcalls; a < o.ro; a += 4)
+        gs_kstore32(p->k, base + a, 0, gs_powner(p, GS_OWN_GRANT_UPCALLS, id));
+    for (uint32_t a = o.ro; a < o.rw; a += 4)
+        gs_kstore32(p->k, base + a, 0, gs_powner(p, GS_OWN_GRANT_RO, id));
+    for (uint32_t a = o.rw; a < o.pad; a += 4)
+        gs_kstore32(p->k, base + a, 0, gs_powner(p, GS_OWN_GRANT_RW, id));
 }
 
 /* Writes T::default() at the end of the allocation. */
 static void write_t_default(const struct gs_grant *g, struct gs_process *p, uint32_t base)
 {
-    uint32_t t = base + g->size - g->shape.t_size;
+    uint32_t t = base + gs_grant_offsets(&g->shape).t;
     gs_owner o = gs_powner(p, GS_OWN_GRANT_T, g->num);
 
     if (g->shape.t_size == 0)
@@ -205,7 +271,8 @@ static int process_grant_new(const struct gs_grant *g, struct gs_pid pid, struct
 static int access_grant(const struct gs_grant *g, struct gs_process *p, bool panic_on_reenter,
                         bool with_allocator, struct gs_grant_ctx *ctx)
 {
-    uint32_t base, counters;
+    struct gs_grant_shape in_mem;
+    uint32_t base;
     int err = gs_process_enter_grant(p, g->num, &base);
 
     if (err) {
@@ -214,15 +281,17 @@ static int access_grant(const struct gs_grant *g, struct gs_process *p, bool pan
             return gs_kernel_panic(g->k, "Grant::enter", "Attempted to re-enter a grant region.");
         return GS_E_ALREADY_IN_USE;
     }
-    counters = gs_kload32(g->k, base);
+    /* read_from_base: the slot arrays where the counters word says; T where the type says. */
+    in_mem = g->shape;
+    gs_grant_counts_from_word(gs_kload32(g->k, base), &in_mem);
     memset(ctx, 0, sizeof(*ctx));
     ctx->g = g;
     ctx->p = p;
     ctx->base = base;
-    ctx->t_addr = base + g->size - g->shape.t_size;
-    ctx->n_upcalls = counters & 0xFF;
-    ctx->n_ro = (counters >> 8) & 0xFF;
-    ctx->n_rw = (counters >> 16) & 0xFF;
+    ctx->t_addr = base + gs_grant_offsets(&g->shape).t;
+    ctx->n_upcalls = in_mem.n_upcalls;
+    ctx->n_ro = in_mem.n_ro;
+    ctx->n_rw = in_mem.n_rw;
     ctx->with_allocator = with_allocator;
     ctx->active = true;
     gs_kernel_event(g->k, GS_EV_GRANT_ENTERED, p, g->num, base, 0, 0);
@@ -327,14 +396,24 @@ int gs_grant_t_store32(struct gs_grant_ctx *ctx, uint32_t off, uint32_t v)
     return gs_grant_t_write(ctx, off, b, 4);
 }
 
+/* Address of slot i of an entered grant, by the counts its counters word held. */
+static uint32_t slot_addr(const struct gs_grant_ctx *ctx, enum gs_grant_slot_kind kind, uint32_t i)
+{
+    struct gs_grant_shape in_mem = {
+        .n_upcalls = ctx->n_upcalls, .n_ro = ctx->n_ro, .n_rw = ctx->n_rw};
+    struct gs_grant_offsets o = gs_grant_offsets(&in_mem);
+
+    return ctx->base + gs_grant_slot_offset(&o, kind, i);
+}
+
 static uint32_t upcall_slot(const struct gs_grant_ctx *ctx, uint32_t i)
 {
-    return ctx->base + 4 + 8 * i;
+    return slot_addr(ctx, GS_GRANT_UPCALL, i);
 }
 
 static uint32_t allow_slot(const struct gs_grant_ctx *ctx, bool rw, uint32_t i)
 {
-    return ctx->base + 4 + 8 * ctx->n_upcalls + (rw ? 8 * ctx->n_ro : 0) + 8 * i;
+    return slot_addr(ctx, rw ? GS_GRANT_RW : GS_GRANT_RO, i);
 }
 
 int gs_grant_get_upcall(const struct gs_grant_ctx *ctx, uint32_t i, uint32_t *appdata, uint32_t *fn)

@@ -65,15 +65,73 @@ struct gs_custom_grant {
     uint32_t size;
 };
 
-/* grant_size / grant_align / offset of T for a shape (no validation). */
+/*
+ * Where the parts of a grant lie, in bytes from its base (the diagram
+ * above). Every module that reads or writes a grant's bytes takes them from
+ * gs_grant_offsets(), so there is one statement of the layout; only the
+ * oracles (refmodel.h, invariants.c) keep their own, to check this one.
+ *
+ *   counters = 0 < upcalls = 4 <= ro <= rw <= pad <= t <= size
+ */
+struct gs_grant_offsets {
+    uint32_t counters; /* the counters word (one usize) */
+    uint32_t upcalls;  /* SavedUpcall[nU] */
+    uint32_t ro;       /* SavedAllowRo[nRO] */
+    uint32_t rw;       /* SavedAllowRw[nRW] */
+    uint32_t pad;      /* kernel_managed_size: the end of the slots, padding up to T */
+    uint32_t t;        /* offset_of_grant_data_t: size - |T| */
+    uint32_t size;     /* grant_size (not rounded to the alignment) */
+};
+
+/* The offsets of a grant of shape s (no validation; t_align 0 counts as 1). */
+struct gs_grant_offsets gs_grant_offsets(const struct gs_grant_shape *s);
+
+/* grant_size, grant_align and the offset of T for a shape (no validation). */
 uint32_t gs_grant_layout_size(const struct gs_grant_shape *s);
 uint32_t gs_grant_layout_align(const struct gs_grant_shape *s);
 uint32_t gs_grant_layout_t_offset(const struct gs_grant_shape *s);
-/* Offsets of the slot arrays inside a grant. */
-static inline uint32_t gs_grant_upcall_off(uint32_t i)
-{
-    return 4 + 8 * i;
-}
+
+/* The three slot arrays, in the order they follow each other in a grant. */
+enum gs_grant_slot_kind {
+    GS_GRANT_UPCALL = 0, /* SavedUpcall {appdata, fn_ptr} */
+    GS_GRANT_RO = 1,     /* SavedAllowRo {ptr, len} */
+    GS_GRANT_RW = 2,     /* SavedAllowRw {ptr, len} */
+};
+
+/* Offset of slot i of an array (i is not checked against the count). */
+uint32_t gs_grant_slot_offset(const struct gs_grant_offsets *o, enum gs_grant_slot_kind kind,
+                              uint32_t i);
+
+/* The counters word of a shape (initialize_from_counts): nU | nRO << 8 | nRW << 16. */
+uint32_t gs_grant_counters_word(const struct gs_grant_shape *s);
+
+/*
+ * read_from_base: the counts a counters word holds, written into the n_*
+ * fields of *s (its T fields are left as they are).
+ */
+void gs_grant_counts_from_word(uint32_t word, struct gs_grant_shape *s);
+
+/* The part of a grant that holds one of its bytes (gs_grant_locate). */
+enum gs_grant_part {
+    GS_GRANT_PART_COUNTERS,
+    GS_GRANT_PART_UPCALL,
+    GS_GRANT_PART_RO,
+    GS_GRANT_PART_RW,
+    GS_GRANT_PART_PAD,
+    GS_GRANT_PART_T,
+    GS_GRANT_PART_PAST, /* at or past the end of the grant */
+};
+
+struct gs_grant_place {
+    enum gs_grant_part part;
+    uint32_t slot; /* slot parts: the slot's index */
+    uint32_t word; /* slot parts: 0 = appdata / ptr, 1 = fn_ptr / len */
+    uint32_t byte; /* slot parts: byte in that word; else the byte from the part's start
+                      (COUNTERS, PAD, T) or the offset itself (PAST) */
+};
+
+/* Which part, slot, word and byte hold byte `off` of a grant laid out as o. */
+struct gs_grant_place gs_grant_locate(const struct gs_grant_offsets *o, uint32_t off);
 
 /* Is the shape valid (counts <= 255, align a power of two <= 65536, sizes fit)? */
 bool gs_grant_shape_valid(const struct gs_grant_shape *s);

@@ -76,9 +76,10 @@ static int cmp_span(const void *a, const void *b)
 
 /*
  * The oracles judge the kernel's objects with their own arithmetic: the
- * layout of a grant from the reference model (refmodel.h, written from
- * grant.rs, not grant.c), buffer bounds and table entries computed here, so
- * that a bug in the kernel's own helpers cannot hide itself.
+ * layout of a grant, its slots and its counters word from the reference
+ * model (refmodel.h, written from grant.rs, not grant.c; these checks never
+ * call gs_grant_offsets()), buffer bounds and table entries computed here,
+ * so that a bug in the kernel's own helpers cannot hide itself.
  */
 
 void gs_invariants_flash_readable(const struct gs_process *p, uint32_t *start, uint64_t *end)
@@ -112,15 +113,15 @@ static void check_allows(struct checker *c, const struct gs_process *p, const st
 {
     const struct gs_grant_shape *s = &g->shape;
     uint32_t n = rw ? s->n_rw : s->n_ro;
-    uint32_t first = base + (rw ? l->rw_off : l->ro_off);
+    uint32_t first = rw ? l->rw_off : l->ro_off;
     uint32_t limit = p->hwm < p->app_break ? p->hwm : p->app_break;
     uint32_t fstart;
     uint64_t fend;
 
     gs_invariants_flash_readable(p, &fstart, &fend);
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t ptr = gs_kload32(c->k, first + 8 * i);
-        uint32_t len = gs_kload32(c->k, first + 8 * i + 4);
+        uint32_t ptr = gs_kload32(c->k, base + gs_ref_grant_slot(first, i));
+        uint32_t len = gs_kload32(c->k, base + gs_ref_grant_slot(first, i) + 4);
         if (len == 0)
             continue;
         if (!rw && ptr >= fstart && (uint64_t)ptr + len <= fend)
@@ -189,7 +190,7 @@ static void check_grants(struct checker *c, const struct gs_process *p)
             continue;
         }
         counters = gs_kload32(k, base);
-        want = g->shape.n_upcalls | (g->shape.n_ro << 8) | (g->shape.n_rw << 16);
+        want = gs_ref_grant_counters(g->shape.n_upcalls, g->shape.n_ro, g->shape.n_rw);
         if (counters != want)
             report(c, GS_FIND_LAYOUT, "grant-bounds", base,
                    "process %u grant %u counters word 0x%08x, shape says 0x%08x", p->index, i,

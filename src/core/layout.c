@@ -13,16 +13,9 @@
  *      can be shown, scheduled or not.
  *
  * Grant contents are decoded with the layout of TOCK-REFERENCE 2.1
- * (kernel/src/grant.rs, EnteredGrantKernelManagedLayout):
- *
- *   base +0            counters word (nU | nRO << 8 | nRW << 16)
- *        +4            SavedUpcall[nU]   {appdata, fn_ptr}
- *        +4+8nU        SavedAllowRo[nRO] {ptr, len}
- *        +4+8nU+8nRO   SavedAllowRw[nRW] {ptr, len}
- *        kms           padding up to align_of(T)
- *        size - |T|    T
- *
- * using the counts of the Grant's shape (what the kernel's type says), not
+ * (kernel/src/grant.rs, EnteredGrantKernelManagedLayout) as grant.c states
+ * it, gs_grant_offsets() (diagram in grant.h: counters word, upcall slots,
+ * RO and RW allow slots, padding, T), using the counts of the Grant's shape (what the kernel's type says), not
  * those of the counters word, so a corrupted word cannot make the decoder
  * read outside the grant; the word is shown and compared with the shape.
  */
@@ -355,11 +348,12 @@ static int ipc_sharer(const struct gs_kernel *k, const struct gs_process *p, uin
     for (unsigned i = 0; i < k->cfg.num_procs; i++) {
         const struct gs_process *q = k->procs[i];
         uint32_t d, gp, slot, ptr, len;
+        struct gs_grant_offsets o = gs_grant_offsets(&g->shape);
         if (!q || q == p || !gs_process_is_running(q))
             continue;
         if (gs_process_grant_entry(q, g->num, &d, &gp) != GS_OK || gp == 0)
             continue;
-        slot = (gp & ~1u) + 4 + 8 * (g->shape.n_upcalls + g->shape.n_ro + p->index);
+        slot = (gp & ~1u) + gs_grant_slot_offset(&o, GS_GRANT_RW, p->index);
         ptr = load32(k, slot);
         len = load32(k, slot + 4);
         if (len && ptr <= start && (uint64_t)start + size <= (uint64_t)ptr + len &&
@@ -656,7 +650,8 @@ static int build_grants(struct gs_layout *l, const struct bctx *c)
         struct gs_layout_grant *g = &l->grants[i];
         const struct gs_grant *kg = k->grants[i];
         const struct gs_grant_shape *s = &kg->shape;
-        uint32_t kms, t_off;
+        struct gs_grant_offsets o = gs_grant_offsets(s);
+        struct gs_grant_shape in_word;
         g->num = i;
         g->driver = kg->driver_num;
         g->driver_name = driver_name(k, kg);
@@ -681,23 +676,22 @@ static int build_grants(struct gs_layout *l, const struct bctx *c)
         if (!gs_mem_in_ram(k->mem, g->base, g->size))
             continue;
         g->decoded = true;
-        kms = 4 + 8 * (s->n_upcalls + s->n_ro + s->n_rw);
-        t_off = g->size - s->t_size;
-        g->counters = load32(k, g->base);
-        g->c_upcalls = g->counters & 0xFF;
-        g->c_ro = (g->counters >> 8) & 0xFF;
-        g->c_rw = (g->counters >> 16) & 0xFF;
-        g->counters_ok = g->counters == (s->n_upcalls | (s->n_ro << 8) | (s->n_rw << 16));
+        g->counters = load32(k, g->base + o.counters);
+        gs_grant_counts_from_word(g->counters, &in_word);
+        g->c_upcalls = in_word.n_upcalls;
+        g->c_ro = in_word.n_ro;
+        g->c_rw = in_word.n_rw;
+        g->counters_ok = g->counters == gs_grant_counters_word(s);
         if (!g->counters_ok)
             anomaly(l, "grant %u counters word 0x%08X does not match its shape (%u, %u, %u)", i,
                     (unsigned)g->counters, (unsigned)s->n_upcalls, (unsigned)s->n_ro,
                     (unsigned)s->n_rw);
-        g->upcalls_addr = g->base + 4;
-        g->ro_addr = g->upcalls_addr + 8 * s->n_upcalls;
-        g->rw_addr = g->ro_addr + 8 * s->n_ro;
-        g->pad_addr = g->base + kms;
-        g->pad_size = t_off - kms;
-        g->t_addr = g->base + t_off;
+        g->upcalls_addr = g->base + o.upcalls;
+        g->ro_addr = g->base + o.ro;
+        g->rw_addr = g->base + o.rw;
+        g->pad_addr = g->base + o.pad;
+        g->pad_size = o.t - o.pad;
+        g->t_addr = g->base + o.t;
         g->upcalls = calloc(s->n_upcalls + 1, sizeof(*g->upcalls));
         g->ro = calloc(s->n_ro + 1, sizeof(*g->ro));
         g->rw = calloc(s->n_rw + 1, sizeof(*g->rw));
@@ -705,7 +699,7 @@ static int build_grants(struct gs_layout *l, const struct bctx *c)
             return GS_E_NOMEM_HOST;
         for (unsigned j = 0; j < s->n_upcalls; j++) {
             struct gs_layout_upcall *u = &g->upcalls[j];
-            u->addr = g->upcalls_addr + 8 * j;
+            u->addr = g->base + gs_grant_slot_offset(&o, GS_GRANT_UPCALL, j);
             u->appdata = load32(k, u->addr);
             u->fn = load32(k, u->addr + 4);
             u->target = classify_fn(p, u->fn);
@@ -713,7 +707,8 @@ static int build_grants(struct gs_layout *l, const struct bctx *c)
         for (unsigned j = 0; j < s->n_ro + s->n_rw; j++) {
             bool rw = j >= s->n_ro;
             struct gs_layout_allow *a = rw ? &g->rw[j - s->n_ro] : &g->ro[j];
-            a->addr = g->ro_addr + 8 * j;
+            a->addr = g->base + (rw ? gs_grant_slot_offset(&o, GS_GRANT_RW, j - s->n_ro)
+                                    : gs_grant_slot_offset(&o, GS_GRANT_RO, j));
             a->ptr = load32(k, a->addr);
             a->len = load32(k, a->addr + 4);
             a->target = classify_allow(p, a->ptr, a->len, rw);
@@ -721,12 +716,13 @@ static int build_grants(struct gs_layout *l, const struct bctx *c)
         g->t_peek = s->t_size < GS_LAYOUT_PEEK ? s->t_size : GS_LAYOUT_PEEK;
         gs_mem_read(k->mem, g->t_addr, g->t_bytes, g->t_peek);
         /* The shadow map must agree with the layout, part by part. */
-        expect_tag(l, g->base, 4, gs_powner(p, GS_OWN_GRANT_HDR, i), "grant counters word");
-        expect_tag(l, g->upcalls_addr, 8 * s->n_upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, i),
+        expect_tag(l, g->base + o.counters, o.upcalls - o.counters,
+                   gs_powner(p, GS_OWN_GRANT_HDR, i), "grant counters word");
+        expect_tag(l, g->upcalls_addr, o.ro - o.upcalls, gs_powner(p, GS_OWN_GRANT_UPCALLS, i),
                    "grant upcall slots");
-        expect_tag(l, g->ro_addr, 8 * s->n_ro, gs_powner(p, GS_OWN_GRANT_RO, i),
+        expect_tag(l, g->ro_addr, o.rw - o.ro, gs_powner(p, GS_OWN_GRANT_RO, i),
                    "grant RO allow slots");
-        expect_tag(l, g->rw_addr, 8 * s->n_rw, gs_powner(p, GS_OWN_GRANT_RW, i),
+        expect_tag(l, g->rw_addr, o.pad - o.rw, gs_powner(p, GS_OWN_GRANT_RW, i),
                    "grant RW allow slots");
         expect_tag(l, g->pad_addr, g->pad_size, gs_powner(p, GS_OWN_GRANT_PAD, i), "grant padding");
         expect_tag(l, g->t_addr, s->t_size, gs_powner(p, GS_OWN_GRANT_T, i), "grant T");
@@ -1121,29 +1117,36 @@ unsigned gs_layout_elsewhere(const struct gs_layout *l, struct gs_layout_reach *
 /* Names the field of a grant at byte offset `off` (layout of TOCK-REFERENCE 2.1). */
 static void grant_field(const struct gs_grant *g, uint32_t off, char *buf, size_t n)
 {
-    const struct gs_grant_shape *s = &g->shape;
-    uint32_t up = 4, ro = up + 8 * s->n_upcalls, rw = ro + 8 * s->n_ro;
-    uint32_t kms = rw + 8 * s->n_rw, t_off = g->size - s->t_size;
+    struct gs_grant_offsets o = gs_grant_offsets(&g->shape);
+    struct gs_grant_place pl = gs_grant_locate(&o, off);
     static const char *const counter_bytes[4] = {"number of upcalls", "number of RO allows",
                                                  "number of RW allows", "always 0"};
+    static const char *const words[3][2] = {{"appdata", "fn_ptr"}, {"ptr", "len"}, {"ptr", "len"}};
 
-    if (off < 4)
-        snprintf(buf, n, "counters word, byte %u (%s)", (unsigned)off, counter_bytes[off]);
-    else if (off < ro)
-        snprintf(buf, n, "upcall slot %u, %s, byte %u", (unsigned)((off - up) / 8),
-                 (off - up) % 8 < 4 ? "appdata" : "fn_ptr", (unsigned)((off - up) % 4));
-    else if (off < rw)
-        snprintf(buf, n, "RO allow slot %u, %s, byte %u", (unsigned)((off - ro) / 8),
-                 (off - ro) % 8 < 4 ? "ptr" : "len", (unsigned)((off - ro) % 4));
-    else if (off < kms)
-        snprintf(buf, n, "RW allow slot %u, %s, byte %u", (unsigned)((off - rw) / 8),
-                 (off - rw) % 8 < 4 ? "ptr" : "len", (unsigned)((off - rw) % 4));
-    else if (off < t_off)
-        snprintf(buf, n, "padding before T, byte %u", (unsigned)(off - kms));
-    else if (off < g->size)
-        snprintf(buf, n, "T, byte %u of %u", (unsigned)(off - t_off), (unsigned)s->t_size);
-    else
+    switch (pl.part) {
+    case GS_GRANT_PART_COUNTERS:
+        snprintf(buf, n, "counters word, byte %u (%s)", (unsigned)pl.byte, counter_bytes[pl.byte]);
+        break;
+    case GS_GRANT_PART_UPCALL:
+    case GS_GRANT_PART_RO:
+    case GS_GRANT_PART_RW:
+        snprintf(buf, n, "%s slot %u, %s, byte %u",
+                 pl.part == GS_GRANT_PART_UPCALL ? "upcall"
+                 : pl.part == GS_GRANT_PART_RO   ? "RO allow"
+                                                 : "RW allow",
+                 (unsigned)pl.slot, words[pl.part - GS_GRANT_PART_UPCALL][pl.word],
+                 (unsigned)pl.byte);
+        break;
+    case GS_GRANT_PART_PAD:
+        snprintf(buf, n, "padding before T, byte %u", (unsigned)pl.byte);
+        break;
+    case GS_GRANT_PART_T:
+        snprintf(buf, n, "T, byte %u of %u", (unsigned)pl.byte, (unsigned)g->shape.t_size);
+        break;
+    case GS_GRANT_PART_PAST:
         snprintf(buf, n, "past the end of the grant (+%u)", (unsigned)off);
+        break;
+    }
 }
 
 static void explain_ram(const struct gs_kernel *k, uint32_t addr, struct gs_explain *e)

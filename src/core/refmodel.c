@@ -32,7 +32,14 @@
  *    the total is kms + padding + size_of(T), not rounded further;
  *  - grant_align = max(align_of(usize) = 4, align_of(T));
  *  - offset_of_grant_data_t = grant_size - size_of(T);
- *  - the counts are u8 const generics (UpcallCount<NUM: u8> etc.).
+ *  - the counts are u8 const generics (UpcallCount<NUM: u8> etc.);
+ *  - the counters word is u32::from_be_bytes([0, nRW, nRO, nU]) as a usize,
+ *    so nU is its low byte.
+ *
+ * This arithmetic repeats on purpose what grant.c's gs_grant_offsets()
+ * computes: the model is the oracle that checks grant.c's layout (refcheck.c
+ * at every grant allocation, the invariants after every operation), and an
+ * oracle that called the code it checks would agree with any bug in it.
  */
 #define REF_USIZE       4u /* size_of::<usize>() and align_of::<usize>() on thumbv7em */
 #define REF_SAVED_SLOT  8u /* SavedUpcall, SavedAllowRo, SavedAllowRw */
@@ -72,6 +79,18 @@ bool gs_ref_grant_layout(uint32_t t_size, uint32_t t_align, uint32_t n_upcalls, 
     out->pad_len = (uint32_t)pad;
     out->t_off = (uint32_t)(size - t_size);
     return true;
+}
+
+uint32_t gs_ref_grant_slot(uint32_t first, uint32_t i)
+{
+    return first + i * REF_SAVED_SLOT;
+}
+
+uint32_t gs_ref_grant_counters(uint32_t n_upcalls, uint32_t n_ro, uint32_t n_rw)
+{
+    uint8_t bytes[4] = {(uint8_t)n_upcalls, (uint8_t)n_ro, (uint8_t)n_rw, 0};
+
+    return gs_get_le32(bytes);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -72,6 +72,20 @@ struct gs_ref_grant_layout {
 bool gs_ref_grant_layout(uint32_t t_size, uint32_t t_align, uint32_t n_upcalls, uint32_t n_ro,
                          uint32_t n_rw, struct gs_ref_grant_layout *out);
 
+/*
+ * Offset of saved slot i of the array that starts at offset `first`
+ * (upcalls_off, ro_off or rw_off of a layout above); its second word is 4
+ * bytes further. i is not checked against the count.
+ */
+uint32_t gs_ref_grant_slot(uint32_t first, uint32_t i);
+
+/*
+ * The counters word initialize_from_counts writes: bytes (# upcalls,
+ * # RO allows, # RW allows, 0) from the lowest address, read as one
+ * little-endian usize.
+ */
+uint32_t gs_ref_grant_counters(uint32_t n_upcalls, uint32_t n_ro, uint32_t n_rw);
+
 /* ---------------------------------------------------------------------- */
 /* Grant-region allocator (process_standard.rs,                            */
 /* allocate_in_grant_region_internal; TOCK-REFERENCE 1.5)                  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Syscall handling: kernel/src/kernel.rs handle_syscall, kernel/src/memop.rs,
- * kernel/src/grant.rs subscribe/allow_ro/allow_rw, the buffer checks of
+ * Syscall handling: kernel/src/kernel.rs handle_syscall (memop.rs is in
+ * memop.c), kernel/src/grant.rs subscribe/allow_ro/allow_rw, the buffer checks of
  * kernel/src/process_standard.rs and the Cortex-M frame writes of
  * arch/cortex-m/src/syscall.rs (tock HEAD 65608d717). TOCK-REFERENCE 3, 1.10-1.13.
  */
@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "grant.h"
 #include "invariants.h"
+#include "memop.h"
 
 #define SVC_FRAME_SIZE 32u
 
@@ -204,66 +205,6 @@ void gs_set_process_function(struct gs_process *p, const struct gs_task *t)
     gs_kernel_emit(k, &ev);
 }
 
-/* ---- memop (kernel/src/memop.rs) ---- */
-
-/* get_writeable_flash_region(i): (offset, size), (0, 0) when out of range. */
-static void wfr(const struct gs_process *p, uint32_t i, uint32_t *off, uint32_t *size)
-{
-    if (i < p->app.nwfr) {
-        *off = p->app.wfr[i].offset;
-        *size = p->app.wfr[i].size;
-    } else {
-        *off = *size = 0;
-    }
-}
-
-struct gs_ret gs_memop(struct gs_process *p, uint32_t op, uint32_t arg)
-{
-    uint32_t old, off, size;
-
-    switch (op) {
-    case 0:
-        return gs_process_brk(p, arg, &old) == GS_OK ? gs_ret_success()
-                                                     : gs_ret_failure(GS_EC_NOMEM);
-    case 1:
-        return gs_process_sbrk(p, (int32_t)arg, &old) == GS_OK ? gs_ret_u32(old)
-                                                               : gs_ret_failure(GS_EC_NOMEM);
-    case 2:
-        return gs_ret_u32(p->memory_start);
-    case 3:
-        return gs_ret_u32(gs_process_mem_end(p));
-    case 4:
-        return gs_ret_u32(p->app.flash_start);
-    case 5:
-        return gs_ret_u32(gs_process_flash_end(p));
-    case 6:
-        return gs_ret_u32(p->kernel_break);
-    case 7:
-        return gs_ret_u32(p->app.nwfr);
-    case 8:
-    case 9:
-        wfr(p, arg, &off, &size);
-        if (size == 0)
-            return gs_ret_failure(GS_EC_FAIL);
-        return gs_ret_u32(p->app.flash_start + off + (op == 9 ? size : 0));
-    case 10:
-        /* update_stack_start_pointer: recorded only inside [memory_start, mem_end). */
-        if (arg >= p->memory_start && arg < gs_process_mem_end(p)) {
-            p->has_stack_start = p->has_stack_min = true;
-            p->stack_start = p->stack_min = arg;
-        }
-        return gs_ret_success();
-    case 11:
-        if (arg >= p->memory_start && arg < gs_process_mem_end(p)) {
-            p->has_heap_start = true;
-            p->heap_start = arg;
-        }
-        return gs_ret_success();
-    default:
-        return gs_ret_failure(GS_EC_NOSUPPORT);
-    }
-}
-
 /* ---- buffers and pointers (process_standard.rs) ---- */
 
 /* build_readwrite_process_buffer / build_readonly_process_buffer: 0 or an ErrorCode. */
@@ -415,6 +356,17 @@ static struct gs_ret handle_allow(struct gs_process *p, struct gs_driver *d,
     return gs_ret_u32_u32(old[0], old[1]);
 }
 
+/* Memop: memop.c's typed result as the syscall return. */
+static struct gs_ret handle_memop(struct gs_process *p, const struct gs_syscall *sc)
+{
+    struct gs_memop_value out;
+    enum gs_memop_err e = gs_memop(p, sc->r[0], sc->r[1], &out);
+
+    if (e != GS_MEMOP_OK)
+        return gs_ret_failure(e);
+    return out.has_value ? gs_ret_u32(out.value) : gs_ret_success();
+}
+
 static void handle_yield(struct gs_process *p, const struct gs_syscall *sc)
 {
     switch (sc->r[0]) {
@@ -471,7 +423,7 @@ void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct g
 
     switch (sc->cls) {
     case GS_SYS_MEMOP:
-        ret = gs_memop(p, sc->r[0], sc->r[1]);
+        ret = handle_memop(p, sc);
         if (!k->panicked)
             gs_set_syscall_return(p, &ret);
         break;

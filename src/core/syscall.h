@@ -2,8 +2,8 @@
 /*
  * syscall.h - the 8 syscall classes: decoding from the stacked registers,
  * the TRD104 return encoding, and the kernel's handling of each class
- * (kernel/src/kernel.rs handle_syscall, kernel/src/memop.rs,
- * kernel/src/utilities/arch_helpers.rs; TOCK-REFERENCE section 3).
+ * (kernel/src/kernel.rs handle_syscall, kernel/src/utilities/arch_helpers.rs;
+ * TOCK-REFERENCE section 3). Memop is memop.h.
  */
 #ifndef GS_SYSCALL_H
 #define GS_SYSCALL_H
@@ -128,8 +128,5 @@ void gs_set_process_function(struct gs_process *p, const struct gs_task *t);
  * handles the syscall exactly as upstream (TOCK-REFERENCE 3.4-3.7, 1.12).
  */
 void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct gs_syscall *sc);
-
-/* memop(op, arg) (kernel/src/memop.rs). */
-struct gs_ret gs_memop(struct gs_process *p, uint32_t op, uint32_t arg);
 
 #endif

@@ -459,6 +459,112 @@ int gs_grant_set_allow(struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t p
     return GS_OK;
 }
 
+/* ---- the kernel's slot swaps (grant.rs subscribe, allow_ro, allow_rw) ---- */
+
+/*
+ * enter_grant_kernel_managed: p's grant for `driver`, entered, and the
+ * counts its counters word in memory holds (read_from_base), in the n_*
+ * fields of *in_mem. The caller leaves the grant.
+ */
+static enum gs_grant_swap_err enter_kernel_managed(struct gs_process *p, uint32_t driver,
+                                                   unsigned *grant_num, uint32_t *base,
+                                                   struct gs_grant_shape *in_mem)
+{
+    int gi = gs_process_lookup_grant(p, driver), alloc;
+
+    if (gi < 0)
+        return GS_GRANT_SWAP_NOMEM; /* lookup's only error, OutOfMemory: NOMEM */
+    alloc = gs_process_grant_is_allocated(p, (unsigned)gi);
+    if (alloc < 0)
+        return GS_GRANT_SWAP_FAIL;
+    if (alloc == 0)
+        return GS_GRANT_SWAP_NOMEM;
+    if (gs_process_enter_grant(p, (unsigned)gi, base) != GS_OK)
+        return GS_GRANT_SWAP_NOMEM;
+    gs_grant_counts_from_word(gs_kload32(p->k, *base), in_mem);
+    *grant_num = (unsigned)gi;
+    return GS_GRANT_SWAP_OK;
+}
+
+/*
+ * Swaps the two words of slot `num` of one array with w[0], w[1]: the
+ * common body of subscribe, allow_ro and allow_rw. w holds the old words
+ * on success, is untouched on failure.
+ */
+static enum gs_grant_swap_err swap_slot(struct gs_process *p, uint32_t driver,
+                                        enum gs_grant_slot_kind kind, uint32_t num, uint32_t w[2])
+{
+    static const enum gs_owner_kind owner_kind[] = {
+        [GS_GRANT_UPCALL] = GS_OWN_GRANT_UPCALLS,
+        [GS_GRANT_RO] = GS_OWN_GRANT_RO,
+        [GS_GRANT_RW] = GS_OWN_GRANT_RW,
+    };
+    struct gs_kernel *k = p->k;
+    struct gs_grant_shape in_mem = {0};
+    struct gs_grant_offsets o;
+    uint32_t base, slot, count, old[2];
+    unsigned gi;
+    enum gs_grant_swap_err e = enter_kernel_managed(p, driver, &gi, &base, &in_mem);
+    gs_owner owner;
+
+    if (e)
+        return e;
+    /* The slice get_*_slice gives: as many slots as the counters word says. */
+    count = kind == GS_GRANT_UPCALL ? in_mem.n_upcalls
+            : kind == GS_GRANT_RO   ? in_mem.n_ro
+                                    : in_mem.n_rw;
+    if (num >= count) {
+        gs_process_leave_grant(p, gi);
+        return GS_GRANT_SWAP_NOSUPPORT;
+    }
+    o = gs_grant_offsets(&in_mem);
+    slot = base + gs_grant_slot_offset(&o, kind, num);
+    owner = gs_powner(p, owner_kind[kind], gi);
+    old[0] = gs_kload32(k, slot);
+    old[1] = gs_kload32(k, slot + 4);
+    gs_kstore32(k, slot, w[0], owner);
+    gs_kstore32(k, slot + 4, w[1], owner);
+    gs_process_leave_grant(p, gi);
+    w[0] = old[0];
+    w[1] = old[1];
+    return GS_GRANT_SWAP_OK;
+}
+
+enum gs_grant_swap_err gs_grant_subscribe(struct gs_process *p, uint32_t driver, uint32_t subscribe,
+                                          struct gs_saved_upcall *upcall)
+{
+    uint32_t w[2] = {upcall->appdata, upcall->fn}; /* SavedUpcall is {appdata, fn_ptr} */
+    enum gs_grant_swap_err e = swap_slot(p, driver, GS_GRANT_UPCALL, subscribe, w);
+
+    if (e == GS_GRANT_SWAP_OK)
+        *upcall = (struct gs_saved_upcall){.appdata = w[0], .fn = w[1]};
+    return e;
+}
+
+static enum gs_grant_swap_err swap_allow(struct gs_process *p, uint32_t driver,
+                                         enum gs_grant_slot_kind kind, uint32_t num,
+                                         struct gs_saved_allow *buf)
+{
+    uint32_t w[2] = {buf->ptr, buf->len};
+    enum gs_grant_swap_err e = swap_slot(p, driver, kind, num, w);
+
+    if (e == GS_GRANT_SWAP_OK)
+        *buf = (struct gs_saved_allow){.ptr = w[0], .len = w[1]};
+    return e;
+}
+
+enum gs_grant_swap_err gs_grant_allow_ro(struct gs_process *p, uint32_t driver, uint32_t num,
+                                         struct gs_saved_allow *buf)
+{
+    return swap_allow(p, driver, GS_GRANT_RO, num, buf);
+}
+
+enum gs_grant_swap_err gs_grant_allow_rw(struct gs_process *p, uint32_t driver, uint32_t num,
+                                         struct gs_saved_allow *buf)
+{
+    return swap_allow(p, driver, GS_GRANT_RW, num, buf);
+}
+
 int gs_grant_schedule_upcall(struct gs_grant_ctx *ctx, uint32_t n, uint32_t a, uint32_t b,
                              uint32_t c)
 {

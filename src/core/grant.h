@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "errors.h"
 #include "kernel.h"
 #include "process.h"
 
@@ -190,6 +191,43 @@ int gs_grant_set_upcall(struct gs_grant_ctx *ctx, uint32_t i, uint32_t appdata, 
 int gs_grant_get_allow(const struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t *ptr,
                        uint32_t *len);
 int gs_grant_set_allow(struct gs_grant_ctx *ctx, bool rw, uint32_t i, uint32_t ptr, uint32_t len);
+
+/* A saved upcall and a saved allow, as the kernel-managed part stores them (grant.rs). */
+struct gs_saved_upcall {
+    uint32_t appdata, fn;
+};
+struct gs_saved_allow {
+    uint32_t ptr, len;
+};
+
+/*
+ * Why a swap of grant.rs (subscribe, allow_ro, allow_rw, through
+ * enter_grant_kernel_managed) failed, valued as the Tock ErrorCode it
+ * returns to the process.
+ */
+enum gs_grant_swap_err {
+    GS_GRANT_SWAP_OK = 0,
+    GS_GRANT_SWAP_FAIL = GS_EC_FAIL,           /* the process is not running */
+    GS_GRANT_SWAP_NOMEM = GS_EC_NOMEM,         /* no grant for the driver yet, or entering failed */
+    GS_GRANT_SWAP_NOSUPPORT = GS_EC_NOSUPPORT, /* the number is >= the counters word's count */
+};
+
+/*
+ * grant.rs subscribe(process, upcall): enters the kernel-managed part of
+ * p's grant for `driver` (without the GRANT_ENTERED/LEFT events a capsule's
+ * enter makes), swaps *upcall with saved upcall `subscribe` and leaves. The
+ * slot arrays are where the counters word in memory puts them
+ * (read_from_base). On success *upcall holds the previous upcall; on
+ * failure it is untouched (upstream hands the new upcall back).
+ */
+enum gs_grant_swap_err gs_grant_subscribe(struct gs_process *p, uint32_t driver, uint32_t subscribe,
+                                          struct gs_saved_upcall *upcall);
+
+/* grant.rs allow_ro / allow_rw: as gs_grant_subscribe, for saved allow `num`. */
+enum gs_grant_swap_err gs_grant_allow_ro(struct gs_process *p, uint32_t driver, uint32_t num,
+                                         struct gs_saved_allow *buf);
+enum gs_grant_swap_err gs_grant_allow_rw(struct gs_process *p, uint32_t driver, uint32_t num,
+                                         struct gs_saved_allow *buf);
 
 /* UpcallError (kernel/src/upcall.rs), returned as negative values. */
 enum gs_upcall_err {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Syscall handling: kernel/src/kernel.rs handle_syscall (memop.rs is in
- * memop.c), kernel/src/grant.rs subscribe/allow_ro/allow_rw, the buffer checks of
+ * Syscall handling: kernel/src/kernel.rs handle_syscall (the swaps of
+ * kernel/src/grant.rs are in grant.c, memop.rs in memop.c), the buffer checks of
  * kernel/src/process_standard.rs and the Cortex-M frame writes of
  * arch/cortex-m/src/syscall.rs (tock HEAD 65608d717). TOCK-REFERENCE 3, 1.10-1.13.
  */
@@ -205,75 +205,44 @@ void gs_set_process_function(struct gs_process *p, const struct gs_task *t)
     gs_kernel_emit(k, &ev);
 }
 
-/* ---- buffers and pointers (process_standard.rs) ---- */
+/*
+ * ---- handle_syscall, per class: verify, then implement ----
+ *
+ * As Zephyr splits a syscall into a verify step (every user-supplied value
+ * checked) and the implementation, each class below has verify_CLASS,
+ * whose checks run in kernel.rs's order and whose failures are an enum of
+ * that class, then impl_CLASS, which does the work (for subscribe and the
+ * allows, grant.c's swaps). Every error enum is valued as the Tock
+ * ErrorCode it returns, so a failure is passed to the process as it is.
+ */
 
-/* build_readwrite_process_buffer / build_readonly_process_buffer: 0 or an ErrorCode. */
-static int build_buffer(struct gs_process *p, uint32_t ptr, uint32_t len, bool ro)
+/* build_readwrite_process_buffer / build_readonly_process_buffer's failures. */
+enum buffer_err {
+    BUFFER_OK = 0,
+    BUFFER_FAIL = GS_EC_FAIL,   /* the process is not running */
+    BUFFER_INVAL = GS_EC_INVAL, /* not app-owned memory (nor, read-only, its readable flash) */
+};
+
+/* process_standard.rs: a zero-length buffer takes any pointer; a good one may move the watermark. */
+static enum buffer_err build_buffer(struct gs_process *p, uint32_t ptr, uint32_t len, bool ro)
 {
     if (!gs_process_is_running(p))
-        return GS_EC_FAIL;
+        return BUFFER_FAIL;
     if (len == 0)
-        return 0; /* any pointer; the watermark is unchanged */
+        return BUFFER_OK; /* any pointer; the watermark is unchanged */
     if (gs_process_in_app_owned_memory(p, ptr, len)) {
         if (ptr + len > p->hwm)
             p->hwm = ptr + len;
-        return 0;
+        return BUFFER_OK;
     }
     if (ro && gs_process_in_app_flash_memory(p, ptr, len))
-        return 0;
-    return GS_EC_INVAL;
+        return BUFFER_OK;
+    return BUFFER_INVAL;
 }
 
 static bool valid_upcall_pointer(const struct gs_process *p, uint32_t fn)
 {
     return gs_process_in_app_flash_memory(p, fn, 4) || gs_process_in_app_owned_memory(p, fn, 4);
-}
-
-/* ---- grant-side swaps (grant.rs subscribe, allow_ro, allow_rw) ---- */
-
-enum slot_kind { SLOT_UPCALL, SLOT_RO, SLOT_RW };
-
-/*
- * enter_grant_kernel_managed + swap of one slot: writes (w0, w1) into slot
- * `num` of the grant for `driver` and returns the old pair. 0 or an ErrorCode.
- */
-static int grant_swap(struct gs_process *p, uint32_t driver, enum slot_kind kind, uint32_t num,
-                      uint32_t w0, uint32_t w1, uint32_t old[2])
-{
-    struct gs_kernel *k = p->k;
-    uint32_t base, counters, n, slot;
-    int gi = gs_process_lookup_grant(p, driver), alloc;
-    static const enum gs_owner_kind owner_kind[] = {GS_OWN_GRANT_UPCALLS, GS_OWN_GRANT_RO,
-                                                    GS_OWN_GRANT_RW};
-
-    if (gi < 0)
-        return gs_err_to_ecode(gi); /* OutOfMemory -> NOMEM */
-    alloc = gs_process_grant_is_allocated(p, (unsigned)gi);
-    if (alloc < 0)
-        return GS_EC_FAIL;
-    if (alloc == 0)
-        return GS_EC_NOMEM;
-    if (gs_process_enter_grant(p, (unsigned)gi, &base) != GS_OK)
-        return GS_EC_NOMEM;
-    /* read_from_base: the counts come from the counters word in memory. */
-    counters = gs_kload32(k, base);
-    n = (counters >> (8 * kind)) & 0xFF;
-    if (num >= n) {
-        gs_process_leave_grant(p, (unsigned)gi);
-        return GS_EC_NOSUPPORT;
-    }
-    slot = base + 4;
-    if (kind >= SLOT_RO)
-        slot += 8 * (counters & 0xFF);
-    if (kind == SLOT_RW)
-        slot += 8 * ((counters >> 8) & 0xFF);
-    slot += 8 * num;
-    old[0] = gs_kload32(k, slot);
-    old[1] = gs_kload32(k, slot + 4);
-    gs_kstore32(k, slot, w0, gs_powner(p, owner_kind[kind], (unsigned)gi));
-    gs_kstore32(k, slot + 4, w1, gs_powner(p, owner_kind[kind], (unsigned)gi));
-    gs_process_leave_grant(p, (unsigned)gi);
-    return 0;
 }
 
 enum alloc_result { ALLOC_NONE, ALLOC_NEW, ALLOC_SAME };
@@ -292,71 +261,167 @@ static enum alloc_result try_allocate_grant(struct gs_driver *d, struct gs_proce
     return ALLOC_NEW;
 }
 
-/* A swap, with the grant allocated on first use and retried once. */
-static int swap_with_alloc(struct gs_process *p, struct gs_driver *d, uint32_t driver,
-                           enum slot_kind kind, uint32_t num, uint32_t w0, uint32_t w1,
-                           uint32_t old[2])
+/*
+ * kernel.rs: a swap that failed with NOMEM may be the first use of the
+ * grant; the driver is asked to allocate it, and the swap is retried once
+ * if that made a new allocation.
+ */
+static bool retry_after_allocation(struct gs_process *p, struct gs_driver *d,
+                                   enum gs_grant_swap_err e)
 {
-    int e = grant_swap(p, driver, kind, num, w0, w1, old);
+    return e == GS_GRANT_SWAP_NOMEM && !p->k->panicked && try_allocate_grant(d, p) == ALLOC_NEW;
+}
 
-    if (e != GS_EC_NOMEM || p->k->panicked)
-        return e;
-    if (try_allocate_grant(d, p) != ALLOC_NEW)
-        return GS_EC_NOMEM;
-    return grant_swap(p, driver, kind, num, w0, w1, old);
+/* ---- Subscribe (TOCK-REFERENCE 3.5) ---- */
+
+enum subscribe_err {
+    SUBSCRIBE_OK = 0,
+    SUBSCRIBE_INVAL = GS_EC_INVAL,       /* fn is outside the process's flash and memory */
+    SUBSCRIBE_NODEVICE = GS_EC_NODEVICE, /* no such driver */
+};
+
+/* The function pointer is checked before the driver. */
+static enum subscribe_err verify_subscribe(const struct gs_process *p, const struct gs_driver *d,
+                                           uint32_t fn)
+{
+    if (fn != 0 && !valid_upcall_pointer(p, fn))
+        return SUBSCRIBE_INVAL;
+    if (!d)
+        return SUBSCRIBE_NODEVICE;
+    return SUBSCRIBE_OK;
+}
+
+/* grant::subscribe, with the grant allocated on first use. *up: new in, old out on success. */
+static enum gs_grant_swap_err impl_subscribe(struct gs_process *p, struct gs_driver *d,
+                                             uint32_t driver, uint32_t sub,
+                                             struct gs_saved_upcall *up)
+{
+    enum gs_grant_swap_err e = gs_grant_subscribe(p, driver, sub, up);
+
+    if (retry_after_allocation(p, d, e))
+        e = gs_grant_subscribe(p, driver, sub, up);
+    /* Only on success: drop queued upcalls of this id (ReturnValues stay). */
+    if (e == GS_GRANT_SWAP_OK)
+        gs_tasks_remove_pending_upcalls(p, (struct gs_upcall_id){driver, sub});
+    return e;
 }
 
 static struct gs_ret handle_subscribe(struct gs_process *p, struct gs_driver *d,
                                       const struct gs_syscall *sc)
 {
-    uint32_t driver = sc->r[0], sub = sc->r[1], fn = sc->r[2], appdata = sc->r[3], old[2];
-    struct gs_ret ret;
+    uint32_t driver = sc->r[0], sub = sc->r[1], fn = sc->r[2], appdata = sc->r[3];
+    struct gs_saved_upcall up = {.appdata = appdata, .fn = fn};
+    enum subscribe_err v = verify_subscribe(p, d, fn);
+    enum gs_grant_swap_err e;
+
+    if (v != SUBSCRIBE_OK)
+        return gs_ret_failure_u32_u32(v, fn, appdata);
+    e = impl_subscribe(p, d, driver, sub, &up);
+    if (e != GS_GRANT_SWAP_OK)
+        return gs_ret_failure_u32_u32(e, fn, appdata);
+    return gs_ret_u32_u32(up.fn, up.appdata);
+}
+
+/* ---- Command ---- */
+
+enum command_err {
+    COMMAND_OK = 0,
+    COMMAND_NOSUPPORT = GS_EC_NOSUPPORT, /* the driver has no command(): upstream's default */
+    COMMAND_NODEVICE = GS_EC_NODEVICE,   /* no such driver */
+};
+
+static enum command_err verify_command(const struct gs_driver *d)
+{
+    if (!d)
+        return COMMAND_NODEVICE;
+    if (!d->ops->command)
+        return COMMAND_NOSUPPORT;
+    return COMMAND_OK;
+}
+
+static struct gs_ret handle_command(struct gs_process *p, struct gs_driver *d,
+                                    const struct gs_syscall *sc)
+{
+    enum command_err v = verify_command(d);
+
+    if (v != COMMAND_OK)
+        return gs_ret_failure(v);
+    /* The implementation is the capsule's: its CommandReturn is any variant. */
+    return d->ops->command(d, sc->r[1], sc->r[2], sc->r[3], p->pid);
+}
+
+/* ---- the three Allows (TOCK-REFERENCE 3.5) ---- */
+
+enum allow_err {
+    ALLOW_OK = 0,
+    ALLOW_FAIL = BUFFER_FAIL,
+    ALLOW_INVAL = BUFFER_INVAL,
+    ALLOW_NODEVICE = GS_EC_NODEVICE, /* no such driver */
+};
+
+/* The driver is checked before the buffer (the watermark is untouched). */
+static enum allow_err verify_allow(struct gs_process *p, const struct gs_driver *d, uint32_t ptr,
+                                   uint32_t len, bool ro)
+{
+    if (!d)
+        return ALLOW_NODEVICE;
+    return (enum allow_err)build_buffer(p, ptr, len, ro);
+}
+
+/* grant::allow_ro / allow_rw, with the grant allocated on first use. */
+static enum gs_grant_swap_err impl_allow(struct gs_process *p, struct gs_driver *d, uint32_t driver,
+                                         uint32_t num, bool ro, struct gs_saved_allow *buf)
+{
+    enum gs_grant_swap_err (*swap)(struct gs_process *, uint32_t, uint32_t,
+                                   struct gs_saved_allow *) =
+        ro ? gs_grant_allow_ro : gs_grant_allow_rw;
+    enum gs_grant_swap_err e = swap(p, driver, num, buf);
+
+    if (retry_after_allocation(p, d, e))
+        e = swap(p, driver, num, buf);
+    return e;
+}
+
+/*
+ * UserspaceReadableAllow: no grant storage, no automatic allocation; the
+ * driver decides. 0 or the driver's ErrorCode (NOSUPPORT without the op).
+ */
+static int impl_allow_userspace_readable(struct gs_process *p, struct gs_driver *d, uint32_t num,
+                                         struct gs_saved_allow *buf)
+{
+    uint32_t old[2];
     int e;
 
-    /* The function pointer is checked before the driver. */
-    if (fn != 0 && !valid_upcall_pointer(p, fn))
-        return gs_ret_failure_u32_u32(GS_EC_INVAL, fn, appdata);
-    if (!d)
-        return gs_ret_failure_u32_u32(GS_EC_NODEVICE, fn, appdata);
-    /* SavedUpcall is {appdata, fn_ptr}. */
-    e = swap_with_alloc(p, d, driver, SLOT_UPCALL, sub, appdata, fn, old);
-    if (e)
-        return gs_ret_failure_u32_u32((uint32_t)e, fn, appdata);
-    ret = gs_ret_u32_u32(old[1], old[0]);
-    /* Only on success: drop queued upcalls of this id (ReturnValues stay). */
-    gs_tasks_remove_pending_upcalls(p, (struct gs_upcall_id){driver, sub});
-    return ret;
+    if (!d->ops->allow_userspace_readable)
+        return GS_EC_NOSUPPORT;
+    e = d->ops->allow_userspace_readable(d, p->pid, num, buf->ptr, buf->len, old);
+    if (e == 0)
+        *buf = (struct gs_saved_allow){.ptr = old[0], .len = old[1]};
+    return e;
 }
 
 static struct gs_ret handle_allow(struct gs_process *p, struct gs_driver *d,
                                   const struct gs_syscall *sc)
 {
-    uint32_t driver = sc->r[0], num = sc->r[1], ptr = sc->r[2], len = sc->r[3], old[2];
+    uint32_t driver = sc->r[0], num = sc->r[1], ptr = sc->r[2], len = sc->r[3];
+    struct gs_saved_allow buf = {.ptr = ptr, .len = len};
     bool ro = sc->cls == GS_SYS_RO_ALLOW;
+    enum allow_err v = verify_allow(p, d, ptr, len, ro);
     int e;
 
-    /* The driver is checked before the buffer (the watermark is untouched). */
-    if (!d)
-        return gs_ret_failure_u32_u32(GS_EC_NODEVICE, ptr, len);
-    e = build_buffer(p, ptr, len, ro);
+    if (v != ALLOW_OK)
+        return gs_ret_failure_u32_u32(v, ptr, len);
+    if (sc->cls == GS_SYS_UR_ALLOW)
+        e = impl_allow_userspace_readable(p, d, num, &buf);
+    else
+        e = impl_allow(p, d, driver, num, ro, &buf);
     if (e)
         return gs_ret_failure_u32_u32((uint32_t)e, ptr, len);
-    if (sc->cls == GS_SYS_UR_ALLOW) {
-        /* No grant storage, no automatic allocation: the driver decides. */
-        if (!d->ops->allow_userspace_readable)
-            return gs_ret_failure_u32_u32(GS_EC_NOSUPPORT, ptr, len);
-        e = d->ops->allow_userspace_readable(d, p->pid, num, ptr, len, old);
-        if (e)
-            return gs_ret_failure_u32_u32((uint32_t)e, ptr, len);
-        return gs_ret_u32_u32(old[0], old[1]);
-    }
-    e = swap_with_alloc(p, d, driver, ro ? SLOT_RO : SLOT_RW, num, ptr, len, old);
-    if (e)
-        return gs_ret_failure_u32_u32((uint32_t)e, ptr, len);
-    return gs_ret_u32_u32(old[0], old[1]);
+    return gs_ret_u32_u32(buf.ptr, buf.len);
 }
 
-/* Memop: memop.c's typed result as the syscall return. */
+/* ---- Memop: no check before memop.rs's own (memop.c) ---- */
+
 static struct gs_ret handle_memop(struct gs_process *p, const struct gs_syscall *sc)
 {
     struct gs_memop_value out;
@@ -366,6 +431,8 @@ static struct gs_ret handle_memop(struct gs_process *p, const struct gs_syscall 
         return gs_ret_failure(e);
     return out.has_value ? gs_ret_u32(out.value) : gs_ret_success();
 }
+
+/* ---- Yield: its variant was verified when it decoded (gs_syscall_decode) ---- */
 
 static void handle_yield(struct gs_process *p, const struct gs_syscall *sc)
 {
@@ -392,11 +459,56 @@ static void handle_yield(struct gs_process *p, const struct gs_syscall *sc)
     }
 }
 
+/* ---- Exit (TOCK-REFERENCE 3.7) ---- */
+
+enum exit_err {
+    EXIT_OK = 0,
+    EXIT_NOSUPPORT = GS_EC_NOSUPPORT, /* neither exit-terminate (0) nor exit-restart (1) */
+};
+
+static enum exit_err verify_exit(const struct gs_syscall *sc)
+{
+    return sc->r[0] <= 1 ? EXIT_OK : EXIT_NOSUPPORT;
+}
+
+static void handle_exit(struct gs_process *p, const struct gs_syscall *sc)
+{
+    enum exit_err v = verify_exit(sc);
+    struct gs_ret ret;
+
+    if (v != EXIT_OK) {
+        ret = gs_ret_failure(v);
+        gs_set_syscall_return(p, &ret);
+    } else if (sc->r[0] == 0) {
+        gs_process_terminate(p, true, sc->r[1]);
+    } else {
+        gs_process_try_restart(p, true, sc->r[1]);
+    }
+}
+
+/* The classes that return a value: memop, subscribe, command and the allows. */
+static struct gs_ret handle_returning(struct gs_kernel *k, struct gs_process *p,
+                                      const struct gs_syscall *sc)
+{
+    struct gs_driver *d;
+
+    if (sc->cls == GS_SYS_MEMOP)
+        return handle_memop(p, sc);
+    d = gs_kernel_driver(k, sc->r[0]); /* Subscribe, Command and the Allows: with_driver(r0) */
+    switch (sc->cls) {
+    case GS_SYS_SUBSCRIBE:
+        return handle_subscribe(p, d, sc);
+    case GS_SYS_COMMAND:
+        return handle_command(p, d, sc);
+    default:
+        return handle_allow(p, d, sc);
+    }
+}
+
 void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct gs_syscall *sc)
 {
     struct gs_event ev;
     struct gs_ret ret;
-    struct gs_driver *d;
     int e;
 
     k->syscall_class = (int)sc->cls;
@@ -422,48 +534,16 @@ void gs_handle_syscall(struct gs_kernel *k, struct gs_process *p, const struct g
     }
 
     switch (sc->cls) {
-    case GS_SYS_MEMOP:
-        ret = handle_memop(p, sc);
-        if (!k->panicked)
-            gs_set_syscall_return(p, &ret);
-        break;
     case GS_SYS_YIELD:
         handle_yield(p, sc);
         break;
-    case GS_SYS_SUBSCRIBE:
-        d = gs_kernel_driver(k, sc->r[0]);
-        ret = handle_subscribe(p, d, sc);
-        if (!k->panicked)
-            gs_set_syscall_return(p, &ret);
-        break;
-    case GS_SYS_COMMAND:
-        d = gs_kernel_driver(k, sc->r[0]);
-        if (!d)
-            ret = gs_ret_failure(GS_EC_NODEVICE);
-        else if (!d->ops->command)
-            ret = gs_ret_failure(GS_EC_NOSUPPORT);
-        else
-            ret = d->ops->command(d, sc->r[1], sc->r[2], sc->r[3], p->pid);
-        if (!k->panicked)
-            gs_set_syscall_return(p, &ret);
-        break;
-    case GS_SYS_RW_ALLOW:
-    case GS_SYS_RO_ALLOW:
-    case GS_SYS_UR_ALLOW:
-        d = gs_kernel_driver(k, sc->r[0]);
-        ret = handle_allow(p, d, sc);
-        if (!k->panicked)
-            gs_set_syscall_return(p, &ret);
-        break;
     case GS_SYS_EXIT:
-        if (sc->r[0] == 0) {
-            gs_process_terminate(p, true, sc->r[1]);
-        } else if (sc->r[0] == 1) {
-            gs_process_try_restart(p, true, sc->r[1]);
-        } else {
-            ret = gs_ret_failure(GS_EC_NOSUPPORT);
+        handle_exit(p, sc);
+        break;
+    default:
+        ret = handle_returning(k, p, sc);
+        if (!k->panicked)
             gs_set_syscall_return(p, &ret);
-        }
         break;
     }
 done:

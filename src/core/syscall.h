@@ -3,7 +3,7 @@
  * syscall.h - the 8 syscall classes: decoding from the stacked registers,
  * the TRD104 return encoding, and the kernel's handling of each class
  * (kernel/src/kernel.rs handle_syscall, kernel/src/utilities/arch_helpers.rs;
- * TOCK-REFERENCE section 3). Memop is memop.h.
+ * TOCK-REFERENCE section 3). Memop is memop.h, the grant swaps grant.h.
  */
 #ifndef GS_SYSCALL_H
 #define GS_SYSCALL_H

@@ -31,33 +31,47 @@ const char *gs_syscall_class_name(unsigned cls)
     return cls < 8 ? names[cls] : "Invalid";
 }
 
+/* encode_syscall_return_trd104 (kernel/src/utilities/arch_helpers.rs). */
+static const struct gs_ret_layout ret_layouts[] = {
+    {GS_RET_FAILURE, "Failure", {GS_RS_VARIANT, GS_RS_ERR}},
+    {GS_RET_FAILURE_U32, "FailureU32", {GS_RS_VARIANT, GS_RS_ERR, GS_RS_A}},
+    {GS_RET_FAILURE_U32_U32, "FailureU32U32", {GS_RS_VARIANT, GS_RS_ERR, GS_RS_A, GS_RS_B}},
+    /* 64-bit payloads: a = low word, b = high word (b, c for SuccessU32U64). */
+    {GS_RET_FAILURE_U64, "FailureU64", {GS_RS_VARIANT, GS_RS_ERR, GS_RS_A, GS_RS_B}},
+    {GS_RET_SUCCESS, "Success", {GS_RS_VARIANT}},
+    {GS_RET_SUCCESS_U32, "SuccessU32", {GS_RS_VARIANT, GS_RS_A}},
+    {GS_RET_SUCCESS_U32_U32, "SuccessU32U32", {GS_RS_VARIANT, GS_RS_A, GS_RS_B}},
+    {GS_RET_SUCCESS_U64, "SuccessU64", {GS_RS_VARIANT, GS_RS_A, GS_RS_B}},
+    {GS_RET_SUCCESS_U32_U32_U32, "SuccessU32U32U32", {GS_RS_VARIANT, GS_RS_A, GS_RS_B, GS_RS_C}},
+    {GS_RET_SUCCESS_U32_U64, "SuccessU32U64", {GS_RS_VARIANT, GS_RS_A, GS_RS_B, GS_RS_C}},
+    /* No variant code: r0..r2 are the upcall's arguments. */
+    {GS_RET_YIELD_WAIT_FOR, "YieldWaitFor", {GS_RS_A, GS_RS_B, GS_RS_C}},
+};
+
+const struct gs_ret_layout *gs_ret_layout(enum gs_ret_variant v)
+{
+    for (size_t i = 0; i < sizeof(ret_layouts) / sizeof(ret_layouts[0]); i++)
+        if (ret_layouts[i].v == v)
+            return &ret_layouts[i];
+    return NULL;
+}
+
+unsigned gs_ret_written(enum gs_ret_variant v)
+{
+    const struct gs_ret_layout *l = gs_ret_layout(v);
+    unsigned mask = 0;
+
+    for (unsigned i = 0; l && i < 4; i++)
+        if (l->reg[i] != GS_RS_NONE)
+            mask |= 1u << i;
+    return mask;
+}
+
 const char *gs_ret_variant_name(enum gs_ret_variant v)
 {
-    switch (v) {
-    case GS_RET_FAILURE:
-        return "Failure";
-    case GS_RET_FAILURE_U32:
-        return "FailureU32";
-    case GS_RET_FAILURE_U32_U32:
-        return "FailureU32U32";
-    case GS_RET_FAILURE_U64:
-        return "FailureU64";
-    case GS_RET_SUCCESS:
-        return "Success";
-    case GS_RET_SUCCESS_U32:
-        return "SuccessU32";
-    case GS_RET_SUCCESS_U32_U32:
-        return "SuccessU32U32";
-    case GS_RET_SUCCESS_U64:
-        return "SuccessU64";
-    case GS_RET_SUCCESS_U32_U32_U32:
-        return "SuccessU32U32U32";
-    case GS_RET_SUCCESS_U32_U64:
-        return "SuccessU32U64";
-    case GS_RET_YIELD_WAIT_FOR:
-        return "YieldWaitFor";
-    }
-    return "Unknown";
+    const struct gs_ret_layout *l = gs_ret_layout(v);
+
+    return l ? l->name : "Unknown";
 }
 
 bool gs_syscall_decode(bool profile_22, uint8_t svc, const uint32_t r[4], struct gs_syscall *out)
@@ -74,67 +88,28 @@ bool gs_syscall_decode(bool profile_22, uint8_t svc, const uint32_t r[4], struct
 
 void gs_ret_encode(const struct gs_ret *ret, uint32_t r[4])
 {
-    switch (ret->v) {
-    case GS_RET_FAILURE:
-        r[0] = 0;
-        r[1] = ret->err;
-        break;
-    case GS_RET_FAILURE_U32:
-        r[0] = 1;
-        r[1] = ret->err;
-        r[2] = ret->a;
-        break;
-    case GS_RET_FAILURE_U32_U32:
-    case GS_RET_FAILURE_U64: /* a = low word, b = high word */
-        r[0] = ret->v;
-        r[1] = ret->err;
-        r[2] = ret->a;
-        r[3] = ret->b;
-        break;
-    case GS_RET_SUCCESS:
-        r[0] = 128;
-        break;
-    case GS_RET_SUCCESS_U32:
-        r[0] = 129;
-        r[1] = ret->a;
-        break;
-    case GS_RET_SUCCESS_U32_U32:
-    case GS_RET_SUCCESS_U64:
-        r[0] = ret->v;
-        r[1] = ret->a;
-        r[2] = ret->b;
-        break;
-    case GS_RET_SUCCESS_U32_U32_U32:
-    case GS_RET_SUCCESS_U32_U64:
-        r[0] = ret->v;
-        r[1] = ret->a;
-        r[2] = ret->b;
-        r[3] = ret->c;
-        break;
-    case GS_RET_YIELD_WAIT_FOR:
-        r[0] = ret->a;
-        r[1] = ret->b;
-        r[2] = ret->c;
-        break;
-    }
-}
+    const struct gs_ret_layout *l = gs_ret_layout(ret->v);
 
-/* Registers the encoding writes (bit i = r_i). */
-static unsigned encoded_mask(enum gs_ret_variant v)
-{
-    switch (v) {
-    case GS_RET_SUCCESS:
-        return 0x1;
-    case GS_RET_FAILURE:
-    case GS_RET_SUCCESS_U32:
-        return 0x3;
-    case GS_RET_FAILURE_U32:
-    case GS_RET_SUCCESS_U32_U32:
-    case GS_RET_SUCCESS_U64:
-    case GS_RET_YIELD_WAIT_FOR:
-        return 0x7;
-    default:
-        return 0xF;
+    for (unsigned i = 0; l && i < 4; i++) {
+        switch ((enum gs_ret_src)l->reg[i]) {
+        case GS_RS_NONE:
+            break;
+        case GS_RS_VARIANT:
+            r[i] = (uint32_t)ret->v;
+            break;
+        case GS_RS_ERR:
+            r[i] = ret->err;
+            break;
+        case GS_RS_A:
+            r[i] = ret->a;
+            break;
+        case GS_RS_B:
+            r[i] = ret->b;
+            break;
+        case GS_RS_C:
+            r[i] = ret->c;
+            break;
+        }
     }
 }
 
@@ -142,7 +117,7 @@ void gs_set_syscall_return(struct gs_process *p, const struct gs_ret *ret)
 {
     struct gs_kernel *k = p->k;
     uint32_t psp = p->ss.psp, r[4] = {0, 0, 0, 0};
-    unsigned mask = encoded_mask(ret->v), n = 0;
+    unsigned mask = gs_ret_written(ret->v), n = 0;
     uint8_t raw[16];
     struct gs_event ev;
 

@@ -85,13 +85,39 @@ static inline struct gs_ret gs_ret_failure_u32_u32(uint32_t err, uint32_t a, uin
     return r;
 }
 
+/*
+ * Where each register of a return variant comes from: the one table of
+ * TRD104's encodings (TOCK-REFERENCE 3.2), read by the encoder, by
+ * set_syscall_return_value (which words it stores) and by the trace.
+ */
+enum gs_ret_src {
+    GS_RS_NONE = 0, /* not written: the register keeps its stacked value */
+    GS_RS_VARIANT,  /* the variant's code (r0) */
+    GS_RS_ERR,      /* the ErrorCode */
+    GS_RS_A,        /* the data words of struct gs_ret */
+    GS_RS_B,
+    GS_RS_C,
+};
+
+struct gs_ret_layout {
+    enum gs_ret_variant v;
+    const char *name; /* "SuccessU32", ... */
+    uint8_t reg[4];   /* enum gs_ret_src of r0..r3 */
+};
+
+/* The table's row for v, or NULL for a value that is no variant. */
+const struct gs_ret_layout *gs_ret_layout(enum gs_ret_variant v);
+
+/* The registers v writes, bit i = r_i (always r0 .. r(n-1)); 0 for no variant. */
+unsigned gs_ret_written(enum gs_ret_variant v);
+
 /* Is this a success variant? */
 bool gs_ret_is_success(const struct gs_ret *r);
 
 /* Name of a class ("Yield", ...) or "Invalid". */
 const char *gs_syscall_class_name(unsigned cls);
 
-/* Name of a return variant ("SuccessU32", ...). */
+/* Name of a return variant ("SuccessU32", ...), "Unknown" for no variant. */
 const char *gs_ret_variant_name(enum gs_ret_variant v);
 
 /*

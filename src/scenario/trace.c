@@ -141,39 +141,27 @@ static void syscall_text(const struct gs_event *ev, char *buf, size_t n)
     free(s);
 }
 
+/* A return as the registers its variant wrote (gs_ret_layout): the ErrorCode by name. */
 static void return_text(const struct gs_event *ev, char *buf, size_t n)
 {
+    const struct gs_ret_layout *l = gs_ret_layout((enum gs_ret_variant)ev->a);
     const uint32_t *r = ev->r;
+    size_t at;
 
-    switch (ev->a) {
-    case GS_RET_YIELD_WAIT_FOR:
+    if (ev->a == GS_RET_YIELD_WAIT_FOR) {
         snprintf(buf, n, "wait-for result (0x%x, 0x%x, 0x%x)", r[0], r[1], r[2]);
-        break;
-    case GS_RET_FAILURE:
-        snprintf(buf, n, "Failure %s", gs_ecode_name((int)r[1]));
-        break;
-    case GS_RET_FAILURE_U32:
-        snprintf(buf, n, "FailureU32 %s 0x%x", gs_ecode_name((int)r[1]), r[2]);
-        break;
-    case GS_RET_FAILURE_U32_U32:
-    case GS_RET_FAILURE_U64:
-        snprintf(buf, n, "%s %s 0x%x 0x%x", gs_scn_variant_name(ev->a), gs_ecode_name((int)r[1]),
-                 r[2], r[3]);
-        break;
-    case GS_RET_SUCCESS:
-        snprintf(buf, n, "Success");
-        break;
-    case GS_RET_SUCCESS_U32:
-        snprintf(buf, n, "SuccessU32 0x%x", r[1]);
-        break;
-    case GS_RET_SUCCESS_U32_U32:
-    case GS_RET_SUCCESS_U64:
-        snprintf(buf, n, "%s 0x%x 0x%x", gs_scn_variant_name(ev->a), r[1], r[2]);
-        break;
-    default:
-        snprintf(buf, n, "%s 0x%x 0x%x 0x%x",
-                 gs_scn_variant_name(ev->a) ? gs_scn_variant_name(ev->a) : "?", r[1], r[2], r[3]);
-        break;
+        return;
+    }
+    if (!l) {
+        snprintf(buf, n, "? 0x%x 0x%x 0x%x", r[1], r[2], r[3]);
+        return;
+    }
+    at = (size_t)snprintf(buf, n, "%s", l->name);
+    for (unsigned i = 1; i < 4 && at < n; i++) {
+        if (l->reg[i] == GS_RS_ERR)
+            at += (size_t)snprintf(buf + at, n - at, " %s", gs_ecode_name((int)r[i]));
+        else if (l->reg[i] != GS_RS_NONE)
+            at += (size_t)snprintf(buf + at, n - at, " 0x%x", r[i]);
     }
 }
 

@@ -12,6 +12,18 @@
 #include "process.h"
 #include "syscall.h"
 
+bool gs_syscall_decode(bool profile_22, uint8_t svc, const uint32_t r[4], struct gs_syscall *out)
+{
+    if (svc > GS_SYS_UR_ALLOW)
+        return false;
+    /* HEAD (PR #4902): an unknown yield variant does not decode; 2.2 decoded anything. */
+    if (svc == GS_SYS_YIELD && r[0] > 2 && !profile_22)
+        return false;
+    out->cls = (enum gs_syscall_class)svc;
+    memcpy(out->r, r, sizeof(out->r));
+    return true;
+}
+
 static enum gs_switch_reason fault_at(const struct gs_process *p, struct gs_fault *f,
                                       enum gs_fault_kind kind, uint32_t addr)
 {

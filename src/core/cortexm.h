@@ -12,6 +12,7 @@
 #ifndef GS_CORTEXM_H
 #define GS_CORTEXM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
@@ -26,6 +27,14 @@ enum gs_switch_reason {
     GS_SWITCH_FAULT,       /* *fault says what: the kernel sets the fault state */
     GS_SWITCH_INTERRUPTED, /* the budget (SysTick) ran out */
 };
+
+/*
+ * syscall_from_register_arguments_trd104 (kernel/src/syscall.rs), which
+ * switch_to_process calls: svc number and r0..r3 -> syscall.
+ * Returns false when the decode fails (svc >= 8; a Yield whose r0 is not 0,
+ * 1 or 2 — except in the 2.2 profile, where any yield decodes).
+ */
+bool gs_syscall_decode(bool profile_22, uint8_t svc, const uint32_t r[4], struct gs_syscall *out);
 
 /*
  * After arch->run returned trap t for process p: tracks the stack minimum

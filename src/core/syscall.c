@@ -74,18 +74,6 @@ const char *gs_ret_variant_name(enum gs_ret_variant v)
     return l ? l->name : "Unknown";
 }
 
-bool gs_syscall_decode(bool profile_22, uint8_t svc, const uint32_t r[4], struct gs_syscall *out)
-{
-    if (svc > GS_SYS_UR_ALLOW)
-        return false;
-    /* HEAD (PR #4902): an unknown yield variant does not decode; 2.2 decoded anything. */
-    if (svc == GS_SYS_YIELD && r[0] > 2 && !profile_22)
-        return false;
-    out->cls = (enum gs_syscall_class)svc;
-    memcpy(out->r, r, sizeof(out->r));
-    return true;
-}
-
 void gs_ret_encode(const struct gs_ret *ret, uint32_t r[4])
 {
     const struct gs_ret_layout *l = gs_ret_layout(ret->v);

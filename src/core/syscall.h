@@ -121,13 +121,6 @@ const char *gs_syscall_class_name(unsigned cls);
 const char *gs_ret_variant_name(enum gs_ret_variant v);
 
 /*
- * syscall_from_register_arguments_trd104: svc number and r0..r3 -> syscall.
- * Returns false when the decode fails (svc >= 8; a Yield whose r0 is not 0,
- * 1 or 2 — except in the 2.2 profile, where any yield decodes).
- */
-bool gs_syscall_decode(bool profile_22, uint8_t svc, const uint32_t r[4], struct gs_syscall *out);
-
-/*
  * encode_syscall_return_trd104 into r[0..3]: registers a variant does not
  * mention are left untouched.
  */

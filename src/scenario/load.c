@@ -3,9 +3,12 @@
  * Scenario loading and validation (scenarios/README.md is the manual).
  *
  * jansson parses the text (and reports syntax errors with a position); this
- * file walks the resulting tree with a JSON path kept alongside, and checks
- * every key, type and range by hand. Each error is formatted once, with the
- * position gs_jpath_locate() finds for the path, as
+ * file walks the resulting tree with a JSON path kept alongside. The keys
+ * of every object, their types, ranges and constant defaults come from the
+ * format's table (keys.h, which scenarios/schema.json is generated from);
+ * the rules no table states (geometry, alignment, names that must exist,
+ * keys that exclude each other) are checked here by code. Each error is
+ * formatted once, with the position gs_jpath_locate() finds for the path, as
  *
  *   FILE:LINE:COL: PATH: expected WHAT, got VALUE
  *
@@ -23,11 +26,11 @@
 
 #include "errors.h"
 #include "jpath.h"
+#include "keys.h"
 #include "scn_internal.h"
 
 #define MAX_FILE_BYTES (16u << 20) /* scenario, ELF and TBF files */
-#define MAX_RAM_SIZE   (64u << 20)
-#define MAX_NAME       63u /* gs_board_app.name */
+#define MAX_NAME       GS_SCN_MAX_NAME
 
 struct gs_scn_file {
     char *path;
@@ -258,58 +261,85 @@ static bool subsequence(const char *a, const char *b)
     return *a == '\0';
 }
 
-static bool in_list(const char *const *list, const char *s)
+/* The key `name` of o. The loader asks only for keys its table has. */
+static const struct gs_scn_key *key(const struct gs_scn_obj *o, const char *name)
 {
-    for (; *list; list++)
-        if (strcmp(*list, s) == 0)
-            return true;
-    return false;
+    const struct gs_scn_key *k = gs_scn_key_find(o, name);
+
+    if (!k) {
+        /* A programming error (a key renamed in keys.c, not here): every test loading o finds it. */
+        fprintf(stderr, "grantsim: internal error: the table of %s has no key \"%s\"\n", o->name,
+                name);
+        abort();
+    }
+    return k;
 }
 
-static void join(const char *const *list, char *buf, size_t n)
+/* "a, b, c": the keys of o allowed in variant v. */
+static void join(const struct gs_scn_obj *o, int v, char *buf, size_t n)
 {
     size_t at = 0;
 
     buf[0] = '\0';
-    for (; *list && at + 1 < n; list++) {
-        int w = snprintf(buf + at, n - at, "%s%s", at ? ", " : "", *list);
+    for (unsigned i = 0; i < o->nkeys && at + 1 < n; i++) {
+        int w;
+        if (!gs_scn_key_in(&o->keys[i], v))
+            continue;
+        w = snprintf(buf + at, n - at, "%s%s", at ? ", " : "", o->keys[i].name);
         if (w < 0)
             break;
         at += (size_t)w;
     }
 }
 
-/* obj must be an object whose keys are all in `allowed`. */
-static bool check_object(struct ld *l, json_t *obj, const char *const *allowed, const char *what)
+/* The allowed key nearest to a misspelt one, or NULL. */
+static const char *suggest(const struct gs_scn_obj *o, int v, const char *key)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+
+    for (unsigned i = 0; i < o->nkeys; i++) {
+        size_t d;
+        if (!gs_scn_key_in(&o->keys[i], v))
+            continue;
+        d = distance(key, o->keys[i].name);
+        if (d < bd) {
+            bd = d;
+            best = o->keys[i].name;
+        }
+    }
+    if (best && bd <= 2 && bd < strlen(key))
+        return best;
+    /* No near spelling: an abbreviation ("procs" for "processes")? */
+    for (unsigned i = 0; i < o->nkeys; i++)
+        if (gs_scn_key_in(&o->keys[i], v) && strlen(key) >= 3 && subsequence(key, o->keys[i].name))
+            return o->keys[i].name;
+    return NULL;
+}
+
+/*
+ * obj must be an object whose keys are all keys of o (of its variant v, or
+ * of any variant for v < 0). `what` names it in messages (NULL: o's noun).
+ */
+static bool check_object(struct ld *l, json_t *obj, const struct gs_scn_obj *o, int v,
+                         const char *what)
 {
     const char *key;
-    json_t *v;
+    json_t *x;
 
+    if (!what)
+        what = o->what;
     if (!json_is_object(obj))
         return fail(l, "expected %s (an object), got %s", what, GOT(obj));
-    json_object_foreach(obj, key, v)
+    json_object_foreach(obj, key, x)
     {
-        if (!in_list(allowed, key)) {
+        const struct gs_scn_key *k = gs_scn_key_find(o, key);
+        if (!k || !gs_scn_key_in(k, v)) {
             char list[512], hint[96] = "";
-            const char *best = NULL;
-            size_t bd = 99;
-            for (const char *const *k = allowed; *k; k++) {
-                size_t d = distance(key, *k);
-                if (d < bd) {
-                    bd = d;
-                    best = *k;
-                }
-            }
-            if (!best || bd > 2 || bd >= strlen(key)) {
-                /* No near spelling: an abbreviation ("procs" for "processes")? */
-                best = NULL;
-                for (const char *const *k = allowed; *k && !best; k++)
-                    if (strlen(key) >= 3 && subsequence(key, *k))
-                        best = *k;
-            }
+            const char *best = suggest(o, v, key);
             if (best)
                 snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", best);
-            join(allowed, list, sizeof(list));
+            join(o, v, list, sizeof(list));
             gs_jpath_push_key(&l->path, key);
             fail_key(l, "unknown key \"%s\"%s; allowed keys in %s: %s", key, hint, what, list);
             gs_jpath_pop(&l->path);
@@ -319,7 +349,16 @@ static bool check_object(struct ld *l, json_t *obj, const char *const *allowed, 
     return true;
 }
 
-static bool require(struct ld *l, json_t *obj, const char *key, const char *what)
+/* A key the table marks required (its `need` says why) must be in obj. */
+static bool require(struct ld *l, json_t *obj, const struct gs_scn_key *k)
+{
+    if (json_object_get(obj, k->name))
+        return true;
+    return fail(l, "missing key \"%s\" (%s)", k->name, k->need);
+}
+
+/* A key required here by a rule between keys (the table cannot say it). */
+static bool require_for(struct ld *l, json_t *obj, const char *key, const char *what)
 {
     if (json_object_get(obj, key))
         return true;
@@ -433,64 +472,89 @@ static bool is_po2(uint64_t x)
     return x && !(x & (x - 1));
 }
 
-/* Field helpers: push the key, check, pop. Return ABSENT, GOOD or BAD. */
-static int field_u64(struct ld *l, json_t *obj, const char *key, uint64_t min, uint64_t max,
-                     uint64_t *out, const char *what)
+/*
+ * Field helpers: obj[k->name] checked against key k of the table (its
+ * range, names and noun), with the path pushed while it is checked.
+ * Absent (obj may be NULL: an absent object), the output gets the key's
+ * constant default if it has one and is otherwise left alone. Return
+ * ABSENT, GOOD or BAD.
+ */
+static int fld_u64_upto(struct ld *l, json_t *obj, const struct gs_scn_key *k, uint64_t max,
+                        uint64_t *out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(obj, k->name);
     bool ok;
 
-    if (!v)
+    if (!v) {
+        if (k->flags & GS_KF_DEF)
+            *out = k->dv;
         return ABSENT;
-    gs_jpath_push_key(&l->path, key);
-    ok = num_u64(l, v, min, max, out, what);
+    }
+    gs_jpath_push_key(&l->path, k->name);
+    ok = num_u64(l, v, k->min, max, out, k->what);
     gs_jpath_pop(&l->path);
     return ok ? GOOD : BAD;
 }
 
-static int field_u32(struct ld *l, json_t *obj, const char *key, uint32_t min, uint32_t max,
-                     uint32_t *out, const char *what)
+static int fld_u64(struct ld *l, json_t *obj, const struct gs_scn_key *k, uint64_t *out)
 {
-    uint64_t x;
-    int r = field_u64(l, obj, key, min, max, &x, what);
+    return fld_u64_upto(l, obj, k, k->max, out);
+}
 
-    if (r == GOOD)
+/* A 32-bit one, up to max (below the table's when the board narrows it). */
+static int fld_u32_upto(struct ld *l, json_t *obj, const struct gs_scn_key *k, uint32_t max,
+                        uint32_t *out)
+{
+    uint64_t x = 0;
+    int r = fld_u64_upto(l, obj, k, max, &x);
+
+    if (r == GOOD || (r == ABSENT && (k->flags & GS_KF_DEF)))
         *out = (uint32_t)x;
     return r;
 }
 
-static int field_uint(struct ld *l, json_t *obj, const char *key, uint32_t min, uint32_t max,
-                      unsigned *out, const char *what)
+static int fld_u32(struct ld *l, json_t *obj, const struct gs_scn_key *k, uint32_t *out)
 {
-    uint32_t x;
-    int r = field_u32(l, obj, key, min, max, &x, what);
+    return fld_u32_upto(l, obj, k, (uint32_t)(k->max > UINT32_MAX ? UINT32_MAX : k->max), out);
+}
 
-    if (r == GOOD)
+static int fld_uint(struct ld *l, json_t *obj, const struct gs_scn_key *k, unsigned *out)
+{
+    uint32_t x = 0;
+    int r = fld_u32(l, obj, k, &x);
+
+    if (r == GOOD || (r == ABSENT && (k->flags & GS_KF_DEF)))
         *out = x;
     return r;
 }
 
-static int field_reg(struct ld *l, json_t *obj, const char *key, uint32_t *out, const char *what)
+static int fld_reg(struct ld *l, json_t *obj, const struct gs_scn_key *k, uint32_t *out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(obj, k->name);
     bool ok;
 
-    if (!v)
+    if (!v) {
+        if (k->flags & GS_KF_DEF)
+            *out = (uint32_t)k->dv;
         return ABSENT;
-    gs_jpath_push_key(&l->path, key);
-    ok = num_reg(l, v, out, what);
+    }
+    gs_jpath_push_key(&l->path, k->name);
+    ok = num_reg(l, v, out, k->what);
     gs_jpath_pop(&l->path);
     return ok ? GOOD : BAD;
 }
 
-static int field_bool(struct ld *l, json_t *obj, const char *key, bool *out)
+static int fld_bool(struct ld *l, json_t *obj, const struct gs_scn_key *k, bool *out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(obj, k->name);
 
-    if (!v)
+    if (!v) {
+        if (k->flags & GS_KF_DEF)
+            *out = k->dv != 0;
         return ABSENT;
+    }
     if (!json_is_boolean(v)) {
-        gs_jpath_push_key(&l->path, key);
+        gs_jpath_push_key(&l->path, k->name);
         fail(l, "expected true or false, got %s", GOT(v));
         gs_jpath_pop(&l->path);
         return BAD;
@@ -499,15 +563,18 @@ static int field_bool(struct ld *l, json_t *obj, const char *key, bool *out)
     return GOOD;
 }
 
-static int field_str(struct ld *l, json_t *obj, const char *key, const char **out, const char *what)
+static int fld_str(struct ld *l, json_t *obj, const struct gs_scn_key *k, const char **out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(obj, k->name);
 
-    if (!v)
+    if (!v) {
+        if (k->flags & GS_KF_DEF)
+            *out = k->dstr;
         return ABSENT;
+    }
     if (!json_is_string(v)) {
-        gs_jpath_push_key(&l->path, key);
-        fail(l, "expected %s (a string), got %s", what, GOT(v));
+        gs_jpath_push_key(&l->path, k->name);
+        fail(l, "expected %s (a string), got %s", k->what, GOT(v));
         gs_jpath_pop(&l->path);
         return BAD;
     }
@@ -543,16 +610,19 @@ static bool enum_value(struct ld *l, json_t *v, const char *const *names, unsign
     return fail(l, "expected %s: one of %s; got %s", what, list, GOT(v));
 }
 
-static int field_enum(struct ld *l, json_t *obj, const char *key, const char *const *names,
-                      unsigned n, unsigned *out, const char *what)
+/* One of the key's names; *out is its index. */
+static int fld_enum(struct ld *l, json_t *obj, const struct gs_scn_key *k, unsigned *out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(obj, k->name);
     bool ok;
 
-    if (!v)
+    if (!v) {
+        if (k->flags & GS_KF_DEF)
+            *out = (unsigned)k->dv;
         return ABSENT;
-    gs_jpath_push_key(&l->path, key);
-    ok = enum_value(l, v, names, n, out, what);
+    }
+    gs_jpath_push_key(&l->path, k->name);
+    ok = enum_value(l, v, k->names, k->nnames, out, k->what);
     gs_jpath_pop(&l->path);
     return ok ? GOOD : BAD;
 }
@@ -633,12 +703,6 @@ static bool valid_case_id(const char *s)
     return true;
 }
 
-static const char *const top_keys[] = {"$schema",          "grantsim", "name",    "description",
-                                       "known_divergence", "board",    "drivers", "processes",
-                                       "expect",           "cases",    NULL};
-static const char *const case_keys[] = {"id",      "description", "known_divergence", "board",
-                                        "drivers", "processes",   "expect",           NULL};
-
 /*
  * The case ids seen so far, for the duplicate check: an open-addressing hash
  * table of case indices (a file of small cases has thousands of ids, and
@@ -694,12 +758,10 @@ static bool check_file(struct ld *l, struct gs_scn_file *f)
     if (!json_is_object(root))
         return fail(l, "expected a scenario (a JSON object with \"grantsim\": %d), got %s",
                     GS_SCN_VERSION, GOT(root));
-    if (!check_object(l, root, top_keys, "a scenario"))
+    if (!check_object(l, root, &gs_scn_scenario, -1, NULL) ||
+        !require(l, root, key(&gs_scn_scenario, "grantsim")))
         return false;
     ver = json_object_get(root, "grantsim");
-    if (!ver)
-        return fail(l, "missing key \"grantsim\" (the format version: \"grantsim\": %d)",
-                    GS_SCN_VERSION);
     gs_jpath_push_key(&l->path, "grantsim");
     if (!json_is_integer(ver) || json_integer_value(ver) != GS_SCN_VERSION) {
         fail(l, "expected %d (the scenario format version this grantsim reads), got %s",
@@ -729,9 +791,9 @@ static bool check_file(struct ld *l, struct gs_scn_file *f)
         const char *id = NULL;
         long dup;
         gs_jpath_push_index(&l->path, i);
-        if (!check_object(l, c, case_keys, "a case") ||
-            !require(l, c, "id", "each case has an id, used by --case ID") ||
-            field_str(l, c, "id", &id, "a case id") != GOOD) {
+        if (!check_object(l, c, &gs_scn_case, -1, NULL) ||
+            !require(l, c, key(&gs_scn_case, "id")) ||
+            fld_str(l, c, key(&gs_scn_case, "id"), &id) != GOOD) {
             gs_jpath_pop(&l->path);
             goto out;
         }
@@ -749,7 +811,7 @@ static bool check_file(struct ld *l, struct gs_scn_file *f)
         }
         gs_jpath_pop(&l->path);
         if (json_object_get(c, "description") &&
-            field_str(l, c, "description", &(const char *){NULL}, "a description") != GOOD) {
+            fld_str(l, c, key(&gs_scn_case, "description"), &(const char *){NULL}) != GOOD) {
             gs_jpath_pop(&l->path);
             goto out;
         }
@@ -922,11 +984,10 @@ const char *gs_scn_file_path(const struct gs_scn_file *f)
 /* Is o a relative value ({"ram": N}, ...)? Those are replaced whole by a case. */
 static bool is_value_object(json_t *o)
 {
-    static const char *const bases[] = {"ram", "flash", "upcall", "result", "buf",
-                                        "end", "data",  "tbf",    "tbf_end"};
+    const struct gs_scn_obj *vo = &gs_scn_value_obj;
 
-    for (unsigned i = 0; i < 9; i++)
-        if (json_object_get(o, bases[i]))
+    for (unsigned i = 0; i < vo->nkeys; i++)
+        if ((vo->keys[i].flags & GS_KF_ONE_OF) && json_object_get(o, vo->keys[i].name))
             return true;
     return false;
 }
@@ -965,12 +1026,14 @@ static json_t *merge_patch(json_t *target, json_t *patch)
 
 /* ---------------------------------------------------------------- values */
 
-static const char *const value_keys[] = {"ram",  "flash", "upcall",  "result", "buf", "end",
-                                         "data", "tbf",   "tbf_end", "of",     NULL};
-static const enum gs_scn_base value_bases[] = {GS_SB_RAM,    GS_SB_FLASH, GS_SB_UPCALL,
-                                               GS_SB_RESULT, GS_SB_BUF,   GS_SB_END,
-                                               GS_SB_DATA,   GS_SB_TBF,   GS_SB_TBF_END};
-#define NVALUE_BASES 9u
+/* The base a key of a relative value names (its name is the base's). */
+static uint8_t base_of(const char *key)
+{
+    for (unsigned b = GS_SB_RAM; b <= GS_SB_TBF_END; b++)
+        if (strcmp(gs_scn_base_name((enum gs_scn_base)b), key) == 0)
+            return (uint8_t)b;
+    return GS_SB_ABS;
+}
 
 static int find_proc(const struct gs_scenario *s, const char *name)
 {
@@ -1010,6 +1073,8 @@ static bool script_only_base(uint8_t b)
 static bool parse_value(struct ld *l, json_t *v, int self, bool defer, struct gs_scn_value *out,
                         const char *what)
 {
+    const struct gs_scn_obj *vo = &gs_scn_value_obj;
+    const struct gs_scn_key *bk = NULL;
     const char *key;
     json_t *x, *ofv;
     int nbase = 0;
@@ -1021,16 +1086,16 @@ static bool parse_value(struct ld *l, json_t *v, int self, bool defer, struct gs
     out->v = 0;
     if (!json_is_object(v))
         return num_reg(l, v, &out->v, what);
-    if (!check_object(l, v, value_keys, "a value relative to a process"))
+    if (!check_object(l, v, vo, -1, NULL))
         return false;
     json_object_foreach(v, key, x)
     {
-        for (unsigned i = 0; i < NVALUE_BASES; i++) {
-            if (strcmp(key, value_keys[i]) == 0) {
-                nbase++;
-                base = (uint8_t)value_bases[i];
-                bkey = key;
-            }
+        const struct gs_scn_key *k = gs_scn_key_find(vo, key);
+        if (k && (k->flags & GS_KF_ONE_OF)) {
+            nbase++;
+            base = base_of(key);
+            bkey = key;
+            bk = k;
         }
     }
     if (nbase != 1)
@@ -1041,13 +1106,10 @@ static bool parse_value(struct ld *l, json_t *v, int self, bool defer, struct gs
                     what, nbase);
     gs_jpath_push_key(&l->path, bkey);
     x = json_object_get(v, bkey);
-    if (base == GS_SB_UPCALL) {
-        if (!num_u32(l, x, 0, GS_SCRIPT_HANDLERS - 1, &out->v, "an upcall handler number"))
+    if (bk->forms & GS_F_NUM) { /* a handler or step number */
+        if (!num_u32(l, x, (uint32_t)bk->min, (uint32_t)bk->max, &out->v, bk->what))
             goto bad;
-    } else if (base == GS_SB_RESULT) {
-        if (!num_u32(l, x, 0, GS_SCRIPT_MAX_STEPS - 1, &out->v, "a step number"))
-            goto bad;
-    } else if (!num_reg(l, x, &out->v, "an offset")) {
+    } else if (!num_reg(l, x, &out->v, bk->what)) {
         goto bad;
     }
     gs_jpath_pop(&l->path);
@@ -1108,74 +1170,41 @@ bad:
     return false;
 }
 
-static int field_value(struct ld *l, json_t *obj, const char *key, int self, bool defer,
-                       struct gs_scn_value *out, const char *what)
+/* A value at obj[k->name] (parse_value); absent, the key's default as a plain number. */
+static int fld_value(struct ld *l, json_t *obj, const struct gs_scn_key *k, int self, bool defer,
+                     struct gs_scn_value *out)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = json_object_get(obj, k->name);
     bool ok;
 
-    if (!v)
+    if (!v) {
+        if (k->flags & GS_KF_DEF) {
+            out->base = GS_SB_ABS;
+            out->of = -1;
+            out->v = (uint32_t)k->dv;
+        }
         return ABSENT;
-    gs_jpath_push_key(&l->path, key);
-    ok = parse_value(l, v, self, defer, out, what);
+    }
+    gs_jpath_push_key(&l->path, k->name);
+    ok = parse_value(l, v, self, defer, out, k->what);
     gs_jpath_pop(&l->path);
     return ok ? GOOD : BAD;
 }
 
 /* ----------------------------------------------------------------- board */
 
-static const char *const board_keys[] = {"ram",
-                                         "flash",
-                                         "app_flash_start",
-                                         "app_ram_start",
-                                         "profile",
-                                         "num_procs",
-                                         "pcb_size",
-                                         "pcb_align",
-                                         "mpu",
-                                         "fault_policy",
-                                         "fault_threshold",
-                                         "timeslice",
-                                         "max_instructions",
-                                         "max_time_us",
-                                         "clock_hz",
-                                         "rng_seed",
-                                         "inline_svc",
-                                         "inject",
-                                         NULL};
-static const char *const inject_keys[] = {"grant_alloc_at", "mpu_region_at", NULL};
-static const char *const region_keys[] = {"base", "size", NULL};
-static const char *const mpu_keys[] = {"model", "regions", "min_region_size", "enforce", NULL};
-static const char *const policy_names[] = {"panic",
-                                           "stop",
-                                           "stop-debug",
-                                           "restart",
-                                           "restart-debug",
-                                           "threshold-restart",
-                                           "threshold-restart-then-panic"};
-#define NPOLICIES 7u
-
-#define DEFAULT_MAX_INSTRUCTIONS 20000000ull
-/* Simulated time: a minute lets an app sleep for tens of seconds; the
- * instruction budget above still ends a spinning app within it. */
-#define DEFAULT_MAX_TIME_US 60000000ull
-#define DEFAULT_CLOCK_HZ    64000000ull /* the alarm's default (capsules.h) */
-
-static bool parse_region(struct ld *l, json_t *b, const char *key, uint32_t *base, uint32_t *size,
-                         const char *what)
+/* board.ram or board.flash ({"base", "size"}, kind o); absent: the table's defaults. */
+static bool parse_region(struct ld *l, json_t *b, const char *name, const struct gs_scn_obj *o,
+                         uint32_t *base, uint32_t *size)
 {
-    json_t *r = json_object_get(b, key);
+    json_t *r = json_object_get(b, name);
     bool ok = false;
     uint32_t x;
 
-    if (!r)
-        return true;
-    gs_jpath_push_key(&l->path, key);
-    if (!check_object(l, r, region_keys, what))
+    gs_jpath_push_key(&l->path, name);
+    if (r && !check_object(l, r, o, -1, NULL))
         goto out;
-    if (field_u32(l, r, "base", 0, UINT32_MAX, base, "a base address") == BAD)
-        goto out;
-    if (field_u32(l, r, "size", 1024, MAX_RAM_SIZE, size, "a size in bytes") == BAD)
+    if (fld_u32(l, r, key(o, "base"), base) == BAD || fld_u32(l, r, key(o, "size"), size) == BAD)
         goto out;
     gs_jpath_push_key(&l->path, "base");
     if (*base % 1024) {
@@ -1198,69 +1227,25 @@ out:
     return ok;
 }
 
-/* board.inject: the kernel's fault injection counters (kernel.h). */
-static bool board_inject(struct ld *l, json_t *b, struct gs_scenario *s)
+/* RAM, flash and the app areas in them: each region, then how they lie. */
+static bool board_memory(struct ld *l, json_t *b, struct gs_board_config *c)
 {
-    json_t *in = json_object_get(b, "inject");
-    bool ok;
+    const struct gs_scn_obj *o = &gs_scn_board;
+    bool has_afs, has_ars;
+    int r;
 
-    if (!in)
-        return true;
-    gs_jpath_push_key(&l->path, "inject");
-    ok = check_object(l, in, inject_keys, "an injection") &&
-         field_u32(l, in, "grant_alloc_at", 0, UINT32_MAX, &s->inject_grant_alloc_at,
-                   "the number of the grant-region allocation that fails (1 = the first)") != BAD &&
-         field_u32(l, in, "mpu_region_at", 0, UINT32_MAX, &s->inject_mpu_region_at,
-                   "the number of the IPC MPU region allocation that fails (1 = the first)") != BAD;
-    gs_jpath_pop(&l->path);
-    return ok;
-}
-
-static bool parse_board(struct ld *l, json_t *b)
-{
-    struct gs_scenario *s = l->s;
-    struct gs_board_config *c = &s->board;
-    struct gs_kernel_config *k = &c->kernel;
-    json_t *m;
-    unsigned u;
-    uint64_t x;
-    bool has_afs = false, has_ars = false;
-
-    gs_board_config_default(c);
-    s->policy = GS_FP_STOP;
-    s->max_instructions = DEFAULT_MAX_INSTRUCTIONS;
-    s->max_time_us = DEFAULT_MAX_TIME_US;
-    s->clock_hz = DEFAULT_CLOCK_HZ;
-    s->enforce_mpu = true;
-    if (!b)
-        return true;
-    gs_jpath_push_key(&l->path, "board");
-    if (!check_object(l, b, board_keys, "board"))
-        goto bad;
-    if (!parse_region(l, b, "ram", &c->ram_base, &c->ram_size, "board RAM ({\"base\", \"size\"})"))
-        goto bad;
-    if (!parse_region(l, b, "flash", &c->flash_base, &c->flash_size,
-                      "board flash ({\"base\", \"size\"})"))
-        goto bad;
+    if (!parse_region(l, b, "ram", &gs_scn_ram, &c->ram_base, &c->ram_size) ||
+        !parse_region(l, b, "flash", &gs_scn_flash, &c->flash_base, &c->flash_size))
+        return false;
     /* Defaults that follow the regions. */
     c->app_ram_start = c->ram_base;
     c->app_flash_start = c->flash_size > 0x30000 ? c->flash_base + 0x30000 : c->flash_base;
-    switch (field_u32(l, b, "app_flash_start", 0, UINT32_MAX, &c->app_flash_start,
-                      "an address in flash")) {
-    case BAD:
-        goto bad;
-    case GOOD:
-        has_afs = true;
-        break;
-    }
-    switch (
-        field_u32(l, b, "app_ram_start", 0, UINT32_MAX, &c->app_ram_start, "an address in RAM")) {
-    case BAD:
-        goto bad;
-    case GOOD:
-        has_ars = true;
-        break;
-    }
+    if ((r = fld_u32(l, b, key(o, "app_flash_start"), &c->app_flash_start)) == BAD)
+        return false;
+    has_afs = r == GOOD;
+    if ((r = fld_u32(l, b, key(o, "app_ram_start"), &c->app_ram_start)) == BAD)
+        return false;
+    has_ars = r == GOOD;
     if (c->ram_base < c->flash_base + (uint64_t)c->flash_size &&
         c->flash_base < c->ram_base + (uint64_t)c->ram_size) {
         gs_jpath_push_key(&l->path, "ram");
@@ -1268,168 +1253,155 @@ static bool parse_board(struct ld *l, json_t *b)
              (unsigned long long)c->ram_base + c->ram_size, c->flash_base,
              (unsigned long long)c->flash_base + c->flash_size);
         gs_jpath_pop(&l->path);
-        goto bad;
+        return false;
     }
     if (c->app_flash_start < c->flash_base || c->app_flash_start - c->flash_base >= c->flash_size ||
         c->app_flash_start % 1024) {
-        if (has_afs)
-            gs_jpath_push_key(&l->path, "app_flash_start");
-        else
-            gs_jpath_push_key(&l->path, "flash");
+        gs_jpath_push_key(&l->path, has_afs ? "app_flash_start" : "flash");
         fail(l,
              "expected the app flash start (0x%x) inside flash [0x%x, 0x%llx) on a 1 KiB "
              "boundary",
              c->app_flash_start, c->flash_base, (unsigned long long)c->flash_base + c->flash_size);
         gs_jpath_pop(&l->path);
-        goto bad;
+        return false;
     }
     if (c->app_ram_start < c->ram_base || c->app_ram_start - c->ram_base >= c->ram_size) {
         gs_jpath_push_key(&l->path, has_ars ? "app_ram_start" : "ram");
         fail(l, "expected the app RAM start (0x%x) inside RAM [0x%x, 0x%llx)", c->app_ram_start,
              c->ram_base, (unsigned long long)c->ram_base + c->ram_size);
         gs_jpath_pop(&l->path);
-        goto bad;
+        return false;
     }
-    {
-        static const char *const profiles[] = {"head", "2.2"};
-        switch (field_enum(l, b, "profile", profiles, 2, &u, "a Tock profile")) {
-        case BAD:
-            goto bad;
-        case GOOD:
-            k->profile = u == 1 ? GS_PROFILE_2_2 : GS_PROFILE_HEAD;
-            break;
-        }
-    }
-    switch (field_uint(l, b, "num_procs", 1, GS_MAX_PROCS, &u, "a number of process slots")) {
-    case BAD:
-        goto bad;
-    case GOOD:
-        k->num_procs = u;
-    }
-    if (field_u32(l, b, "pcb_size", 0, 0x10000, &k->pcb_size,
-                  "a size in bytes of the process struct") == BAD)
-        goto bad;
-    switch (field_u32(l, b, "pcb_align", 1, 4096, &k->pcb_align, "an alignment")) {
-    case BAD:
-        goto bad;
-    case GOOD:
-        if (!is_po2(k->pcb_align)) {
-            gs_jpath_push_key(&l->path, "pcb_align");
-            fail(l, "expected an alignment that is a power of two, got %u", k->pcb_align);
-            gs_jpath_pop(&l->path);
-            goto bad;
-        }
-    }
-    m = json_object_get(b, "mpu");
-    if (m) {
-        static const char *const models[] = {"pmsav7"};
-        uint32_t r;
-        gs_jpath_push_key(&l->path, "mpu");
-        if (!check_object(l, m, mpu_keys, "the MPU") ||
-            field_enum(l, m, "model", models, 1, &u, "an MPU model") == BAD ||
-            field_bool(l, m, "enforce", &s->enforce_mpu) == BAD)
-            goto bad_mpu;
-        switch (field_u32(l, m, "regions", 8, 16, &r, "a number of MPU regions (8 or 16)")) {
-        case BAD:
-            goto bad_mpu;
-        case GOOD:
-            if (r != 8 && r != 16) {
-                gs_jpath_push_key(&l->path, "regions");
-                fail(l, "expected 8 (Cortex-M3/M4) or 16 (Cortex-M7) MPU regions, got %u", r);
-                gs_jpath_pop(&l->path);
-                goto bad_mpu;
-            }
-            k->mpu_regions = r;
-        }
-        switch (field_u32(l, m, "min_region_size", 32, 0x10000, &r, "a minimum region size")) {
-        case BAD:
-            goto bad_mpu;
-        case GOOD:
-            if (!is_po2(r)) {
-                gs_jpath_push_key(&l->path, "min_region_size");
-                fail(l, "expected a power of two (32, or 256 for a Cortex-M0+), got %u", r);
-                gs_jpath_pop(&l->path);
-                goto bad_mpu;
-            }
-            k->mpu_min_region_size = r;
-        }
-        gs_jpath_pop(&l->path);
-    }
-    switch (field_enum(l, b, "fault_policy", policy_names, NPOLICIES, &u, "a fault policy")) {
-    case BAD:
-        goto bad;
-    case GOOD:
-        s->policy = (enum gs_fault_policy)u;
-    }
-    if (field_u32(l, b, "fault_threshold", 0, 1000000, &s->threshold, "a restart threshold") == BAD)
-        goto bad;
-    switch (field_u64(l, b, "timeslice", 20, 1ull << 40, &x, "a timeslice in instructions")) {
-    case BAD:
-        goto bad;
-    case GOOD:
-        c->timeslice = x;
-    }
-    if (field_u64(l, b, "max_instructions", 1, 1000000000000ull, &s->max_instructions,
-                  "an instruction budget") == BAD)
-        goto bad;
-    if (field_u64(l, b, "max_time_us", 1, 1ull << 50, &s->max_time_us,
-                  "a simulated-time limit in microseconds") == BAD)
-        goto bad;
-    if (field_u64(l, b, "clock_hz", 1000, 1ull << 40, &s->clock_hz,
-                  "a clock rate in instructions per second") == BAD)
-        goto bad;
-    if (field_u64(l, b, "rng_seed", 0, UINT64_MAX, &s->rng_seed, "a seed") == BAD)
-        goto bad;
-    if (field_bool(l, b, "inline_svc", &c->inline_svc) == BAD)
-        goto bad;
-    if (!board_inject(l, b, s))
-        goto bad;
-    gs_jpath_pop(&l->path);
     return true;
-bad_mpu:
-    gs_jpath_pop(&l->path);
-bad:
+}
+
+/* A power-of-two check on obj[name] after its range check (the table's GS_KF_PO2). */
+static bool po2_or_fail(struct ld *l, const char *name, uint32_t x, const char *fmt)
+{
+    if (is_po2(x))
+        return true;
+    gs_jpath_push_key(&l->path, name);
+    fail(l, fmt, x);
     gs_jpath_pop(&l->path);
     return false;
 }
 
-/* --------------------------------------------------------------- drivers */
-
-static const char *const drv_types[] = {"console", "alarm", "led", "rng", "lld", "ipc", "test"};
-static const uint32_t drv_default_num[] = {0x1, 0x0, 0x2, 0x40001, 0x8, 0x10000, 0x90000};
-static const char *const console_keys[] = {"type", "driver", "input", "latency", NULL};
-static const char *const alarm_keys[] = {"type", "driver", "frequency", "cpu_hz", NULL};
-static const char *const led_keys[] = {"type", "driver", "count", NULL};
-static const char *const rng_keys[] = {"type", "driver", "seed", NULL};
-static const char *const plain_keys[] = {"type", "driver", NULL};
-static const char *const test_keys[] = {"type", "driver", "grant", "check_t_bounds", NULL};
-static const char *const shape_keys[] = {"t_size", "t_align", "upcalls", "ro", "rw", NULL};
-
-static bool parse_shape(struct ld *l, json_t *g, struct gs_grant_shape *sh)
+/* The kernel's configuration: profile, process slots and the process struct. */
+static bool board_kernel(struct ld *l, json_t *b, struct gs_kernel_config *k)
 {
-    bool ok = false;
+    const struct gs_scn_obj *o = &gs_scn_board;
+    unsigned u = 0;
+    int r = ABSENT;
 
-    sh->t_size = 16;
-    sh->t_align = 4;
-    sh->n_upcalls = sh->n_ro = sh->n_rw = 2;
-    if (!g)
-        return true;
-    gs_jpath_push_key(&l->path, "grant");
-    if (!check_object(l, g, shape_keys, "a grant shape"))
+    if (fld_enum(l, b, key(o, "profile"), &u) == BAD)
+        return false;
+    k->profile = u == 1 ? GS_PROFILE_2_2 : GS_PROFILE_HEAD;
+    if (fld_uint(l, b, key(o, "num_procs"), &k->num_procs) == BAD ||
+        fld_u32(l, b, key(o, "pcb_size"), &k->pcb_size) == BAD ||
+        (r = fld_u32(l, b, key(o, "pcb_align"), &k->pcb_align)) == BAD)
+        return false;
+    return r != GOOD || po2_or_fail(l, "pcb_align", k->pcb_align,
+                                    "expected an alignment that is a power of two, got %u");
+}
+
+/* board.mpu; absent: the table's defaults. */
+static bool board_mpu(struct ld *l, json_t *b, struct gs_scenario *s)
+{
+    const struct gs_scn_obj *o = &gs_scn_mpu;
+    struct gs_kernel_config *k = &s->board.kernel;
+    json_t *m = json_object_get(b, "mpu");
+    bool ok = false;
+    unsigned u = 0;
+    int r;
+
+    gs_jpath_push_key(&l->path, "mpu");
+    if ((m && !check_object(l, m, o, -1, NULL)) || fld_enum(l, m, key(o, "model"), &u) == BAD ||
+        fld_bool(l, m, key(o, "enforce"), &s->enforce_mpu) == BAD)
         goto out;
-    if (field_u32(l, g, "t_size", 0, 0x10000, &sh->t_size, "the size of T in bytes") == BAD ||
-        field_u32(l, g, "t_align", 1, 65536, &sh->t_align, "the alignment of T") == BAD ||
-        field_u32(l, g, "upcalls", 0, 255, &sh->n_upcalls, "an upcall count (u8)") == BAD ||
-        field_u32(l, g, "ro", 0, 255, &sh->n_ro, "a read-only allow count (u8)") == BAD ||
-        field_u32(l, g, "rw", 0, 255, &sh->n_rw, "a read-write allow count (u8)") == BAD)
+    if ((r = fld_uint(l, m, key(o, "regions"), &k->mpu_regions)) == BAD)
         goto out;
-    if (!is_po2(sh->t_align)) {
-        gs_jpath_push_key(&l->path, "t_align");
-        fail(l, "expected an alignment that is a power of two from 1 to 65536, got %u",
-             sh->t_align);
+    if (r == GOOD && k->mpu_regions != 8 && k->mpu_regions != 16) {
+        gs_jpath_push_key(&l->path, "regions");
+        fail(l, "expected 8 (Cortex-M3/M4) or 16 (Cortex-M7) MPU regions, got %u", k->mpu_regions);
         gs_jpath_pop(&l->path);
         goto out;
     }
+    if ((r = fld_u32(l, m, key(o, "min_region_size"), &k->mpu_min_region_size)) == BAD)
+        goto out;
+    ok = r != GOOD || po2_or_fail(l, "min_region_size", k->mpu_min_region_size,
+                                  "expected a power of two (32, or 256 for a Cortex-M0+), got %u");
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+/* board.inject: the kernel's fault injection counters (kernel.h). */
+static bool board_inject(struct ld *l, json_t *b, struct gs_scenario *s)
+{
+    const struct gs_scn_obj *o = &gs_scn_inject;
+    json_t *in = json_object_get(b, "inject");
+    bool ok;
+
+    gs_jpath_push_key(&l->path, "inject");
+    ok = (!in || check_object(l, in, o, -1, NULL)) &&
+         fld_u32(l, in, key(o, "grant_alloc_at"), &s->inject_grant_alloc_at) != BAD &&
+         fld_u32(l, in, key(o, "mpu_region_at"), &s->inject_mpu_region_at) != BAD;
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+/* The board (b may be NULL: every key takes its default). */
+static bool parse_board(struct ld *l, json_t *b)
+{
+    const struct gs_scn_obj *o = &gs_scn_board;
+    struct gs_scenario *s = l->s;
+    struct gs_board_config *c = &s->board;
+    unsigned u = 0;
+    bool ok = false;
+
+    gs_board_config_default(c);
+    gs_jpath_push_key(&l->path, "board");
+    if (b && !check_object(l, b, o, -1, NULL))
+        goto out;
+    if (!board_memory(l, b, c) || !board_kernel(l, b, &c->kernel) || !board_mpu(l, b, s))
+        goto out;
+    if (fld_enum(l, b, key(o, "fault_policy"), &u) == BAD)
+        goto out;
+    s->policy = (enum gs_fault_policy)u;
+    if (fld_uint(l, b, key(o, "fault_threshold"), &s->threshold) == BAD ||
+        fld_u64(l, b, key(o, "timeslice"), &c->timeslice) == BAD ||
+        fld_u64(l, b, key(o, "max_instructions"), &s->max_instructions) == BAD ||
+        fld_u64(l, b, key(o, "max_time_us"), &s->max_time_us) == BAD ||
+        fld_u64(l, b, key(o, "clock_hz"), &s->clock_hz) == BAD ||
+        fld_u64(l, b, key(o, "rng_seed"), &s->rng_seed) == BAD ||
+        fld_bool(l, b, key(o, "inline_svc"), &c->inline_svc) == BAD || !board_inject(l, b, s))
+        goto out;
+    ok = true;
+out:
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+/* --------------------------------------------------------------- drivers */
+
+/* A test driver's grant shape (g may be NULL: the table's defaults). */
+static bool parse_shape(struct ld *l, json_t *g, struct gs_grant_shape *sh)
+{
+    const struct gs_scn_obj *o = &gs_scn_shape;
+    bool ok = false;
+
+    gs_jpath_push_key(&l->path, "grant");
+    if (g && !check_object(l, g, o, -1, NULL))
+        goto out;
+    if (fld_u32(l, g, key(o, "t_size"), &sh->t_size) == BAD ||
+        fld_u32(l, g, key(o, "t_align"), &sh->t_align) == BAD ||
+        fld_u32(l, g, key(o, "upcalls"), &sh->n_upcalls) == BAD ||
+        fld_u32(l, g, key(o, "ro"), &sh->n_ro) == BAD ||
+        fld_u32(l, g, key(o, "rw"), &sh->n_rw) == BAD)
+        goto out;
+    if (!po2_or_fail(l, "t_align", sh->t_align,
+                     "expected an alignment that is a power of two from 1 to 65536, got %u"))
+        goto out;
     if (sh->t_size % sh->t_align) {
         gs_jpath_push_key(&l->path, "t_size");
         fail(l,
@@ -1463,8 +1435,6 @@ static bool arena_bytes(struct ld *l, json_t *str, const char **out, uint32_t *l
     return true;
 }
 
-static const char *const input_keys[] = {"at", "bytes", NULL};
-
 /*
  * The console's "input": a string (a stream the sender holds from time 0
  * and hands over as reads want it), or [{"at": TIME, "bytes": "..."}, ...],
@@ -1472,6 +1442,7 @@ static const char *const input_keys[] = {"at", "bytes", NULL};
  */
 static bool parse_console_input(struct ld *l, json_t *v, struct gs_scn_driver *dr)
 {
+    const struct gs_scn_obj *io = &gs_scn_input;
     size_t n;
     bool ok = false;
 
@@ -1508,11 +1479,9 @@ static bool parse_console_input(struct ld *l, json_t *v, struct gs_scn_driver *d
             fail(l, "expected an input ({\"at\": TIME, \"bytes\": \"...\"}), got %s", GOT(e));
             goto bad_i;
         }
-        if (!check_object(l, e, input_keys, "an input") ||
-            !require(l, e, "at", "the time the bytes arrive (instructions)") ||
-            !require(l, e, "bytes", "the bytes that arrive (a string)") ||
-            field_u64(l, e, "at", 0, 1ull << 62, &in->at, "a time in instructions") == BAD ||
-            field_str(l, e, "bytes", &bytes, "the bytes that arrive") == BAD)
+        if (!check_object(l, e, io, -1, NULL) || !require(l, e, key(io, "at")) ||
+            !require(l, e, key(io, "bytes")) || fld_u64(l, e, key(io, "at"), &in->at) == BAD ||
+            fld_str(l, e, key(io, "bytes"), &bytes) == BAD)
             goto bad_i;
         if (i > 0 && in->at < dr->inputs[i - 1].at) {
             gs_jpath_push_key(&l->path, "at");
@@ -1536,125 +1505,117 @@ out:
     return ok;
 }
 
+/* A driver's number is its own (two drivers may not share one), its type one of a kind but test. */
+static bool driver_unique(struct ld *l, json_t *d, unsigned i)
+{
+    const struct gs_scenario *s = l->s;
+    const struct gs_scn_driver *dr = &s->drivers[i];
+
+    for (unsigned j = 0; j < i; j++) {
+        const struct gs_scn_driver *o = &s->drivers[j];
+        if (o->num == dr->num) {
+            gs_jpath_push_key(&l->path, json_object_get(d, "driver") ? "driver" : "type");
+            fail(l, "driver number 0x%x is already used by drivers[%u] (%s)", dr->num, j,
+                 gs_scn_driver_types[o->type]);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        if (o->type == dr->type && dr->type != GS_SD_TEST) {
+            gs_jpath_push_key(&l->path, "type");
+            fail(l, "a board has at most one %s driver; drivers[%u] is one already",
+                 gs_scn_driver_types[dr->type], j);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The options of driver dr's type (the keys the table allows that type). */
+static bool driver_options(struct ld *l, json_t *d, struct gs_scn_driver *dr, unsigned *ntest)
+{
+    const struct gs_scn_obj *o = &gs_scn_driver;
+    struct gs_scenario *s = l->s;
+
+    switch (dr->type) {
+    case GS_SD_CONSOLE:
+        return parse_console_input(l, json_object_get(d, "input"), dr) &&
+               fld_u64(l, d, key(o, "latency"), &dr->latency) != BAD;
+    case GS_SD_ALARM:
+        dr->cpu_hz = s->clock_hz; /* the board's clock unless the driver says otherwise */
+        return fld_u32(l, d, key(o, "frequency"), &dr->alarm_freq) != BAD &&
+               fld_u64(l, d, key(o, "cpu_hz"), &dr->cpu_hz) != BAD;
+    case GS_SD_LED:
+        return fld_uint(l, d, key(o, "count"), &dr->led_count) != BAD;
+    case GS_SD_RNG:
+        dr->rng_seed = s->rng_seed;
+        return fld_u64(l, d, key(o, "seed"), &dr->rng_seed) != BAD;
+    case GS_SD_TEST:
+        if (++*ntest > GS_BOARD_MAX_TEST)
+            return fail(l, "a board has at most %u test drivers", GS_BOARD_MAX_TEST);
+        return parse_shape(l, json_object_get(d, "grant"), &dr->shape) &&
+               fld_bool(l, d, key(o, "check_t_bounds"), &dr->check_t_bounds) != BAD;
+    default:
+        return true;
+    }
+}
+
+/* drivers[i]: its type, the keys that type allows, its number, its options. */
+static bool parse_driver(struct ld *l, json_t *d, unsigned i, unsigned *ntest)
+{
+    const struct gs_scn_obj *o = &gs_scn_driver;
+    const struct gs_scn_key *kt = key(o, "type"), *kn = key(o, "driver");
+    struct gs_scn_driver *dr = &l->s->drivers[i];
+    unsigned type;
+
+    if (!json_is_object(d))
+        return fail(l, "expected a driver (an object with a \"type\"), got %s", GOT(d));
+    if (!require(l, d, kt) || fld_enum(l, d, kt, &type) != GOOD)
+        return false;
+    dr->type = (enum gs_scn_drv_type)type;
+    if (!check_object(l, d, o, (int)type, type == GS_SD_TEST ? "a test driver" : "this driver"))
+        return false;
+    dr->num = kn->vdef[type];
+    return fld_u32(l, d, kn, &dr->num) != BAD && driver_unique(l, d, i) &&
+           driver_options(l, d, dr, ntest);
+}
+
 static bool parse_drivers(struct ld *l, json_t *arr)
 {
     struct gs_scenario *s = l->s;
     unsigned ntest = 0;
+    bool ok = false;
 
     if (!arr)
         return true;
     gs_jpath_push_key(&l->path, "drivers");
     if (!json_is_array(arr)) {
         fail(l, "expected an array of drivers ({\"type\": \"console\"}, ...), got %s", GOT(arr));
-        goto bad;
+        goto out;
     }
     s->ndrivers = (unsigned)json_array_size(arr);
-    if (s->ndrivers > 64) {
-        fail(l, "expected at most 64 drivers, got %u", s->ndrivers);
-        goto bad;
+    if (s->ndrivers > key(&gs_scn_scenario, "drivers")->max) {
+        fail(l, "expected at most %u drivers, got %u",
+             (unsigned)key(&gs_scn_scenario, "drivers")->max, s->ndrivers);
+        goto out;
     }
     s->drivers = gs_arena_alloc(l->a, s->ndrivers * sizeof(*s->drivers));
     if (!s->drivers) {
         oom(l);
-        goto bad;
+        goto out;
     }
     for (unsigned i = 0; i < s->ndrivers; i++) {
-        json_t *d = json_array_get(arr, i), *t;
-        struct gs_scn_driver *dr = &s->drivers[i];
-        const char *const *keys;
-        unsigned type;
+        bool r;
         gs_jpath_push_index(&l->path, i);
-        if (!json_is_object(d)) {
-            fail(l, "expected a driver (an object with a \"type\"), got %s", GOT(d));
-            goto bad_i;
-        }
-        t = json_object_get(d, "type");
-        if (!t) {
-            fail(l, "missing key \"type\" (one of \"console\", \"alarm\", \"led\", \"rng\", "
-                    "\"lld\", \"ipc\", \"test\")");
-            goto bad_i;
-        }
-        if (field_enum(l, d, "type", drv_types, 7, &type, "a driver type") != GOOD)
-            goto bad_i;
-        dr->type = (enum gs_scn_drv_type)type;
-        keys = type == GS_SD_CONSOLE ? console_keys
-               : type == GS_SD_ALARM ? alarm_keys
-               : type == GS_SD_LED   ? led_keys
-               : type == GS_SD_RNG   ? rng_keys
-               : type == GS_SD_TEST  ? test_keys
-                                     : plain_keys;
-        if (!check_object(l, d, keys, type == GS_SD_TEST ? "a test driver" : "this driver"))
-            goto bad_i;
-        dr->num = drv_default_num[type];
-        if (field_u32(l, d, "driver", 0, UINT32_MAX, &dr->num, "a driver number") == BAD)
-            goto bad_i;
-        for (unsigned j = 0; j < i; j++) {
-            const struct gs_scn_driver *o = &s->drivers[j];
-            if (o->num == dr->num) {
-                if (json_object_get(d, "driver"))
-                    gs_jpath_push_key(&l->path, "driver");
-                else
-                    gs_jpath_push_key(&l->path, "type");
-                fail(l, "driver number 0x%x is already used by drivers[%u] (%s)", dr->num, j,
-                     drv_types[o->type]);
-                gs_jpath_pop(&l->path);
-                goto bad_i;
-            }
-            if (o->type == dr->type && type != GS_SD_TEST) {
-                gs_jpath_push_key(&l->path, "type");
-                fail(l, "a board has at most one %s driver; drivers[%u] is one already",
-                     drv_types[type], j);
-                gs_jpath_pop(&l->path);
-                goto bad_i;
-            }
-        }
-        switch (type) {
-        case GS_SD_CONSOLE:
-            if (!parse_console_input(l, json_object_get(d, "input"), dr) ||
-                field_u64(l, d, "latency", 0, 1ull << 40, &dr->latency,
-                          "a latency in instructions") == BAD)
-                goto bad_i;
-            break;
-        case GS_SD_ALARM:
-            dr->cpu_hz = s->clock_hz; /* the board's clock unless the driver says otherwise */
-            if (field_u32(l, d, "frequency", 1, UINT32_MAX, &dr->alarm_freq, "a frequency in Hz") ==
-                    BAD ||
-                field_u64(l, d, "cpu_hz", 1, 1ull << 40, &dr->cpu_hz, "instructions per second") ==
-                    BAD)
-                goto bad_i;
-            break;
-        case GS_SD_LED:
-            dr->led_count = 4;
-            if (field_u32(l, d, "count", 0, GS_MAX_LEDS, &dr->led_count, "a number of LEDs") == BAD)
-                goto bad_i;
-            break;
-        case GS_SD_RNG:
-            dr->rng_seed = s->rng_seed;
-            if (field_u64(l, d, "seed", 0, UINT64_MAX, &dr->rng_seed, "a seed") == BAD)
-                goto bad_i;
-            break;
-        case GS_SD_TEST:
-            if (++ntest > GS_BOARD_MAX_TEST) {
-                fail(l, "a board has at most %u test drivers", GS_BOARD_MAX_TEST);
-                goto bad_i;
-            }
-            dr->check_t_bounds = true;
-            if (!parse_shape(l, json_object_get(d, "grant"), &dr->shape) ||
-                field_bool(l, d, "check_t_bounds", &dr->check_t_bounds) == BAD)
-                goto bad_i;
-            break;
-        default:
-            break;
-        }
+        r = parse_driver(l, json_array_get(arr, i), i, &ntest);
         gs_jpath_pop(&l->path);
+        if (!r)
+            goto out;
     }
+    ok = true;
+out:
     gs_jpath_pop(&l->path);
-    return true;
-bad_i:
-    gs_jpath_pop(&l->path);
-bad:
-    gs_jpath_pop(&l->path);
-    return false;
+    return ok;
 }
 
 static const struct gs_scn_driver *find_driver_type(const struct gs_scenario *s,
@@ -1668,97 +1629,39 @@ static const struct gs_scn_driver *find_driver_type(const struct gs_scenario *s,
 
 /* ----------------------------------------------------------------- steps */
 
-static const char *const step_kinds[] = {"command", "subscribe", "allow_rw", "allow_ro", "allow_ur",
-                                         "memop",   "yield",     "exit",     "raw",      "store32",
-                                         "fill8",   "load32",    "spin",     NULL};
-static const char *const step_keys[] = {
-    "command", "subscribe", "allow_rw", "allow_ro", "allow_ur", "memop", "yield",  "exit", "raw",
-    "store32", "fill8",     "load32",   "spin",     "id",       "note",  "expect", NULL};
-
-/* One argument of a step kind: which register, and how it is read. */
-struct argspec {
-    const char *key;
-    unsigned reg;
-    bool required;
-    bool plain; /* a plain number (driver, command, subscribe or allow number) */
-};
-
+/*
+ * The step kinds: the svc class (or script op) each is, its arguments (an
+ * object kind of the table), and the register each argument goes to, in the
+ * table's order of its keys (-1: read by the kind's own code below).
+ */
 struct kindspec {
     const char *name;
     uint32_t kind;
-    const char *const keys[6];
-    struct argspec args[4];
+    const struct gs_scn_obj *args;
+    signed char reg[5];
 };
 
 static const struct kindspec kinds[] = {
-    {"command",
-     2,
-     {"driver", "cmd", "arg0", "arg1", NULL},
-     {{"driver", 0, true, true},
-      {"cmd", 1, true, true},
-      {"arg0", 2, false, false},
-      {"arg1", 3, false, false}}},
-    {"subscribe",
-     1,
-     {"driver", "num", "fn", "appdata", NULL},
-     {{"driver", 0, true, true},
-      {"num", 1, true, true},
-      {"fn", 2, false, false},
-      {"appdata", 3, false, false}}},
-    {"allow_rw",
-     3,
-     {"driver", "num", "ptr", "len", NULL},
-     {{"driver", 0, true, true},
-      {"num", 1, true, true},
-      {"ptr", 2, false, false},
-      {"len", 3, false, false}}},
-    {"allow_ro",
-     4,
-     {"driver", "num", "ptr", "len", NULL},
-     {{"driver", 0, true, true},
-      {"num", 1, true, true},
-      {"ptr", 2, false, false},
-      {"len", 3, false, false}}},
-    {"allow_ur",
-     7,
-     {"driver", "num", "ptr", "len", NULL},
-     {{"driver", 0, true, true},
-      {"num", 1, true, true},
-      {"ptr", 2, false, false},
-      {"len", 3, false, false}}},
-    {"memop", 5, {"op", "arg", NULL}, {{"arg", 1, false, false}}},
-    {"yield", 0, {"mode", "flag", "driver", "num", NULL}, {{NULL, 0, false, false}}},
-    {"exit", 6, {"mode", "code", NULL}, {{"code", 1, false, false}}},
-    {"raw",
-     0,
-     {"class", "r0", "r1", "r2", "r3", NULL},
-     {{"r0", 0, false, false},
-      {"r1", 1, false, false},
-      {"r2", 2, false, false},
-      {"r3", 3, false, false}}},
-    {"store32",
-     GS_SCRIPT_OP_STORE32,
-     {"addr", "value", NULL},
-     {{"addr", 0, true, false}, {"value", 1, false, false}}},
-    {"fill8",
-     GS_SCRIPT_OP_FILL8,
-     {"addr", "value", "len", NULL},
-     {{"addr", 0, true, false}, {"value", 1, false, false}, {"len", 2, true, false}}},
-    {"load32", GS_SCRIPT_OP_LOAD32, {"addr", NULL}, {{"addr", 0, true, false}}},
-    {"spin", GS_SCRIPT_OP_SPIN, {"count", NULL}, {{"count", 0, true, false}}},
+    {"command", 2, &gs_scn_command, {0, 1, 2, 3}},
+    {"subscribe", 1, &gs_scn_subscribe, {0, 1, 2, 3}},
+    {"allow_rw", 3, &gs_scn_allow, {0, 1, 2, 3}},
+    {"allow_ro", 4, &gs_scn_allow, {0, 1, 2, 3}},
+    {"allow_ur", 7, &gs_scn_allow, {0, 1, 2, 3}},
+    {"memop", 5, &gs_scn_memop, {-1, 1}},
+    {"yield", 0, &gs_scn_yield, {-1, -1, -1, -1}},
+    {"exit", 6, &gs_scn_exit, {-1, 1}},
+    {"raw", 0, &gs_scn_raw, {-1, 0, 1, 2, 3}},
+    {"store32", GS_SCRIPT_OP_STORE32, &gs_scn_store32, {0, 1}},
+    {"fill8", GS_SCRIPT_OP_FILL8, &gs_scn_fill8, {0, 1, 2}},
+    {"load32", GS_SCRIPT_OP_LOAD32, &gs_scn_load32, {0}},
+    {"spin", GS_SCRIPT_OP_SPIN, &gs_scn_spin, {0}},
 };
-
-static const char *const sx_keys[] = {"variant", "error", "r0", "r1", "r2", "r3", NULL};
-static const char *const variant_names[] = {
-    "Failure",    "FailureU32",    "FailureU32U32", "FailureU64",       "Success",
-    "SuccessU32", "SuccessU32U32", "SuccessU64",    "SuccessU32U32U32", "SuccessU32U64"};
-static const char *const ecode_names[] = {
-    NULL,   "FAIL",   "BUSY",  "ALREADY",   "OFF",      "RESERVE",     "INVAL",
-    "SIZE", "CANCEL", "NOMEM", "NOSUPPORT", "NODEVICE", "UNINSTALLED", "NOACK"};
 
 /* A register expectation: "Variant" or {"variant", "error", "r0".."r3"}. */
 static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_scn_regs *out)
 {
+    const struct gs_scn_obj *o = &gs_scn_regs;
+    const struct gs_scn_key *kv = key(o, "variant");
     unsigned u;
     static const char *const rk[] = {"r0", "r1", "r2", "r3"};
 
@@ -1770,10 +1673,10 @@ static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_
         return true;
     }
     if (json_is_string(x)) {
-        if (!enum_value(l, x, variant_names, 10, &u, "a return variant (or \"never\")"))
+        if (!enum_value(l, x, kv->names, kv->nnames, &u, "a return variant (or \"never\")"))
             return false;
         out->has_variant = true;
-        out->variant = (uint32_t)gs_scn_variant_from_name(variant_names[u]);
+        out->variant = (uint32_t)gs_scn_variant_from_name(kv->names[u]);
         return true;
     }
     if (!json_is_object(x))
@@ -1781,24 +1684,24 @@ static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_
                     "expected an expectation: a variant name (\"Success\"), \"never\", or an "
                     "object with \"variant\", \"error\", \"r0\"..\"r3\"; got %s",
                     GOT(x));
-    if (!check_object(l, x, sx_keys, "a step expectation"))
+    if (!check_object(l, x, o, -1, NULL))
         return false;
-    switch (field_enum(l, x, "variant", variant_names, 10, &u, "a return variant")) {
+    switch (fld_enum(l, x, kv, &u)) {
     case BAD:
         return false;
     case GOOD:
         out->has_variant = true;
-        out->variant = (uint32_t)gs_scn_variant_from_name(variant_names[u]);
+        out->variant = (uint32_t)gs_scn_variant_from_name(kv->names[u]);
     }
     for (unsigned r = 0; r < 4; r++) {
-        switch (field_value(l, x, rk[r], self, defer, &out->r[r], "a register value")) {
+        switch (fld_value(l, x, key(o, rk[r]), self, defer, &out->r[r])) {
         case BAD:
             return false;
         case GOOD:
             out->has[r] = true;
         }
     }
-    switch (field_enum(l, x, "error", ecode_names, 14, &u, "an ErrorCode name")) {
+    switch (fld_enum(l, x, key(o, "error"), &u)) {
     case BAD:
         return false;
     case GOOD:
@@ -1828,13 +1731,176 @@ static bool parse_regs(struct ld *l, json_t *x, int self, bool defer, struct gs_
     return true;
 }
 
-static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *st)
+/* The kind of step js: its one key that names a kind (NULL after a message). */
+static const struct kindspec *step_kind(struct ld *l, json_t *js, json_t **args)
 {
     const char *key, *kname = NULL;
-    json_t *v, *args = NULL, *x;
-    const struct kindspec *ks = NULL;
+    json_t *v;
+
+    json_object_foreach(js, key, v)
+    {
+        const struct gs_scn_key *k = gs_scn_key_find(&gs_scn_step, key);
+        if (!k || !(k->flags & GS_KF_ONE_OF))
+            continue;
+        if (kname) {
+            gs_jpath_push_key(&l->path, key);
+            fail_key(l, "a step does one thing; it has both \"%s\" and \"%s\"", kname, key);
+            gs_jpath_pop(&l->path);
+            return NULL;
+        }
+        kname = key;
+        *args = v;
+    }
+    if (!kname) {
+        fail(l, "expected a step kind: one of command, subscribe, allow_rw, allow_ro, "
+                "allow_ur, memop, yield, exit, raw, store32, fill8, load32, spin");
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i].name, kname) == 0)
+            return &kinds[i];
+    return NULL; /* not reached: kinds[] has every kind of the table */
+}
+
+/* The arguments that go straight to a register (a plain number or a value). */
+static bool step_regs(struct ld *l, json_t *args, int self, const struct kindspec *ks,
+                      struct gs_scn_step *st)
+{
+    for (unsigned i = 0; i < ks->args->nkeys; i++) {
+        const struct gs_scn_key *k = &ks->args->keys[i];
+        struct gs_scn_value *a;
+        int r;
+        if (ks->reg[i] < 0)
+            continue;
+        a = &st->a[ks->reg[i]];
+        if (k->need && !require(l, args, k))
+            return false;
+        if (k->forms == GS_F_REG) { /* a driver, command, subscribe or allow number */
+            a->base = GS_SB_ABS;
+            r = fld_reg(l, args, k, &a->v);
+        } else {
+            r = fld_value(l, args, k, self, true, a);
+        }
+        if (r == BAD)
+            return false;
+    }
+    return true;
+}
+
+/* memop's "op": a name or a number, into r0. */
+static bool step_memop(struct ld *l, json_t *args, struct gs_scn_step *st)
+{
+    const struct gs_scn_key *k = key(&gs_scn_memop, "op");
+    json_t *op;
     unsigned u;
     uint32_t w;
+    bool ok;
+
+    if (!require(l, args, k))
+        return false;
+    op = json_object_get(args, "op");
+    gs_jpath_push_key(&l->path, "op");
+    if (json_is_string(op) && strncmp(json_string_value(op), "0x", 2) != 0) {
+        ok = enum_value(l, op, k->names, k->nnames, &u, "a memop operation (or a number)");
+        w = u;
+    } else {
+        ok = num_reg(l, op, &w, k->what);
+    }
+    gs_jpath_pop(&l->path);
+    if (ok)
+        st->a[0].v = w;
+    return ok;
+}
+
+/* yield: the mode in r0; no-wait's flag in r1; wait-for's driver and number in r1, r2. */
+static bool step_yield(struct ld *l, json_t *args, int self, struct gs_scn_step *st)
+{
+    const struct gs_scn_obj *o = &gs_scn_yield;
+    unsigned u;
+
+    if (!require(l, args, key(o, "mode")) || fld_enum(l, args, key(o, "mode"), &u) != GOOD)
+        return false;
+    st->a[0].v = u;
+    if (u != 0 && json_object_get(args, "flag")) {
+        gs_jpath_push_key(&l->path, "flag");
+        fail_key(l, "\"flag\" (the byte the kernel sets) belongs to a no-wait yield");
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    if (u != 2 && (json_object_get(args, "driver") || json_object_get(args, "num"))) {
+        gs_jpath_push_key(&l->path, json_object_get(args, "driver") ? "driver" : "num");
+        fail_key(l, "\"driver\" and \"num\" belong to a wait-for yield");
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    if (u == 0 && fld_value(l, args, key(o, "flag"), self, true, &st->a[1]) == BAD)
+        return false;
+    if (u == 2 && (!require_for(l, args, "driver", "the driver to wait for") ||
+                   !require_for(l, args, "num", "the subscribe number to wait for") ||
+                   fld_reg(l, args, key(o, "driver"), &st->a[1].v) == BAD ||
+                   fld_reg(l, args, key(o, "num"), &st->a[2].v) == BAD))
+        return false;
+    return true;
+}
+
+/* What each kind reads by its own code (its keys with register -1, and checks). */
+static bool step_special(struct ld *l, json_t *args, int self, const struct kindspec *ks,
+                         struct gs_scn_step *st)
+{
+    const struct gs_scn_obj *o = ks->args;
+    unsigned u;
+
+    if (o == &gs_scn_memop)
+        return step_memop(l, args, st);
+    if (o == &gs_scn_yield)
+        return step_yield(l, args, self, st);
+    if (o == &gs_scn_exit) {
+        if (!require(l, args, key(o, "mode")) || fld_enum(l, args, key(o, "mode"), &u) != GOOD)
+            return false;
+        st->a[0].v = u;
+    } else if (o == &gs_scn_raw) {
+        if (!require(l, args, key(o, "class")) ||
+            fld_u32(l, args, key(o, "class"), &st->kind) == BAD)
+            return false;
+    } else if (o == &gs_scn_fill8) {
+        /* "value" is read as a value (its message below), and must be a plain byte. */
+        if (st->a[1].base != GS_SB_ABS || st->a[1].v > key(o, "value")->max) {
+            gs_jpath_push_key(&l->path, "value");
+            fail(l, "expected a byte value from 0 to 255");
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A step id: not empty, not a number (numbers are step indices); copied to the arena. */
+static bool step_id(struct ld *l, struct gs_scn_step *st)
+{
+    bool digits = *st->id != '\0';
+
+    for (const char *c = st->id; *c; c++)
+        digits = digits && *c >= '0' && *c <= '9';
+    if (!*st->id || digits) {
+        gs_jpath_push_key(&l->path, "id");
+        fail(l,
+             "expected a step id that is not empty and not a number (numbers are step "
+             "indices), got \"%s\"",
+             st->id);
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    st->id = gs_arena_strdup(l->a, st->id);
+    return st->id ? true : oom(l);
+}
+
+static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *st)
+{
+    const struct gs_scn_obj *o = &gs_scn_step;
+    const struct kindspec *ks;
+    const char *note;
+    json_t *args = NULL, *x;
+    bool ok;
 
     for (unsigned r = 0; r < 4; r++)
         st->a[r].of = -1;
@@ -1843,137 +1909,18 @@ static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *s
                     "expected a step: an object such as {\"command\": {\"driver\": 1, "
                     "\"cmd\": 0}}, got %s",
                     GOT(js));
-    if (!check_object(l, js, step_keys, "a step"))
+    if (!check_object(l, js, o, -1, NULL) || !(ks = step_kind(l, js, &args)))
         return false;
-    json_object_foreach(js, key, v)
-    {
-        if (!in_list(step_kinds, key))
-            continue;
-        if (kname) {
-            gs_jpath_push_key(&l->path, key);
-            fail_key(l, "a step does one thing; it has both \"%s\" and \"%s\"", kname, key);
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        kname = key;
-        args = v;
-    }
-    if (!kname)
-        return fail(l, "expected a step kind: one of command, subscribe, allow_rw, allow_ro, "
-                       "allow_ur, memop, yield, exit, raw, store32, fill8, load32, spin");
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        if (strcmp(kinds[i].name, kname) == 0)
-            ks = &kinds[i];
-    gs_jpath_push_key(&l->path, kname);
-    if (!check_object(l, args, ks->keys, kname))
-        goto bad;
+    gs_jpath_push_key(&l->path, ks->name);
     st->kind = ks->kind;
-    for (unsigned i = 0; i < 4 && ks->args[i].key; i++) {
-        const struct argspec *a = &ks->args[i];
-        int r;
-        if (a->required && !require(l, args, a->key, "a required argument"))
-            goto bad;
-        if (a->plain) {
-            st->a[a->reg].base = GS_SB_ABS;
-            r = field_reg(l, args, a->key, &st->a[a->reg].v,
-                          a->reg == 0 ? "a driver number" : "a number");
-        } else {
-            r = field_value(l, args, a->key, self, true, &st->a[a->reg], "a register value");
-        }
-        if (r == BAD)
-            goto bad;
-    }
-    if (strcmp(kname, "memop") == 0) {
-        json_t *op;
-        if (!require(l, args, "op", "the operation: a name such as \"brk\", or a number"))
-            goto bad;
-        op = json_object_get(args, "op");
-        gs_jpath_push_key(&l->path, "op");
-        if (json_is_string(op) && strncmp(json_string_value(op), "0x", 2) != 0) {
-            static const char *const ops[] = {"brk",         "sbrk",        "memory_start",
-                                              "memory_end",  "flash_start", "flash_end",
-                                              "grant_start", "wfr_count",   "wfr_start",
-                                              "wfr_end",     "stack_start", "heap_start"};
-            if (!enum_value(l, op, ops, 12, &u, "a memop operation (or a number)")) {
-                gs_jpath_pop(&l->path);
-                goto bad;
-            }
-            w = u;
-        } else if (!num_reg(l, op, &w, "a memop operation (a name or a number)")) {
-            gs_jpath_pop(&l->path);
-            goto bad;
-        }
-        gs_jpath_pop(&l->path);
-        st->a[0].v = w;
-    } else if (strcmp(kname, "yield") == 0) {
-        static const char *const modes[] = {"no-wait", "wait", "wait-for"};
-        if (!require(l, args, "mode", "\"no-wait\", \"wait\" or \"wait-for\"") ||
-            field_enum(l, args, "mode", modes, 3, &u, "a yield mode") != GOOD)
-            goto bad;
-        st->a[0].v = u;
-        if (u != 0 && json_object_get(args, "flag")) {
-            gs_jpath_push_key(&l->path, "flag");
-            fail_key(l, "\"flag\" (the byte the kernel sets) belongs to a no-wait yield");
-            gs_jpath_pop(&l->path);
-            goto bad;
-        }
-        if (u != 2 && (json_object_get(args, "driver") || json_object_get(args, "num"))) {
-            gs_jpath_push_key(&l->path, json_object_get(args, "driver") ? "driver" : "num");
-            fail_key(l, "\"driver\" and \"num\" belong to a wait-for yield");
-            gs_jpath_pop(&l->path);
-            goto bad;
-        }
-        if (u == 0 && field_value(l, args, "flag", self, true, &st->a[1], "a pointer") == BAD)
-            goto bad;
-        if (u == 2) {
-            if (!require(l, args, "driver", "the driver to wait for") ||
-                !require(l, args, "num", "the subscribe number to wait for") ||
-                field_reg(l, args, "driver", &st->a[1].v, "a driver number") == BAD ||
-                field_reg(l, args, "num", &st->a[2].v, "a subscribe number") == BAD)
-                goto bad;
-        }
-    } else if (strcmp(kname, "exit") == 0) {
-        static const char *const modes[] = {"terminate", "restart"};
-        if (!require(l, args, "mode", "\"terminate\" or \"restart\"") ||
-            field_enum(l, args, "mode", modes, 2, &u, "an exit mode") != GOOD)
-            goto bad;
-        st->a[0].v = u;
-    } else if (strcmp(kname, "raw") == 0) {
-        if (!require(l, args, "class", "the svc number, 0..255") ||
-            field_u32(l, args, "class", 0, 255, &st->kind, "an svc number") == BAD)
-            goto bad;
-    } else if (strcmp(kname, "fill8") == 0) {
-        if (st->a[1].base != GS_SB_ABS || st->a[1].v > 255) {
-            gs_jpath_push_key(&l->path, "value");
-            fail(l, "expected a byte value from 0 to 255");
-            gs_jpath_pop(&l->path);
-            goto bad;
-        }
-    }
+    ok = check_object(l, args, ks->args, -1, ks->name) && step_regs(l, args, self, ks, st) &&
+         step_special(l, args, self, ks, st);
     gs_jpath_pop(&l->path);
-    if (field_str(l, js, "id", &st->id, "a step id") == BAD ||
-        field_str(l, js, "note", &key, "a note") == BAD)
+    if (!ok || fld_str(l, js, key(o, "id"), &st->id) == BAD ||
+        fld_str(l, js, key(o, "note"), &note) == BAD || (st->id && !step_id(l, st)))
         return false;
-    if (st->id) {
-        bool digits = *st->id != '\0';
-        for (const char *c = st->id; *c; c++)
-            digits = digits && *c >= '0' && *c <= '9';
-        if (!*st->id || digits) {
-            gs_jpath_push_key(&l->path, "id");
-            fail(l,
-                 "expected a step id that is not empty and not a number (numbers are step "
-                 "indices), got \"%s\"",
-                 st->id);
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        st->id = gs_arena_strdup(l->a, st->id);
-        if (!st->id)
-            return oom(l);
-    }
     x = json_object_get(js, "expect");
     if (x) {
-        bool ok;
         gs_jpath_push_key(&l->path, "expect");
         ok = parse_regs(l, x, self, true, &st->expect);
         gs_jpath_pop(&l->path);
@@ -1982,9 +1929,6 @@ static bool parse_step(struct ld *l, json_t *js, int self, struct gs_scn_step *s
         st->x = &st->expect;
     }
     return true;
-bad:
-    gs_jpath_pop(&l->path);
-    return false;
 }
 
 static int hexdig(char ch)
@@ -1995,18 +1939,19 @@ static int hexdig(char ch)
                                       : -1;
 }
 
-/* obj[key]: 1 to max bytes as pairs of hex digits ("0a1b..."), into the arena. */
-static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, uint8_t **out,
+/* obj[k->name]: 1 to k->max / 2 bytes as pairs of hex digits ("0a1b..."), into the arena. */
+static bool parse_hex(struct ld *l, json_t *obj, const struct gs_scn_key *k, uint8_t **out,
                       size_t *out_len)
 {
+    size_t max = k->max / 2; /* the table counts hex digits */
     const char *hex;
     uint8_t *bytes;
     size_t len;
 
-    if (field_str(l, obj, key, &hex, "hex bytes (\"0a1b...\")") == BAD)
+    if (fld_str(l, obj, k, &hex) == BAD)
         return false;
     len = strlen(hex);
-    gs_jpath_push_key(&l->path, key);
+    gs_jpath_push_key(&l->path, k->name);
     if (len == 0 || len % 2 || len > 2 * max) {
         fail(l, "expected 1 to %zu bytes as pairs of hex digits, got %zu digits", max, len);
         gs_jpath_pop(&l->path);
@@ -2017,15 +1962,15 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
         gs_jpath_pop(&l->path);
         return oom(l);
     }
-    for (size_t k = 0; k < len / 2; k++) {
-        int h = hexdig(hex[2 * k]), lo = hexdig(hex[2 * k + 1]);
+    for (size_t i = 0; i < len / 2; i++) {
+        int h = hexdig(hex[2 * i]), lo = hexdig(hex[2 * i + 1]);
         if (h < 0 || lo < 0) {
-            fail(l, "expected hex digits, got '%c%c' at character %zu", hex[2 * k], hex[2 * k + 1],
-                 2 * k);
+            fail(l, "expected hex digits, got '%c%c' at character %zu", hex[2 * i], hex[2 * i + 1],
+                 2 * i);
             gs_jpath_pop(&l->path);
             return false;
         }
-        bytes[k] = (uint8_t)(h * 16 + lo);
+        bytes[i] = (uint8_t)(h * 16 + lo);
     }
     gs_jpath_pop(&l->path);
     *out = bytes;
@@ -2034,31 +1979,6 @@ static bool parse_hex(struct ld *l, json_t *obj, const char *key, size_t max, ui
 }
 
 /* ------------------------------------------------------------- processes */
-
-static const char *const proc_keys[] = {"name",
-                                        "app",
-                                        "elf",
-                                        "tbf",
-                                        "tab",
-                                        "arch",
-                                        "script",
-                                        "min_ram",
-                                        "stack",
-                                        "app_heap",
-                                        "kernel_heap",
-                                        "fault_policy",
-                                        "fault_threshold",
-                                        "then",
-                                        "exit_code",
-                                        "record",
-                                        "buf_size",
-                                        "data",
-                                        "package_name",
-                                        "protected_size",
-                                        NULL};
-
-#define DEFAULT_SCRIPT_RAM 2048u
-#define DEFAULT_BUF_SIZE   256u
 
 /*
  * "stack", "app_heap", "kernel_heap": elf2tab's --stack, --app-heap and
@@ -2071,6 +1991,7 @@ static bool elf_sizes(struct ld *l, json_t *jp, struct gs_scn_proc *p)
     static const char *const keys[] = {"stack", "app_heap", "kernel_heap"};
     uint32_t *dst[] = {&p->elf_opts.stack_size, &p->elf_opts.app_heap_size,
                        &p->elf_opts.kernel_heap_size};
+    const struct gs_scn_obj *o = &gs_scn_process;
 
     gs_elf_opts_default(&p->elf_opts);
     for (unsigned i = 0; i < 3; i++) {
@@ -2087,7 +2008,7 @@ static bool elf_sizes(struct ld *l, json_t *jp, struct gs_scn_proc *p)
             gs_jpath_pop(&l->path);
             return false;
         }
-        if (field_u32(l, jp, keys[i], 0, MAX_RAM_SIZE, dst[i], "a size in bytes") == BAD)
+        if (fld_u32(l, jp, key(o, keys[i]), dst[i]) == BAD)
             return false;
     }
     return true;
@@ -2299,29 +2220,24 @@ out:
     return ok;
 }
 
-static bool parse_process(struct ld *l, json_t *jp, int self)
+/*
+ * A process's one source (the variants of the table's process: app, elf,
+ * tbf, tab, script): p->src, its key, and for a file its name or path. Keys of other sources' variants with a
+ * message of their own: "arch" (tab only), the script-only keys.
+ */
+static bool proc_source(struct ld *l, json_t *jp, struct gs_scn_proc *p, const char **src_key,
+                        const char **src_val, const char **arch)
 {
-    struct gs_scenario *s = l->s;
-    struct gs_scn_proc *p = &s->procs[self];
-    static const char *const srcs[] = {"app", "elf", "tbf", "script", "tab"};
-    static const enum gs_scn_src src_of[] = {GS_SRC_APP, GS_SRC_ELF, GS_SRC_TBF, GS_SRC_SCRIPT,
-                                             GS_SRC_TBF};
-    const char *name = NULL, *src_val = NULL, *src_key = NULL, *arch = NULL;
-    char tbf_name[64] = "";
-    unsigned u;
-    uint32_t buf_size = DEFAULT_BUF_SIZE;
+    const struct gs_scn_obj *o = &gs_scn_process;
+    unsigned script_only = 0;
     int nsrc = 0;
 
-    p->where = where(l);
-    p->final = GS_SCRIPT_EXIT_TERMINATE;
-    p->record = true;
-    if (!check_object(l, jp, proc_keys, "a process"))
-        return false;
-    for (unsigned i = 0; i < 5; i++) {
-        if (json_object_get(jp, srcs[i])) {
+    for (unsigned v = 0; v < o->nvariants; v++) {
+        if (strcmp(o->variants[v], "script") == 0)
+            script_only = 1u << v;
+        if (json_object_get(jp, o->variants[v])) {
             nsrc++;
-            p->src = src_of[i];
-            src_key = srcs[i];
+            *src_key = o->variants[v];
         }
     }
     if (nsrc != 1)
@@ -2329,79 +2245,188 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
                     "a process has exactly one of \"app\" (an app of apps/), \"elf\", "
                     "\"tbf\", \"tab\" (files) or \"script\" (syscall steps); found %d",
                     nsrc);
-    if (strcmp(src_key, "tab") == 0) {
-        arch = "cortex-m4"; /* tab.h's GS_TAB_DEFAULT_ARCH */
-        if (field_str(l, jp, "arch", &arch,
-                      "an architecture (a TBF name in the TAB, such as "
-                      "\"cortex-m4\")") == BAD)
+    p->src = strcmp(*src_key, "app") == 0      ? GS_SRC_APP
+             : strcmp(*src_key, "elf") == 0    ? GS_SRC_ELF
+             : strcmp(*src_key, "script") == 0 ? GS_SRC_SCRIPT
+                                               : GS_SRC_TBF; /* tbf, or the TBF of a tab */
+    if (strcmp(*src_key, "tab") == 0) {
+        if (fld_str(l, jp, key(o, "arch"), arch) == BAD)
             return false;
     } else if (json_object_get(jp, "arch")) {
         gs_jpath_push_key(&l->path, "arch");
-        fail_key(l, "\"arch\" picks the TBF of a \"tab\"; this process has \"%s\"", src_key);
+        fail_key(l, "\"arch\" picks the TBF of a \"tab\"; this process has \"%s\"", *src_key);
         gs_jpath_pop(&l->path);
         return false;
     }
-    if (p->src != GS_SRC_SCRIPT) {
-        static const char *const script_only[] = {
-            "then", "exit_code", "record", "buf_size", "data", "package_name", "protected_size"};
-        for (unsigned i = 0; i < sizeof(script_only) / sizeof(script_only[0]); i++) {
-            if (json_object_get(jp, script_only[i])) {
-                gs_jpath_push_key(&l->path, script_only[i]);
-                fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", script_only[i],
-                         src_key);
-                gs_jpath_pop(&l->path);
-                return false;
-            }
-        }
-        if (field_str(l, jp, src_key, &src_val, "an app name or a file path") == BAD)
+    if (p->src == GS_SRC_SCRIPT)
+        return true;
+    for (unsigned i = 0; i < o->nkeys; i++) {
+        const char *k = o->keys[i].name;
+        if (o->keys[i].only == script_only && json_object_get(jp, k)) {
+            gs_jpath_push_key(&l->path, k);
+            fail_key(l, "\"%s\" is for script processes; this one has \"%s\"", k, *src_key);
+            gs_jpath_pop(&l->path);
             return false;
+        }
     }
-    if (field_str(l, jp, "name", &name, "a package name") == BAD)
+    return fld_str(l, jp, key(o, *src_key), src_val) != BAD;
+}
+
+/* Reads an app, ELF, TBF or TAB process's file; a TBF keeps its name and minimum RAM. */
+static bool proc_file(struct ld *l, json_t *jp, struct gs_scn_proc *p, const char *src_key,
+                      const char *src_val, const char *arch, const char **name, char *tbf_name,
+                      size_t tn)
+{
+    bool ok;
+
+    gs_jpath_push_key(&l->path, src_key);
+    ok = read_app(l, p, src_val,
+                  arch                   ? "a TAB"
+                  : p->src == GS_SRC_TBF ? "a TBF"
+                                         : "an ELF",
+                  arch) &&
+         check_binary(l, p, src_val, tbf_name, tn);
+    gs_jpath_pop(&l->path);
+    if (!ok)
         return false;
-    if (name) {
+    if (p->src != GS_SRC_TBF)
+        return true;
+    if (*name && strcmp(*name, tbf_name) != 0) {
         gs_jpath_push_key(&l->path, "name");
-        if (!*name || strlen(name) > MAX_NAME) {
-            fail(l, "expected a package name of 1 to %u bytes, got \"%s\"", MAX_NAME, name);
+        fail(l, "the TBF's package name is \"%s\"; a TBF keeps its own name", tbf_name);
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    if (!tbf_name[0])
+        return fail(l, "the TBF has no package name; processes need a name");
+    *name = tbf_name;
+    if (json_object_get(jp, "min_ram")) {
+        gs_jpath_push_key(&l->path, "min_ram");
+        fail_key(l, "a TBF keeps its own minimum RAM (its Program/Main TLV)");
+        gs_jpath_pop(&l->path);
+        return false;
+    }
+    return true;
+}
+
+/* "name": given (1 to 63 bytes), else an app's name; a TBF's is its own (proc_file). */
+static bool proc_name(struct ld *l, json_t *jp, struct gs_scn_proc *p, const char *src_val,
+                      const char **name)
+{
+    if (fld_str(l, jp, key(&gs_scn_process, "name"), name) == BAD)
+        return false;
+    if (*name) {
+        gs_jpath_push_key(&l->path, "name");
+        if (!**name || strlen(*name) > MAX_NAME) {
+            fail(l, "expected a package name of 1 to %u bytes, got \"%s\"", MAX_NAME, *name);
             gs_jpath_pop(&l->path);
             return false;
         }
         gs_jpath_pop(&l->path);
     } else if (p->src == GS_SRC_APP) {
-        name = src_val;
+        *name = src_val;
     } else if (p->src != GS_SRC_TBF) {
         return fail(l, "missing key \"name\" (the package name: the process's name for IPC "
                        "discovery and for its expectations)");
     }
-    if (p->src != GS_SRC_SCRIPT) {
-        bool ok;
-        gs_jpath_push_key(&l->path, src_key);
-        ok = read_app(l, p, src_val,
-                      arch                   ? "a TAB"
-                      : p->src == GS_SRC_TBF ? "a TBF"
-                                             : "an ELF",
-                      arch) &&
-             check_binary(l, p, src_val, tbf_name, sizeof(tbf_name));
-        gs_jpath_pop(&l->path);
-        if (!ok)
+    return true;
+}
+
+/* The RAM it asks for and its fault policy (every kind of process). */
+static bool proc_options(struct ld *l, json_t *jp, struct gs_scn_proc *p)
+{
+    const struct gs_scn_obj *o = &gs_scn_process;
+    unsigned u;
+
+    switch (fld_u32(l, jp, key(o, "min_ram"), &p->min_ram)) {
+    case BAD:
+        return false;
+    case GOOD:
+        p->has_min_ram = true;
+    }
+    if (!elf_sizes(l, jp, p))
+        return false;
+    switch (fld_enum(l, jp, key(o, "fault_policy"), &u)) {
+    case BAD:
+        return false;
+    case GOOD:
+        p->has_policy = true;
+        p->policy = (enum gs_fault_policy)u;
+        p->threshold = l->s->threshold;
+    }
+    return fld_uint(l, jp, key(o, "fault_threshold"), &p->threshold) != BAD;
+}
+
+/* A script process's own keys, then its steps. */
+static bool proc_script(struct ld *l, json_t *jp, int self, struct gs_scn_proc *p)
+{
+    const struct gs_scn_obj *o = &gs_scn_process;
+    uint32_t buf_size = 0;
+    unsigned u = 0;
+
+    if (fld_enum(l, jp, key(o, "then"), &u) == BAD)
+        return false;
+    p->final = u == 0   ? GS_SCRIPT_EXIT_TERMINATE
+               : u == 1 ? GS_SCRIPT_EXIT_RESTART
+                        : GS_SCRIPT_YIELD_WAIT;
+    if (fld_reg(l, jp, key(o, "exit_code"), &p->final_code) == BAD ||
+        fld_bool(l, jp, key(o, "record"), &p->record) == BAD ||
+        fld_u32(l, jp, key(o, "buf_size"), &buf_size) == BAD ||
+        fld_u32(l, jp, key(o, "protected_size"), &p->protected_size) == BAD)
+        return false;
+    if (!p->has_min_ram)
+        p->min_ram = GS_SCN_DEFAULT_SCRIPT_RAM;
+    p->package = p->name;
+    if (json_object_get(jp, "package_name")) {
+        const char *pk = NULL;
+        if (fld_str(l, jp, key(o, "package_name"), &pk) == BAD)
             return false;
-        if (p->src == GS_SRC_TBF) {
-            if (name && strcmp(name, tbf_name) != 0) {
-                gs_jpath_push_key(&l->path, "name");
-                fail(l, "the TBF's package name is \"%s\"; a TBF keeps its own name", tbf_name);
-                gs_jpath_pop(&l->path);
-                return false;
-            }
-            if (!tbf_name[0])
-                return fail(l, "the TBF has no package name; processes need a name");
-            name = tbf_name;
-            if (json_object_get(jp, "min_ram")) {
-                gs_jpath_push_key(&l->path, "min_ram");
-                fail_key(l, "a TBF keeps its own minimum RAM (its Program/Main TLV)");
-                gs_jpath_pop(&l->path);
-                return false;
-            }
+        if (strlen(pk) > MAX_NAME) {
+            gs_jpath_push_key(&l->path, "package_name");
+            fail(l, "expected a package name of 0 to %u bytes, got \"%s\"", MAX_NAME, pk);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        if (!(p->package = gs_arena_strdup(l->a, pk)))
+            return oom(l);
+    }
+    if (json_object_get(jp, "data") &&
+        !parse_hex(l, jp, key(o, "data"), (uint8_t **)&p->data, &p->data_len))
+        return false;
+    if (!parse_script(l, json_object_get(jp, "script"), self, p))
+        return false;
+    p->buf_off = gs_script_prologue(p->nsteps);
+    p->prologue = p->record ? p->buf_off + buf_size : 0;
+    for (unsigned i = 0; !p->record && i < p->nsteps; i++) {
+        if (p->steps[i].x) {
+            gs_jpath_push_key(&l->path, "script");
+            gs_jpath_push_index(&l->path, i);
+            gs_jpath_push_key(&l->path, "expect");
+            fail(l, "a script with \"record\": false records no results to check");
+            gs_jpath_pop(&l->path);
+            gs_jpath_pop(&l->path);
+            gs_jpath_pop(&l->path);
+            return false;
         }
     }
+    return true;
+}
+
+static bool parse_process(struct ld *l, json_t *jp, int self)
+{
+    struct gs_scenario *s = l->s;
+    struct gs_scn_proc *p = &s->procs[self];
+    const char *name = NULL, *src_val = NULL, *src_key = NULL, *arch = NULL;
+    char tbf_name[64] = "";
+
+    p->where = where(l);
+    p->final = GS_SCRIPT_EXIT_TERMINATE;
+    p->record = true;
+    if (!check_object(l, jp, &gs_scn_process, -1, NULL) ||
+        !proc_source(l, jp, p, &src_key, &src_val, &arch) || !proc_name(l, jp, p, src_val, &name) ||
+        (p->src != GS_SRC_SCRIPT &&
+         !proc_file(l, jp, p, src_key, src_val, arch, &name, tbf_name, sizeof(tbf_name))))
+        return false;
     for (unsigned i = 0; i < (unsigned)self; i++) {
         if (strcmp(s->procs[i].name, name) == 0) {
             gs_jpath_push_key(&l->path, json_object_get(jp, "name") ? "name" : src_key);
@@ -2414,93 +2439,20 @@ static bool parse_process(struct ld *l, json_t *jp, int self)
     p->name = gs_arena_strdup(l->a, name);
     if (!p->name)
         return oom(l);
-    switch (field_u32(l, jp, "min_ram", 0, MAX_RAM_SIZE, &p->min_ram, "a minimum RAM size")) {
-    case BAD:
+    if (!proc_options(l, jp, p))
         return false;
-    case GOOD:
-        p->has_min_ram = true;
-    }
-    if (!elf_sizes(l, jp, p))
-        return false;
-    switch (field_enum(l, jp, "fault_policy", policy_names, NPOLICIES, &u, "a fault policy")) {
-    case BAD:
-        return false;
-    case GOOD:
-        p->has_policy = true;
-        p->policy = (enum gs_fault_policy)u;
-        p->threshold = s->threshold;
-    }
-    if (field_u32(l, jp, "fault_threshold", 0, 1000000, &p->threshold, "a restart threshold") ==
-        BAD)
-        return false;
-    if (p->src != GS_SRC_SCRIPT)
-        return true;
-    {
-        static const char *const thens[] = {"exit", "restart", "yield"};
-        switch (field_enum(l, jp, "then", thens, 3, &u, "what the script does after its steps")) {
-        case BAD:
-            return false;
-        case GOOD:
-            p->final = u == 0   ? GS_SCRIPT_EXIT_TERMINATE
-                       : u == 1 ? GS_SCRIPT_EXIT_RESTART
-                                : GS_SCRIPT_YIELD_WAIT;
-        }
-    }
-    if (field_reg(l, jp, "exit_code", &p->final_code, "a completion code") == BAD ||
-        field_bool(l, jp, "record", &p->record) == BAD ||
-        field_u32(l, jp, "buf_size", 0, MAX_RAM_SIZE, &buf_size, "a buffer size in bytes") == BAD ||
-        field_u32(l, jp, "protected_size", 0, 0x10000, &p->protected_size,
-                  "a protected region size in bytes (0, or at least the TBF header)") == BAD)
-        return false;
-    if (!p->has_min_ram)
-        p->min_ram = DEFAULT_SCRIPT_RAM;
-    p->package = p->name;
-    if (json_object_get(jp, "package_name")) {
-        const char *pk = NULL;
-        if (field_str(l, jp, "package_name", &pk, "a package name (may be empty)") == BAD)
-            return false;
-        if (strlen(pk) > MAX_NAME) {
-            gs_jpath_push_key(&l->path, "package_name");
-            fail(l, "expected a package name of 0 to %u bytes, got \"%s\"", MAX_NAME, pk);
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        if (!(p->package = gs_arena_strdup(l->a, pk)))
-            return oom(l);
-    }
-    if (json_object_get(jp, "data") &&
-        !parse_hex(l, jp, "data", GS_SCRIPT_MAX_DATA, (uint8_t **)&p->data, &p->data_len))
-        return false;
-    if (!parse_script(l, json_object_get(jp, "script"), self, p))
-        return false;
-    p->buf_off = gs_script_prologue(p->nsteps);
-    p->prologue = p->record ? p->buf_off + buf_size : 0;
-    if (!p->record) {
-        for (unsigned i = 0; i < p->nsteps; i++) {
-            if (p->steps[i].x) {
-                gs_jpath_push_key(&l->path, "script");
-                gs_jpath_push_index(&l->path, i);
-                gs_jpath_push_key(&l->path, "expect");
-                fail(l, "a script with \"record\": false records no results to check");
-                gs_jpath_pop(&l->path);
-                gs_jpath_pop(&l->path);
-                gs_jpath_pop(&l->path);
-                return false;
-            }
-        }
-    }
-    return true;
+    return p->src != GS_SRC_SCRIPT || proc_script(l, jp, self, p);
 }
 
 static bool parse_processes(struct ld *l, json_t *arr)
 {
     struct gs_scenario *s = l->s;
+    const struct gs_scn_key *kp = key(&gs_scn_scenario, "processes");
 
     if (!arr)
-        return fail(l, "missing key \"processes\" (the apps or scripts to run)");
+        return fail(l, "missing key \"%s\" (%s)", kp->name, kp->need);
     gs_jpath_push_key(&l->path, "processes");
-    if (!json_is_array(arr) || json_array_size(arr) == 0 ||
-        json_array_size(arr) > GS_BOARD_MAX_APPS) {
+    if (!json_is_array(arr) || json_array_size(arr) < kp->min || json_array_size(arr) > kp->max) {
         fail(l, "expected an array of 1 to %u processes, got %s", GS_BOARD_MAX_APPS, GOT(arr));
         goto bad;
     }
@@ -2579,24 +2531,22 @@ static struct gs_scn_check *add_check(struct ld *l, enum gs_chk_kind kind, int p
 }
 
 /* "text" (exact) or {"contains": "text"}. */
-static const char *const text_keys[] = {"contains", NULL};
-
-static bool parse_text(struct ld *l, json_t *obj, const char *key, enum gs_chk_kind kind, int proc)
+static bool parse_text(struct ld *l, json_t *obj, const char *name, enum gs_chk_kind kind, int proc)
 {
-    json_t *v = json_object_get(obj, key), *t;
+    json_t *v = json_object_get(obj, name), *t;
     struct gs_scn_check *c;
     bool ok = false;
 
     if (!v)
         return true;
-    gs_jpath_push_key(&l->path, key);
+    gs_jpath_push_key(&l->path, name);
     c = add_check(l, kind, proc);
     if (!c)
         goto out;
     t = v;
     if (json_is_object(v)) {
-        if (!check_object(l, v, text_keys, "a text expectation") ||
-            !require(l, v, "contains", "the text that must appear"))
+        if (!check_object(l, v, &gs_scn_text, -1, NULL) ||
+            !require(l, v, key(&gs_scn_text, "contains")))
             goto out;
         c->flag = true;
         t = json_object_get(v, "contains");
@@ -2621,24 +2571,6 @@ out:
     gs_jpath_pop(&l->path);
     return ok;
 }
-
-static const char *const state_names[] = {"Running", "Yielded", "YieldedFor",
-                                          "Stopped", "Faulted", "Terminated"};
-static const char *const finding_kinds[] = {"ownership", "layout", "isolation", "panic"};
-static const char *const run_ends[] = {"idle", "limit", "panic", "error", "time-limit"};
-
-static const char *const pexp_keys[] = {
-    "loaded",          "load_error",    "state",        "completion_code",
-    "restart_count",   "console",       "faults",       "memory_start",
-    "memory_len",      "app_break",     "kernel_break", "high_water_mark",
-    "grants",          "grant_count",   "mpu",          "upcalls",
-    "steps_done",      "finished",      "memory",       "queued",
-    "dropped_upcalls", "syscall_count", "steps",        NULL};
-static const char *const fault_keys[] = {"kind", "address", NULL};
-static const char *const grant_keys[] = {"driver", "allocated", "address", NULL};
-static const char *const mpu_region_keys[] = {"region", "rbar", "rasr", "unused", NULL};
-static const char *const upcall_keys[] = {"handler", "args", "appdata", "step", NULL};
-static const char *const memory_keys[] = {"at", "u8", "u32", "hex", NULL};
 
 /* An array at obj[key], each element checked by fn (which pushes nothing). */
 typedef bool (*elem_fn)(struct ld *l, json_t *e, unsigned i, int proc);
@@ -2679,27 +2611,24 @@ out:
 
 static bool fault_elem(struct ld *l, json_t *e, unsigned i, int proc)
 {
+    const struct gs_scn_obj *o = &gs_scn_fault;
     struct gs_scn_check *c;
-    const char *names[GS_FAULT_OTHER + 1];
     unsigned u;
 
-    if (!check_object(l, e, fault_keys, "a fault"))
+    if (!check_object(l, e, o, -1, NULL))
         return false;
     c = add_check(l, GS_CHK_FAULT, proc);
     if (!c)
         return false;
     c->index = i;
-    names[0] = NULL;
-    for (unsigned k = 1; k <= GS_FAULT_OTHER; k++)
-        names[k] = gs_fault_kind_name((enum gs_fault_kind)k);
-    switch (field_enum(l, e, "kind", names, GS_FAULT_OTHER + 1, &u, "a fault kind")) {
+    switch (fld_enum(l, e, key(o, "kind"), &u)) {
     case BAD:
         return false;
     case GOOD:
         c->has_num = true;
         c->num = u;
     }
-    switch (field_value(l, e, "address", proc, false, &c->v[0], "an address")) {
+    switch (fld_value(l, e, key(o, "address"), proc, false, &c->v[0])) {
     case BAD:
         return false;
     case GOOD:
@@ -2710,20 +2639,19 @@ static bool fault_elem(struct ld *l, json_t *e, unsigned i, int proc)
 
 static bool grant_elem(struct ld *l, json_t *e, unsigned i, int proc)
 {
+    const struct gs_scn_obj *o = &gs_scn_grant;
     struct gs_scn_check *c;
 
     (void)i;
-    if (!check_object(l, e, grant_keys, "a grant") ||
-        !require(l, e, "driver", "the driver number of the grant"))
+    if (!check_object(l, e, o, -1, NULL) || !require(l, e, key(o, "driver")))
         return false;
     c = add_check(l, GS_CHK_GRANT, proc);
     if (!c)
         return false;
-    c->flag = true;
-    if (field_u32(l, e, "driver", 0, UINT32_MAX, &c->num, "a driver number") == BAD ||
-        field_bool(l, e, "allocated", &c->flag) == BAD)
+    if (fld_u32(l, e, key(o, "driver"), &c->num) == BAD ||
+        fld_bool(l, e, key(o, "allocated"), &c->flag) == BAD)
         return false;
-    switch (field_value(l, e, "address", proc, false, &c->v[0], "an address")) {
+    switch (fld_value(l, e, key(o, "address"), proc, false, &c->v[0])) {
     case BAD:
         return false;
     case GOOD:
@@ -2740,23 +2668,23 @@ static bool grant_elem(struct ld *l, json_t *e, unsigned i, int proc)
 
 static bool mpu_elem(struct ld *l, json_t *e, unsigned i, int proc)
 {
+    const struct gs_scn_obj *o = &gs_scn_mpu_region;
     struct gs_scn_check *c;
-    uint32_t r;
+    uint32_t r = 0;
 
     (void)i;
-    if (!check_object(l, e, mpu_region_keys, "an MPU region") ||
-        !require(l, e, "region", "the region number"))
+    if (!check_object(l, e, o, -1, NULL) || !require(l, e, key(o, "region")))
         return false;
     c = add_check(l, GS_CHK_MPU, proc);
     if (!c)
         return false;
-    if (field_u32(l, e, "region", 0, l->s->board.kernel.mpu_regions - 1, &r,
-                  "a region number of this MPU") == BAD ||
-        field_bool(l, e, "unused", &c->flag) == BAD)
+    /* The region number is below this board's MPU regions (the table says 16). */
+    if (fld_u32_upto(l, e, key(o, "region"), l->s->board.kernel.mpu_regions - 1, &r) == BAD ||
+        fld_bool(l, e, key(o, "unused"), &c->flag) == BAD)
         return false;
     c->index = r;
     for (unsigned k = 0; k < 2; k++) {
-        switch (field_value(l, e, k ? "rasr" : "rbar", proc, false, &c->v[k], "a register value")) {
+        switch (fld_value(l, e, key(o, k ? "rasr" : "rbar"), proc, false, &c->v[k])) {
         case BAD:
             return false;
         case GOOD:
@@ -2774,69 +2702,70 @@ static bool mpu_elem(struct ld *l, json_t *e, unsigned i, int proc)
     return true;
 }
 
+/* An upcall's "args": up to 3 values (r0-r2), into v[0..2]. */
+static bool upcall_args(struct ld *l, json_t *args, int proc, struct gs_scn_check *c)
+{
+    const struct gs_scn_key *k = key(&gs_scn_upcall, "args");
+    bool ok = true;
+
+    gs_jpath_push_key(&l->path, "args");
+    if (!json_is_array(args) || json_array_size(args) > k->max) {
+        fail(l, "expected the upcall's arguments: an array of up to 3 values, got %s", GOT(args));
+        ok = false;
+    }
+    for (unsigned i = 0; ok && i < json_array_size(args); i++) {
+        gs_jpath_push_index(&l->path, i);
+        ok = parse_value(l, json_array_get(args, i), proc, false, &c->v[i], "an argument");
+        gs_jpath_pop(&l->path);
+        c->has[i] = ok;
+    }
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
 static bool upcall_elem(struct ld *l, json_t *e, unsigned i, int proc)
 {
+    const struct gs_scn_obj *o = &gs_scn_upcall;
     struct gs_scn_check *c;
     json_t *args;
 
-    if (!check_object(l, e, upcall_keys, "an upcall"))
+    if (!check_object(l, e, o, -1, NULL))
         return false;
     c = add_check(l, GS_CHK_UPCALL, proc);
     if (!c)
         return false;
     c->index = i;
-    switch (field_u32(l, e, "handler", 0, GS_SCRIPT_HANDLERS - 1, &c->num, "a handler number")) {
+    switch (fld_u32(l, e, key(o, "handler"), &c->num)) {
     case BAD:
         return false;
     case GOOD:
         c->has_num = true;
     }
-    switch (field_u32(l, e, "step", 0, GS_SCRIPT_MAX_STEPS, &c->num2, "a step index")) {
+    switch (fld_u32(l, e, key(o, "step"), &c->num2)) {
     case BAD:
         return false;
     case GOOD:
         c->has_num2 = true;
     }
-    switch (field_value(l, e, "appdata", proc, false, &c->v[3], "the appdata")) {
+    switch (fld_value(l, e, key(o, "appdata"), proc, false, &c->v[3])) {
     case BAD:
         return false;
     case GOOD:
         c->has[3] = true;
     }
     args = json_object_get(e, "args");
-    if (args) {
-        gs_jpath_push_key(&l->path, "args");
-        if (!json_is_array(args) || json_array_size(args) > 3) {
-            fail(l, "expected the upcall's arguments: an array of up to 3 values, got %s",
-                 GOT(args));
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        for (unsigned k = 0; k < json_array_size(args); k++) {
-            bool ok;
-            gs_jpath_push_index(&l->path, k);
-            ok = parse_value(l, json_array_get(args, k), proc, false, &c->v[k], "an argument");
-            gs_jpath_pop(&l->path);
-            if (!ok) {
-                gs_jpath_pop(&l->path);
-                return false;
-            }
-            c->has[k] = true;
-        }
-        gs_jpath_pop(&l->path);
-    }
-    return true;
+    return !args || upcall_args(l, args, proc, c);
 }
 
 static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
 {
+    const struct gs_scn_obj *o = &gs_scn_memory;
     struct gs_scn_check *c;
     int n = 0;
-    uint32_t b;
+    uint32_t b = 0;
 
     (void)i;
-    if (!check_object(l, e, memory_keys, "a memory expectation") ||
-        !require(l, e, "at", "the address to read"))
+    if (!check_object(l, e, o, -1, NULL) || !require(l, e, key(o, "at")))
         return false;
     n = !!json_object_get(e, "u8") + !!json_object_get(e, "u32") + !!json_object_get(e, "hex");
     if (n != 1)
@@ -2845,21 +2774,21 @@ static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
                     "found %d",
                     n);
     c = add_check(l, GS_CHK_MEMORY, proc);
-    if (!c || field_value(l, e, "at", proc, false, &c->v[0], "an address") == BAD)
+    if (!c || fld_value(l, e, key(o, "at"), proc, false, &c->v[0]) == BAD)
         return false;
     if (json_object_get(e, "u8")) {
-        if (field_u32(l, e, "u8", 0, 255, &b, "a byte") == BAD)
+        if (fld_u32(l, e, key(o, "u8"), &b) == BAD)
             return false;
         c->num = 1;
         c->v[1].v = b;
     } else if (json_object_get(e, "u32")) {
-        if (field_value(l, e, "u32", proc, false, &c->v[1], "a word") == BAD)
+        if (fld_value(l, e, key(o, "u32"), proc, false, &c->v[1]) == BAD)
             return false;
         c->num = 4;
     } else {
         uint8_t *bytes;
         size_t len;
-        if (!parse_hex(l, e, "hex", 4096, &bytes, &len))
+        if (!parse_hex(l, e, key(o, "hex"), &bytes, &len))
             return false;
         c->num = 0;
         c->str = (const char *)bytes;
@@ -2868,19 +2797,18 @@ static bool memory_elem(struct ld *l, json_t *e, unsigned i, int proc)
     return true;
 }
 
-/* A numeric field that becomes a check with num. */
-static bool count_field(struct ld *l, json_t *obj, const char *key, enum gs_chk_kind kind,
+/* A numeric key of a process expectation that becomes a check with num. */
+static bool count_field(struct ld *l, json_t *obj, const char *name, enum gs_chk_kind kind,
                         unsigned index, int proc)
 {
     uint32_t n = 0;
     struct gs_scn_check *c;
-    json_t *v = json_object_get(obj, key);
 
-    if (!v)
+    if (!json_object_get(obj, name))
         return true;
-    if (field_u32(l, obj, key, 0, UINT32_MAX, &n, "a count") == BAD)
+    if (fld_u32(l, obj, key(&gs_scn_pexpect, name), &n) == BAD)
         return false;
-    gs_jpath_push_key(&l->path, key);
+    gs_jpath_push_key(&l->path, name);
     c = add_check(l, kind, proc);
     gs_jpath_pop(&l->path);
     if (!c)
@@ -2917,50 +2845,54 @@ static int find_step(const struct gs_scn_proc *p, const char *key)
     return -1;
 }
 
-static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_given)
+/* "loaded" and "load_error": whether the process is created, and why not. */
+static bool pexp_loaded(struct ld *l, json_t *e, int proc, bool *loaded_given)
 {
-    struct gs_scn_proc *p = &l->s->procs[proc];
+    const struct gs_scn_obj *o = &gs_scn_pexpect;
+    json_t *v = json_object_get(e, "loaded"), *le = json_object_get(e, "load_error");
     struct gs_scn_check *c;
-    json_t *v, *le;
-    unsigned u;
-    static const char *const layout_keys[GS_LAY_COUNT] = {"memory_start", "memory_len", "app_break",
-                                                          "kernel_break", "high_water_mark"};
-    static const char *const counter_keys[GS_CNT_COUNT] = {"queued", "dropped_upcalls",
-                                                           "syscall_count"};
+    bool b = false;
+    const char *err = NULL;
 
-    if (!check_object(l, e, pexp_keys, "a process expectation"))
+    if (!v && !le)
+        return true;
+    if ((v && fld_bool(l, e, key(o, "loaded"), &b) == BAD) ||
+        fld_str(l, e, key(o, "load_error"), &err) == BAD)
         return false;
-    v = json_object_get(e, "loaded");
-    le = json_object_get(e, "load_error");
-    if (v || le) {
-        bool b = false;
-        const char *err = NULL;
-        if ((v && field_bool(l, e, "loaded", &b) == BAD) ||
-            field_str(l, e, "load_error", &err, "the name of the error that keeps it out") == BAD)
-            return false;
-        if (le && b) {
-            gs_jpath_push_key(&l->path, "load_error");
-            fail(l, "a process expected to load has no load error (\"loaded\" is true)");
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        gs_jpath_push_key(&l->path, le ? "load_error" : "loaded");
-        c = add_check(l, GS_CHK_LOADED, proc);
+    if (le && b) {
+        gs_jpath_push_key(&l->path, "load_error");
+        fail(l, "a process expected to load has no load error (\"loaded\" is true)");
         gs_jpath_pop(&l->path);
-        if (!c)
-            return false;
-        c->flag = b;
-        if (err) {
-            c->str = gs_arena_strdup(l->a, err);
-            if (!c->str)
-                return oom(l);
-            c->len = strlen(c->str);
-        }
-        *loaded_given = true;
-        if (!b && json_object_size(e) > (size_t)(v ? 1 : 0) + (le ? 1 : 0))
-            return fail(l, "a process expected not to load has no other expectations");
+        return false;
     }
-    if (field_enum(l, e, "state", state_names, 6, &u, "a process state") == BAD)
+    gs_jpath_push_key(&l->path, le ? "load_error" : "loaded");
+    c = add_check(l, GS_CHK_LOADED, proc);
+    gs_jpath_pop(&l->path);
+    if (!c)
+        return false;
+    c->flag = b;
+    if (err) {
+        c->str = gs_arena_strdup(l->a, err);
+        if (!c->str)
+            return oom(l);
+        c->len = strlen(c->str);
+    }
+    *loaded_given = true;
+    if (!b && json_object_size(e) > (size_t)(v ? 1 : 0) + (le ? 1 : 0))
+        return fail(l, "a process expected not to load has no other expectations");
+    return true;
+}
+
+/* "state" and "completion_code". */
+static bool pexp_state(struct ld *l, json_t *e, int proc)
+{
+    const struct gs_scn_obj *o = &gs_scn_pexpect;
+    struct gs_scn_check *c;
+    json_t *v;
+    unsigned u;
+    bool ok = true;
+
+    if (fld_enum(l, e, key(o, "state"), &u) == BAD)
         return false;
     if (json_object_get(e, "state")) {
         gs_jpath_push_key(&l->path, "state");
@@ -2971,40 +2903,37 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
         c->num = u;
     }
     v = json_object_get(e, "completion_code");
-    if (v) {
-        gs_jpath_push_key(&l->path, "completion_code");
-        c = add_check(l, GS_CHK_COMPLETION, proc);
-        if (!c) {
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        if (json_is_string(v) && strcmp(json_string_value(v), "None") == 0) {
-            c->num = 0;
-        } else if (json_is_string(v) && strcmp(json_string_value(v), "Faulted") == 0) {
-            c->num = 1;
-        } else if (json_is_integer(v) || json_is_string(v)) {
-            c->num = 2;
-            if (!num_reg(l, v, &c->v[0].v,
-                         "a completion code (a number, \"None\" or \"Faulted\")")) {
-                gs_jpath_pop(&l->path);
-                return false;
-            }
-        } else {
-            fail(l, "expected a completion code: a number, \"None\" or \"Faulted\"; got %s",
-                 GOT(v));
-            gs_jpath_pop(&l->path);
-            return false;
-        }
-        gs_jpath_pop(&l->path);
+    if (!v)
+        return true;
+    gs_jpath_push_key(&l->path, "completion_code");
+    c = add_check(l, GS_CHK_COMPLETION, proc);
+    if (!c) {
+        ok = false;
+    } else if (json_is_string(v) && strcmp(json_string_value(v), "None") == 0) {
+        c->num = 0;
+    } else if (json_is_string(v) && strcmp(json_string_value(v), "Faulted") == 0) {
+        c->num = 1;
+    } else if (json_is_integer(v) || json_is_string(v)) {
+        c->num = 2;
+        ok = num_reg(l, v, &c->v[0].v, key(o, "completion_code")->what);
+    } else {
+        fail(l, "expected a completion code: a number, \"None\" or \"Faulted\"; got %s", GOT(v));
+        ok = false;
     }
-    if (!count_field(l, e, "restart_count", GS_CHK_RESTARTS, 0, proc) ||
-        !parse_text(l, e, "console", GS_CHK_CONSOLE, proc) ||
-        !each_elem(l, e, "faults", proc, fault_elem, "faults ({\"kind\", \"address\"})", &c,
-                   GS_CHK_FAULT_COUNT))
-        return false;
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+/* The layout values: memory_start ... high_water_mark. */
+static bool pexp_layout(struct ld *l, json_t *e, int proc)
+{
+    static const char *const layout_keys[GS_LAY_COUNT] = {"memory_start", "memory_len", "app_break",
+                                                          "kernel_break", "high_water_mark"};
+
     for (unsigned k = 0; k < GS_LAY_COUNT; k++) {
         struct gs_scn_value val;
-        switch (field_value(l, e, layout_keys[k], proc, false, &val, "an address or size")) {
+        struct gs_scn_check *c;
+        switch (fld_value(l, e, key(&gs_scn_pexpect, layout_keys[k]), proc, false, &val)) {
         case BAD:
             return false;
         case GOOD:
@@ -3018,6 +2947,62 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
             c->has[0] = true;
         }
     }
+    return true;
+}
+
+/* "steps": step expectations by id or index, which replace the inline ones. */
+static bool pexp_steps(struct ld *l, json_t *v, int proc)
+{
+    struct gs_scn_proc *p = &l->s->procs[proc];
+    const char *key;
+    json_t *x;
+    bool ok = true;
+
+    gs_jpath_push_key(&l->path, "steps");
+    if (!json_is_object(v)) {
+        fail(l, "expected an object of step expectations keyed by step id or index, got %s",
+             GOT(v));
+        ok = false;
+    }
+    json_object_foreach(v, key, x)
+    {
+        int i = find_step(p, key);
+        struct gs_scn_regs *r = NULL;
+        if (!ok)
+            break;
+        gs_jpath_push_key(&l->path, key);
+        if (i < 0)
+            fail_key(l,
+                     "no step \"%s\" in \"%s\" (steps are named by their \"id\" or their "
+                     "index, 0 to %u)",
+                     key, p->name, p->nsteps ? p->nsteps - 1 : 0);
+        else if (!p->record)
+            fail_key(l, "a script with \"record\": false records no results to check");
+        else if (!(r = gs_arena_alloc(l->a, sizeof(*r))))
+            oom(l);
+        ok = r && parse_regs(l, x, proc, false, r);
+        if (ok)
+            p->steps[i].x = r;
+        gs_jpath_pop(&l->path);
+    }
+    gs_jpath_pop(&l->path);
+    return ok;
+}
+
+static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_given)
+{
+    struct gs_scn_check *c;
+    json_t *v;
+    static const char *const counter_keys[GS_CNT_COUNT] = {"queued", "dropped_upcalls",
+                                                           "syscall_count"};
+
+    if (!check_object(l, e, &gs_scn_pexpect, -1, NULL) || !pexp_loaded(l, e, proc, loaded_given) ||
+        !pexp_state(l, e, proc) || !count_field(l, e, "restart_count", GS_CHK_RESTARTS, 0, proc) ||
+        !parse_text(l, e, "console", GS_CHK_CONSOLE, proc) ||
+        !each_elem(l, e, "faults", proc, fault_elem, "faults ({\"kind\", \"address\"})", &c,
+                   GS_CHK_FAULT_COUNT) ||
+        !pexp_layout(l, e, proc))
+        return false;
     if (!each_elem(l, e, "grants", proc, grant_elem, "grants ({\"driver\", \"address\"})", NULL,
                    GS_CHK_GRANT) ||
         !count_field(l, e, "grant_count", GS_CHK_GRANT_COUNT, 0, proc) ||
@@ -3032,7 +3017,7 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
         return false;
     if (json_object_get(e, "finished")) {
         bool b;
-        if (field_bool(l, e, "finished", &b) == BAD)
+        if (fld_bool(l, e, key(&gs_scn_pexpect, "finished"), &b) == BAD)
             return false;
         gs_jpath_push_key(&l->path, "finished");
         c = add_check(l, GS_CHK_FINISHED, proc);
@@ -3045,238 +3030,211 @@ static bool parse_proc_expect(struct ld *l, json_t *e, int proc, bool *loaded_gi
         if (!count_field(l, e, counter_keys[k], GS_CHK_COUNTER, k, proc))
             return false;
     v = json_object_get(e, "steps");
-    if (v) {
-        const char *key;
-        json_t *x;
-        gs_jpath_push_key(&l->path, "steps");
-        if (!json_is_object(v)) {
-            fail(l, "expected an object of step expectations keyed by step id or index, got %s",
-                 GOT(v));
+    return !v || pexp_steps(l, v, proc);
+}
+
+/* expect.led: one boolean per LED of the board's LED driver. */
+static bool expect_led(struct ld *l, json_t *v)
+{
+    const struct gs_scn_driver *led = find_driver_type(l->s, GS_SD_LED);
+    struct gs_scn_check *c;
+    char *pat;
+
+    if (!led)
+        return fail(l, "the board has no LED driver");
+    if (!json_is_array(v) || json_array_size(v) != led->led_count)
+        return fail(l, "expected an array of %u booleans (one per LED), got %s", led->led_count,
+                    GOT(v));
+    c = add_check(l, GS_CHK_LED, -1);
+    pat = gs_arena_alloc(l->a, led->led_count + 1);
+    if (!c || !pat)
+        return oom(l);
+    for (unsigned i = 0; i < led->led_count; i++) {
+        json_t *b = json_array_get(v, i);
+        if (!json_is_boolean(b)) {
+            gs_jpath_push_index(&l->path, i);
+            fail(l, "expected true (on) or false (off), got %s", GOT(b));
             gs_jpath_pop(&l->path);
             return false;
         }
-        json_object_foreach(v, key, x)
-        {
-            int i = find_step(p, key);
-            struct gs_scn_regs *r;
-            gs_jpath_push_key(&l->path, key);
-            if (i < 0) {
-                fail_key(l,
-                         "no step \"%s\" in \"%s\" (steps are named by their \"id\" or their "
-                         "index, 0 to %u)",
-                         key, p->name, p->nsteps ? p->nsteps - 1 : 0);
-                goto bad_steps;
-            }
-            if (!p->record) {
-                fail_key(l, "a script with \"record\": false records no results to check");
-                goto bad_steps;
-            }
-            r = gs_arena_alloc(l->a, sizeof(*r));
-            if (!r) {
-                oom(l);
-                goto bad_steps;
-            }
-            if (!parse_regs(l, x, proc, false, r))
-                goto bad_steps;
-            p->steps[i].x = r;
-            gs_jpath_pop(&l->path);
-        }
-        gs_jpath_pop(&l->path);
+        pat[i] = json_is_true(b) ? '1' : '0';
+    }
+    c->str = pat;
+    c->len = led->led_count;
+    return true;
+}
+
+/* expect.kernel_panic: the message (a string), true (any panic) or false (none). */
+static bool expect_panic(struct ld *l, json_t *v)
+{
+    struct gs_scenario *s = l->s;
+
+    s->panic_where = where(l);
+    if (json_is_boolean(v)) {
+        s->panic = json_is_true(v) ? 1 : -1;
+    } else if (json_is_string(v)) {
+        s->panic = 1;
+        s->panic_msg = gs_arena_strdup(l->a, json_string_value(v));
+        if (!s->panic_msg)
+            return oom(l);
+    } else {
+        return fail(l,
+                    "expected the panic message (a string), true (any panic) or false (none), "
+                    "got %s",
+                    GOT(v));
     }
     return true;
-bad_steps:
+}
+
+/* expect.findings: ids "KIND:SITE:CLASS" that must be reported. */
+static bool expect_findings(struct ld *l, json_t *v)
+{
+    struct gs_scenario *s = l->s;
+
+    if (!json_is_array(v))
+        return fail(l, "expected an array of finding ids (\"isolation:mpu-app-exceeds:-\"), got %s",
+                    GOT(v));
+    s->nfindings = (unsigned)json_array_size(v);
+    s->findings = gs_arena_alloc(l->a, (s->nfindings + 1) * sizeof(*s->findings));
+    s->findings_where = gs_arena_alloc(l->a, (s->nfindings + 1) * sizeof(char *));
+    if (!s->findings || !s->findings_where)
+        return oom(l);
+    for (unsigned i = 0; i < s->nfindings; i++) {
+        json_t *f = json_array_get(v, i);
+        const char *id = json_is_string(f) ? json_string_value(f) : "";
+        bool kind_ok = false;
+        gs_jpath_push_index(&l->path, i);
+        for (unsigned k = 0; k < 4; k++) {
+            size_t kl = strlen(gs_scn_oracle_names[k]);
+            if (strncmp(id, gs_scn_oracle_names[k], kl) == 0 && (id[kl] == ':' || id[kl] == '*'))
+                kind_ok = true;
+        }
+        if (!kind_ok) {
+            fail(l,
+                 "expected a finding id \"KIND:SITE:CLASS\" with KIND one of ownership, "
+                 "layout, isolation, panic (a trailing * matches any rest), got %s",
+                 GOT(f));
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        s->findings[i] = gs_arena_strdup(l->a, id);
+        s->findings_where[i] = where(l);
+        gs_jpath_pop(&l->path);
+        if (!s->findings[i])
+            return oom(l);
+    }
+    return true;
+}
+
+/* expect.silent: the oracles that must stay silent. */
+static bool expect_silent(struct ld *l, json_t *v)
+{
+    struct gs_scenario *s = l->s;
+    unsigned u;
+
+    if (!json_is_array(v))
+        return fail(l,
+                    "expected an array of oracle names (ownership, layout, isolation, panic), "
+                    "got %s",
+                    GOT(v));
+    s->silent = 0;
+    for (unsigned i = 0; i < json_array_size(v); i++) {
+        bool ok;
+        gs_jpath_push_index(&l->path, i);
+        ok = enum_value(l, json_array_get(v, i), gs_scn_oracle_names, 4, &u, "an oracle");
+        gs_jpath_pop(&l->path);
+        if (!ok)
+            return false;
+        s->silent |= 1u << u;
+    }
+    return true;
+}
+
+/* expect.processes: an object keyed by process name. */
+static bool expect_processes(struct ld *l, json_t *v, bool *loaded_given)
+{
+    const char *key;
+    json_t *pe;
+
+    if (!json_is_object(v))
+        return fail(l, "expected an object keyed by process name, got %s", GOT(v));
+    json_object_foreach(v, key, pe)
+    {
+        int i = find_proc(l->s, key);
+        bool ok;
+        gs_jpath_push_key(&l->path, key);
+        if (i < 0) {
+            char names[256];
+            proc_names(l->s, names, sizeof(names));
+            fail_key(l, "no process named \"%s\" (processes: %s)", key, names);
+            gs_jpath_pop(&l->path);
+            return false;
+        }
+        ok = parse_proc_expect(l, pe, i, &loaded_given[i]);
+        gs_jpath_pop(&l->path);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* expect[name], when present, read by fn at its path. */
+static bool expect_key(struct ld *l, json_t *e, const char *name, bool (*fn)(struct ld *, json_t *))
+{
+    json_t *v = json_object_get(e, name);
+    bool ok;
+
+    if (!v)
+        return true;
+    gs_jpath_push_key(&l->path, name);
+    ok = fn(l, v);
     gs_jpath_pop(&l->path);
-    gs_jpath_pop(&l->path);
-    return false;
+    return ok;
 }
 
 static bool parse_expect(struct ld *l, json_t *e, bool *loaded_given)
 {
-    static const char *const expect_keys[] = {"run_end", "console",      "debug",
-                                              "led",     "kernel_panic", "findings",
-                                              "silent",  "processes",    NULL};
     struct gs_scenario *s = l->s;
     struct gs_scn_check *c;
     json_t *v;
     unsigned u;
+    bool ok = false;
 
     s->silent = GS_SCN_SILENT_ALL;
     s->panic = -1;
     if (!e)
         return true;
     gs_jpath_push_key(&l->path, "expect");
-    if (!check_object(l, e, expect_keys, "expect"))
-        goto bad;
-    switch (field_enum(l, e, "run_end", run_ends, 5, &u, "how the run ends")) {
+    if (!check_object(l, e, &gs_scn_expect, -1, NULL))
+        goto out;
+    switch (fld_enum(l, e, key(&gs_scn_expect, "run_end"), &u)) {
     case BAD:
-        goto bad;
+        goto out;
     case GOOD:
         gs_jpath_push_key(&l->path, "run_end");
         c = add_check(l, GS_CHK_RUN_END, -1);
         gs_jpath_pop(&l->path);
         if (!c)
-            goto bad;
+            goto out;
         c->num = u;
     }
     if (!parse_text(l, e, "console", GS_CHK_CONSOLE_ALL, -1) ||
-        !parse_text(l, e, "debug", GS_CHK_DEBUG, -1))
-        goto bad;
-    v = json_object_get(e, "led");
-    if (v) {
-        const struct gs_scn_driver *led = find_driver_type(s, GS_SD_LED);
-        char *pat;
-        gs_jpath_push_key(&l->path, "led");
-        if (!led) {
-            fail(l, "the board has no LED driver");
-            goto bad_key;
-        }
-        if (!json_is_array(v) || json_array_size(v) != led->led_count) {
-            fail(l, "expected an array of %u booleans (one per LED), got %s", led->led_count,
-                 GOT(v));
-            goto bad_key;
-        }
-        c = add_check(l, GS_CHK_LED, -1);
-        pat = gs_arena_alloc(l->a, led->led_count + 1);
-        if (!c || !pat) {
-            oom(l);
-            goto bad_key;
-        }
-        for (unsigned i = 0; i < led->led_count; i++) {
-            json_t *b = json_array_get(v, i);
-            if (!json_is_boolean(b)) {
-                gs_jpath_push_index(&l->path, i);
-                fail(l, "expected true (on) or false (off), got %s", GOT(b));
-                gs_jpath_pop(&l->path);
-                goto bad_key;
-            }
-            pat[i] = json_is_true(b) ? '1' : '0';
-        }
-        c->str = pat;
-        c->len = led->led_count;
-        gs_jpath_pop(&l->path);
-    }
-    v = json_object_get(e, "kernel_panic");
-    if (v) {
-        gs_jpath_push_key(&l->path, "kernel_panic");
-        s->panic_where = where(l);
-        if (json_is_boolean(v)) {
-            s->panic = json_is_true(v) ? 1 : -1;
-        } else if (json_is_string(v)) {
-            s->panic = 1;
-            s->panic_msg = gs_arena_strdup(l->a, json_string_value(v));
-            if (!s->panic_msg) {
-                oom(l);
-                goto bad_key;
-            }
-        } else {
-            fail(l,
-                 "expected the panic message (a string), true (any panic) or false (none), "
-                 "got %s",
-                 GOT(v));
-            goto bad_key;
-        }
-        gs_jpath_pop(&l->path);
-    }
-    v = json_object_get(e, "findings");
-    if (v) {
-        gs_jpath_push_key(&l->path, "findings");
-        if (!json_is_array(v)) {
-            fail(l, "expected an array of finding ids (\"isolation:mpu-app-exceeds:-\"), got %s",
-                 GOT(v));
-            goto bad_key;
-        }
-        s->nfindings = (unsigned)json_array_size(v);
-        s->findings = gs_arena_alloc(l->a, (s->nfindings + 1) * sizeof(*s->findings));
-        s->findings_where = gs_arena_alloc(l->a, (s->nfindings + 1) * sizeof(char *));
-        if (!s->findings || !s->findings_where) {
-            oom(l);
-            goto bad_key;
-        }
-        for (unsigned i = 0; i < s->nfindings; i++) {
-            json_t *f = json_array_get(v, i);
-            const char *id = json_is_string(f) ? json_string_value(f) : "";
-            bool kind_ok = false;
-            gs_jpath_push_index(&l->path, i);
-            for (unsigned k = 0; k < 4; k++) {
-                size_t kl = strlen(finding_kinds[k]);
-                if (strncmp(id, finding_kinds[k], kl) == 0 && (id[kl] == ':' || id[kl] == '*'))
-                    kind_ok = true;
-            }
-            if (!kind_ok) {
-                fail(l,
-                     "expected a finding id \"KIND:SITE:CLASS\" with KIND one of ownership, "
-                     "layout, isolation, panic (a trailing * matches any rest), got %s",
-                     GOT(f));
-                gs_jpath_pop(&l->path);
-                goto bad_key;
-            }
-            s->findings[i] = gs_arena_strdup(l->a, id);
-            s->findings_where[i] = where(l);
-            gs_jpath_pop(&l->path);
-            if (!s->findings[i]) {
-                oom(l);
-                goto bad_key;
-            }
-        }
-        gs_jpath_pop(&l->path);
-    }
-    v = json_object_get(e, "silent");
-    if (v) {
-        gs_jpath_push_key(&l->path, "silent");
-        if (!json_is_array(v)) {
-            fail(l,
-                 "expected an array of oracle names (ownership, layout, isolation, panic), "
-                 "got %s",
-                 GOT(v));
-            goto bad_key;
-        }
-        s->silent = 0;
-        for (unsigned i = 0; i < json_array_size(v); i++) {
-            bool ok;
-            gs_jpath_push_index(&l->path, i);
-            ok = enum_value(l, json_array_get(v, i), finding_kinds, 4, &u, "an oracle");
-            gs_jpath_pop(&l->path);
-            if (!ok)
-                goto bad_key;
-            s->silent |= 1u << u;
-        }
-        gs_jpath_pop(&l->path);
-    }
+        !parse_text(l, e, "debug", GS_CHK_DEBUG, -1) || !expect_key(l, e, "led", expect_led) ||
+        !expect_key(l, e, "kernel_panic", expect_panic) ||
+        !expect_key(l, e, "findings", expect_findings) ||
+        !expect_key(l, e, "silent", expect_silent))
+        goto out;
     v = json_object_get(e, "processes");
     if (v) {
-        const char *key;
-        json_t *pe;
         gs_jpath_push_key(&l->path, "processes");
-        if (!json_is_object(v)) {
-            fail(l, "expected an object keyed by process name, got %s", GOT(v));
-            goto bad_key;
-        }
-        json_object_foreach(v, key, pe)
-        {
-            int i = find_proc(s, key);
-            bool ok;
-            gs_jpath_push_key(&l->path, key);
-            if (i < 0) {
-                char names[256];
-                proc_names(s, names, sizeof(names));
-                fail_key(l, "no process named \"%s\" (processes: %s)", key, names);
-                gs_jpath_pop(&l->path);
-                goto bad_key;
-            }
-            ok = parse_proc_expect(l, pe, i, &loaded_given[i]);
-            gs_jpath_pop(&l->path);
-            if (!ok)
-                goto bad_key;
-        }
+        ok = expect_processes(l, v, loaded_given);
         gs_jpath_pop(&l->path);
+    } else {
+        ok = true;
     }
+out:
     gs_jpath_pop(&l->path);
-    return true;
-bad_key:
-    gs_jpath_pop(&l->path);
-bad:
-    gs_jpath_pop(&l->path);
-    return false;
+    return ok;
 }
 
 /* ------------------------------------------------------------------ load */
@@ -3294,14 +3252,122 @@ static const char *base_name(struct gs_scn_arena *a, const char *path)
     return n;
 }
 
+/* The document of case ci (the file merged with the case's patch), or of the file (ci < 0). */
+static json_t *case_document(const struct gs_scn_file *f, int ci)
+{
+    json_t *patch, *doc;
+
+    if (ci < 0)
+        return json_incref(f->root);
+    patch = json_copy(f->cases[ci]);
+    if (!patch)
+        return NULL;
+    json_object_del(patch, "id");
+    json_object_del(patch, "description");
+    doc = merge_patch(f->root, patch);
+    json_decref(patch);
+    return doc;
+}
+
+/* The scenario's own strings: name, description (a case's replaces it), known_divergence. */
+static bool parse_top(struct ld *l, json_t *doc)
+{
+    const struct gs_scn_obj *o = &gs_scn_scenario;
+    struct gs_scenario *s = l->s;
+    json_t *cd = l->ci >= 0 ? json_object_get(l->f->cases[l->ci], "description") : NULL;
+    const char *str = NULL;
+
+    s->name = base_name(l->a, l->f->path);
+    if (fld_str(l, doc, key(o, "name"), &str) == BAD)
+        return false;
+    if (json_object_get(doc, "name"))
+        s->name = gs_arena_strdup(l->a, str);
+    str = NULL;
+    if (fld_str(l, doc, key(o, "description"), &str) == BAD)
+        return false;
+    if (cd)
+        str = json_string_value(cd);
+    if (str)
+        s->description = gs_arena_strdup(l->a, str);
+    str = NULL;
+    if (fld_str(l, doc, key(o, "known_divergence"), &str) == BAD)
+        return false;
+    if (str)
+        s->known_divergence = gs_arena_strdup(l->a, str);
+    return s->name ? true : oom(l);
+}
+
+/*
+ * The checks no key asks for: every process loads unless the scenario says
+ * otherwise, and one check per step with an expectation, in step order;
+ * and each step's text for reports.
+ */
+static bool implied_checks(struct ld *l, const bool *loaded_given)
+{
+    struct gs_scenario *s = l->s;
+
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        struct gs_scn_check *c;
+        if (loaded_given[i])
+            continue;
+        gs_jpath_push_key(&l->path, "processes");
+        gs_jpath_push_index(&l->path, i);
+        c = add_check(l, GS_CHK_LOADED, (int)i);
+        gs_jpath_pop(&l->path);
+        gs_jpath_pop(&l->path);
+        if (!c)
+            return false;
+        c->flag = true;
+    }
+    for (unsigned i = 0; i < s->nprocs; i++) {
+        struct gs_scn_proc *p = &s->procs[i];
+        for (unsigned j = 0; j < p->nsteps; j++) {
+            struct gs_scn_check *c;
+            if (!p->steps[j].x)
+                continue;
+            c = add_check(l, GS_CHK_STEP, (int)i);
+            if (!c)
+                return false;
+            c->index = j;
+            c->where = p->steps[j].x->where;
+        }
+        for (unsigned j = 0; j < p->nsteps; j++) {
+            char *t = gs_scn_step_text(&p->steps[j], s);
+            if (!gs_arena_adopt(l->a, t))
+                return oom(l);
+            p->steps[j].text = t;
+        }
+    }
+    return true;
+}
+
+/* Validates the case's document into l->s (false after a message, or out of memory). */
+static bool load_doc(struct ld *l, json_t *doc)
+{
+    struct gs_scenario *s = l->s;
+    bool *loaded_given, ok;
+
+    /* The merged document is checked like the file was (a case may not break it). */
+    if (!check_object(l, doc, &gs_scn_scenario, -1, NULL) || !parse_top(l, doc) ||
+        !parse_board(l, json_object_get(doc, "board")) ||
+        !parse_drivers(l, json_object_get(doc, "drivers")) ||
+        !parse_processes(l, json_object_get(doc, "processes")))
+        return false;
+    loaded_given = calloc(s->nprocs, sizeof(*loaded_given));
+    if (!loaded_given)
+        return oom(l);
+    ok = parse_expect(l, json_object_get(doc, "expect"), loaded_given) &&
+         implied_checks(l, loaded_given);
+    free(loaded_given);
+    return ok && !l->failed;
+}
+
 int gs_scn_load(const struct gs_scn_file *f, int case_index, const struct gs_scn_opts *o,
                 struct gs_scenario **out, struct gs_scn_err *err)
 {
     struct gs_scenario *s = calloc(1, sizeof(*s));
     struct ld l;
     json_t *doc = NULL;
-    bool *loaded_given = NULL;
-    const char *str;
     int rc = GS_E_ARG;
 
     if (err)
@@ -3325,114 +3391,36 @@ int gs_scn_load(const struct gs_scn_file *f, int case_index, const struct gs_scn
             snprintf(err->msg, sizeof(err->msg), "%s: no case %d", f->path, case_index);
         goto out;
     }
-    if (case_index >= 0) {
-        json_t *patch = json_copy(f->cases[case_index]);
-        if (!patch) {
-            rc = GS_E_NOMEM_HOST;
-            goto out;
-        }
-        json_object_del(patch, "id");
-        json_object_del(patch, "description");
-        doc = merge_patch(f->root, patch);
-        json_decref(patch);
+    doc = case_document(f, case_index);
+    if (case_index >= 0)
         s->case_id = gs_arena_strdup(l.a, f->ids[case_index]);
-    } else {
-        doc = json_incref(f->root);
-    }
     if (!doc || (case_index >= 0 && !s->case_id)) {
         rc = GS_E_NOMEM_HOST;
         goto out;
     }
     s->file = gs_arena_strdup(l.a, f->path);
     s->where = where(&l);
-    if (!s->file)
-        goto nomem;
-    /* The merged document is checked like the file was (a case may not break it). */
-    if (!check_object(&l, doc, top_keys, "a scenario"))
+    if (!s->file) {
+        oom(&l);
         goto out;
-    s->name = base_name(l.a, f->path);
-    if (field_str(&l, doc, "name", &str, "a scenario name") == BAD)
-        goto out;
-    if (json_object_get(doc, "name"))
-        s->name = gs_arena_strdup(l.a, str);
-    str = NULL;
-    if (field_str(&l, doc, "description", &str, "a description") == BAD)
-        goto out;
-    if (case_index >= 0 && json_object_get(f->cases[case_index], "description"))
-        str = json_string_value(json_object_get(f->cases[case_index], "description"));
-    if (str)
-        s->description = gs_arena_strdup(l.a, str);
-    str = NULL;
-    if (field_str(&l, doc, "known_divergence", &str, "why this scenario is expected to fail") ==
-        BAD)
-        goto out;
-    if (str)
-        s->known_divergence = gs_arena_strdup(l.a, str);
-    if (!s->name)
-        goto nomem;
-    if (!parse_board(&l, json_object_get(doc, "board")) ||
-        !parse_drivers(&l, json_object_get(doc, "drivers")) ||
-        !parse_processes(&l, json_object_get(doc, "processes")))
-        goto out;
-    loaded_given = calloc(s->nprocs, sizeof(*loaded_given));
-    if (!loaded_given)
-        goto nomem;
-    if (!parse_expect(&l, json_object_get(doc, "expect"), loaded_given))
-        goto out;
-    /* Every process loads unless the scenario says otherwise. */
-    for (unsigned i = 0; i < s->nprocs; i++) {
-        struct gs_scn_check *c;
-        if (loaded_given[i])
-            continue;
-        gs_jpath_push_key(&l.path, "processes");
-        gs_jpath_push_index(&l.path, i);
-        c = add_check(&l, GS_CHK_LOADED, (int)i);
-        gs_jpath_pop(&l.path);
-        gs_jpath_pop(&l.path);
-        if (!c)
-            goto out;
-        c->flag = true;
     }
-    /* One check per step with an expectation, in step order. */
-    for (unsigned i = 0; i < s->nprocs; i++) {
-        for (unsigned j = 0; j < s->procs[i].nsteps; j++) {
-            struct gs_scn_check *c;
-            if (!s->procs[i].steps[j].x)
-                continue;
-            c = add_check(&l, GS_CHK_STEP, (int)i);
-            if (!c)
-                goto out;
-            c->index = j;
-            c->where = s->procs[i].steps[j].x->where;
-        }
-        for (unsigned j = 0; j < s->procs[i].nsteps; j++) {
-            char *t = gs_scn_step_text(&s->procs[i].steps[j], s);
-            if (!gs_arena_adopt(l.a, t))
-                goto nomem;
-            s->procs[i].steps[j].text = t;
-        }
-    }
-    if (l.failed)
+    if (!load_doc(&l, doc))
         goto out;
     if (l.nchecks && !gs_arena_adopt(l.a, l.checks)) {
         l.checks = NULL;
-        goto nomem;
+        oom(&l);
+        goto out;
     }
     s->checks = l.checks;
     s->nchecks = l.nchecks;
     l.checks = NULL;
     rc = GS_OK;
-    goto out;
-nomem:
-    oom(&l);
-    rc = GS_E_NOMEM_HOST;
 out:
     if (l.oom)
         rc = GS_E_NOMEM_HOST;
     json_decref(doc);
     free(l.pend);
     free(l.checks);
-    free(loaded_given);
     if (rc) {
         gs_scenario_free(s);
         return rc;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
 #include "scn_internal.h"
 
 /* ---- arena ---- */
@@ -154,15 +155,11 @@ const char *gs_scn_base_name(enum gs_scn_base b)
     return "?";
 }
 
-/* memop operations (kernel/src/memop.rs; TOCK-REFERENCE 1.12). */
-static const char *const memops[] = {
-    "brk",         "sbrk",      "memory_start", "memory_end", "flash_start", "flash_end",
-    "grant_start", "wfr_count", "wfr_start",    "wfr_end",    "stack_start", "heap_start",
-};
-
+/* memop operations: the names the format's table gives them (keys.c). */
 const char *gs_scn_memop_name(uint32_t op)
 {
-    return op < sizeof(memops) / sizeof(memops[0]) ? memops[op] : NULL;
+    return op < sizeof(gs_scn_memop_ops) / sizeof(gs_scn_memop_ops[0]) ? gs_scn_memop_ops[op]
+                                                                       : NULL;
 }
 
 void gs_scn_value_text(const struct gs_scn_value *v, const struct gs_scenario *s, char *buf,

@@ -4,8 +4,9 @@
  * simulated board, check expectations, report (text, JSON) and trace.
  *
  * One JSON file is a test, a fuzz seed and a reproducer; scenarios/README.md
- * is the format's manual and scenarios/schema.json its JSON Schema. This
- * header is the model the loader produces and the runner consumes:
+ * is the format's manual and keys.h its table (every key, its type, range,
+ * default and description), from which scenarios/schema.json is generated.
+ * This header is the model the loader produces and the runner consumes:
  *
  *   gs_scn_file_open   reads a file, checks its JSON syntax and its "cases"
  *                      (ids), without building anything

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Scenario files: the JSON path locator, every class of loader error (each
- * with its file:line:col: path: message), robustness against truncated and
- * garbled input, and the runner (pass, a wrong expectation with its map,
+ * Scenario files: the JSON path locator, the format's key table (complete,
+ * every example and default accepted by the loader, the defaults the
+ * board's), every class of loader error (each with its file:line:col:
+ * path: message), robustness against truncated and garbled input, and the
+ * runner (pass, a wrong expectation with its map,
  * findings, panics, known divergences, ELF/TBF files, deterministic traces).
  */
 #include <check.h>
@@ -16,8 +18,11 @@
 #include "errors.h"
 #include "helpers.h"
 #include "jpath.h"
+#include "keys.h"
 #include "loader.h"
+#include "machine.h"
 #include "scenario.h"
+#include "sched.h"
 
 /* ---------------------------------------------------------------- jpath */
 
@@ -500,6 +505,326 @@ static const struct bad bads[] = {
     {E("{\"processes\": {\"s\": {\"load_error\": \"NotEnoughMemory\", \"state\": \"Running\"}}}"),
      "expect.processes.s", "a process expected not to load has no other expectations"},
 };
+
+/* ------------------------------------------------------------ key table */
+
+/*
+ * Every key of every object kind has a description and an example that is
+ * JSON, and either a constant default, words for what its absence means, a
+ * reason it is required, or a place in an exactly-one group; names are
+ * unique, ranges and defaults consistent with the key's forms.
+ */
+START_TEST(key_table_is_complete)
+{
+    unsigned nkeys = 0;
+
+    for (unsigned i = 0; i < gs_scn_nobjs; i++) {
+        const struct gs_scn_obj *o = gs_scn_objs[i];
+        ck_assert_msg(o->name && o->what && o->desc && *o->desc, "object %u", i);
+        for (unsigned j = 0; j < i; j++)
+            ck_assert_msg(strcmp(gs_scn_objs[j]->name, o->name) != 0, "two objects %s", o->name);
+        for (unsigned k = 0; k < o->nkeys; k++) {
+            const struct gs_scn_key *key = &o->keys[k];
+            json_t *ex = json_loads(key->example ? key->example : "", JSON_DECODE_ANY, NULL);
+            char d[1024];
+            ck_assert_msg(key->name && *key->name && key->forms, "%s key %u", o->name, k);
+            ck_assert_msg(key->desc && strlen(key->desc) > 2, "%s.%s: no description", o->name,
+                          key->name);
+            ck_assert_msg(ex, "%s.%s: the example is not JSON: %s", o->name, key->name,
+                          key->example ? key->example : "(none)");
+            json_decref(ex);
+            ck_assert_msg((key->flags & GS_KF_DEF) || key->dflt || key->need || key->vdef ||
+                              (key->flags & GS_KF_ONE_OF) || o->absent,
+                          "%s.%s: neither a default nor what its absence means", o->name,
+                          key->name);
+            ck_assert_msg(gs_scn_key_find(o, key->name) == key, "%s.%s twice", o->name, key->name);
+            ck_assert_msg(!(key->forms & GS_F_NUM) || key->min <= key->max, "%s.%s: range", o->name,
+                          key->name);
+            ck_assert_msg(!(key->forms & GS_F_ENUM) || (key->names && key->nnames),
+                          "%s.%s: no names", o->name, key->name);
+            ck_assert_msg(!(key->forms & (GS_F_ARR | GS_F_MAP)) || key->item ||
+                              !(key->forms & GS_F_MAP),
+                          "%s.%s: a map without items", o->name, key->name);
+            ck_assert_msg(!(key->flags & GS_KF_DEF) || gs_scn_key_default(key, d, sizeof(d)),
+                          "%s.%s: a default gs_scn_key_default cannot write", o->name, key->name);
+            if (key->dstr)
+                ck_assert_msg(!strpbrk(key->dstr, "\"\\"), "%s.%s: a default to escape", o->name,
+                              key->name);
+            if ((key->flags & GS_KF_DEF) && (key->forms & GS_F_NUM) &&
+                !(key->forms & (GS_F_BOOL | GS_F_ENUM)))
+                ck_assert_msg(key->dv >= key->min && key->dv <= key->max,
+                              "%s.%s: the default is out of range", o->name, key->name);
+            nkeys++;
+        }
+    }
+    ck_assert_uint_eq(gs_scn_objs[0]->nkeys, 10); /* the scenario itself comes first */
+    ck_assert_uint_gt(nkeys, 180);
+}
+END_TEST
+
+/* The fault kinds the format names are the machine's (gs_fault_kind_name). */
+START_TEST(fault_names_are_the_machines)
+{
+    const struct gs_scn_key *k = gs_scn_key_find(&gs_scn_fault, "kind");
+
+    ck_assert_ptr_nonnull(k);
+    ck_assert_uint_eq(k->nnames, GS_FAULT_OTHER + 1);
+    ck_assert_ptr_null(k->names[0]);
+    for (unsigned i = 1; i <= GS_FAULT_OTHER; i++)
+        ck_assert_str_eq(k->names[i], gs_fault_kind_name((enum gs_fault_kind)i));
+}
+END_TEST
+
+/* The smallest document around an example: a script "s" (a step "write"), a script "client". */
+static json_t *host_doc(void)
+{
+    json_t *d = json_loads("{\"grantsim\": 1, \"drivers\": [{\"type\": \"led\"}], \"processes\": ["
+                           "{\"name\": \"s\", \"script\": [{\"id\": \"write\", \"spin\": "
+                           "{\"count\": 1}}]}, {\"name\": \"client\", \"script\": []}]}",
+                           0, NULL);
+
+    ck_assert_ptr_nonnull(d);
+    return d;
+}
+
+static json_t *example(const struct gs_scn_key *k)
+{
+    json_t *v = json_loads(k->example, JSON_DECODE_ANY, NULL);
+
+    ck_assert_ptr_nonnull(v);
+    return v;
+}
+
+static void set(json_t *o, const char *key, json_t *v)
+{
+    ck_assert_int_eq(json_object_set_new(o, key, v), 0);
+}
+
+/* Does o's ONE_OF key c belong to the variants key k is for? */
+static bool one_of_fits(const struct gs_scn_obj *o, const struct gs_scn_key *c,
+                        const struct gs_scn_key *k)
+{
+    for (unsigned v = 0; v < o->nvariants; v++)
+        if (strcmp(o->variants[v], c->name) == 0)
+            return gs_scn_key_in(k, (int)v);
+    return true;
+}
+
+/*
+ * An object of kind o with k set to val (a reference it takes), and what o
+ * needs around it: its required keys, one key of an exactly-one group, the
+ * variant k belongs to, and the rules between keys the table cannot state.
+ */
+static json_t *around(const struct gs_scn_obj *o, const struct gs_scn_key *k, json_t *val)
+{
+    json_t *x = json_object();
+    bool one = (k->flags & GS_KF_ONE_OF) != 0;
+
+    for (unsigned i = 0; i < o->nkeys; i++) {
+        const struct gs_scn_key *c = &o->keys[i];
+        if (c == k)
+            continue;
+        if (c->need) {
+            set(x, c->name, example(c));
+        } else if ((c->flags & GS_KF_ONE_OF) && !one && one_of_fits(o, c, k)) {
+            set(x, c->name, example(c));
+            one = true;
+        }
+    }
+    if (o->variant_key && k->only) { /* a driver: a type the key is for */
+        for (unsigned v = 0; v < o->nvariants; v++) {
+            if (gs_scn_key_in(k, (int)v)) {
+                set(x, o->variant_key, json_string(o->variants[v]));
+                break;
+            }
+        }
+    }
+    if (o == &gs_scn_process && strcmp(k->name, "name") != 0)
+        set(x, "name", json_string("p"));
+    if (o == &gs_scn_yield) {
+        bool wait_for = strcmp(k->name, "driver") == 0 || strcmp(k->name, "num") == 0 ||
+                        (json_is_string(val) && strcmp(json_string_value(val), "wait-for") == 0);
+        set(x, "mode",
+            json_string(strcmp(k->name, "flag") == 0 ? "no-wait"
+                        : wait_for                   ? "wait-for"
+                                                     : "wait"));
+        if (wait_for) {
+            set(x, "driver", example(gs_scn_key_find(o, "driver")));
+            set(x, "num", example(gs_scn_key_find(o, "num")));
+        }
+    }
+    if (o == &gs_scn_mpu_region && strcmp(k->name, "rbar") != 0 && strcmp(k->name, "rasr") != 0 &&
+        !(strcmp(k->name, "unused") == 0 && json_is_true(val)))
+        set(x, "rbar", example(gs_scn_key_find(o, "rbar")));
+    set(x, k->name, val);
+    return x;
+}
+
+static json_t *wrap(const char *key, json_t *v)
+{
+    json_t *o = json_object();
+
+    set(o, key, v);
+    return o;
+}
+
+static json_t *list(json_t *v)
+{
+    json_t *a = json_array();
+
+    ck_assert_int_eq(json_array_append_new(a, v), 0);
+    return a;
+}
+
+/* The step kind whose arguments are of kind o ("allow_rw" for the allows), or NULL. */
+static const char *step_of(const struct gs_scn_obj *o)
+{
+    for (unsigned i = 0; i < gs_scn_step.nkeys; i++)
+        if ((gs_scn_step.keys[i].flags & GS_KF_ONE_OF) && gs_scn_step.keys[i].obj == o)
+            return gs_scn_step.keys[i].name;
+    return NULL;
+}
+
+/* Puts object x of kind o where that kind goes in the host document d. */
+static void place(json_t *d, const struct gs_scn_obj *o, json_t *x)
+{
+    json_t *procs = json_object_get(d, "processes");
+    json_t *s0 = json_array_get(procs, 0);
+    const char *step = step_of(o);
+
+    if (o == &gs_scn_case)
+        set(d, "cases", list(x));
+    else if (o == &gs_scn_board)
+        set(d, "board", x);
+    else if (o == &gs_scn_ram || o == &gs_scn_flash || o == &gs_scn_mpu || o == &gs_scn_inject)
+        set(d, "board", wrap(o->name, x));
+    else if (o == &gs_scn_driver)
+        set(d, "drivers", list(x));
+    else if (o == &gs_scn_input)
+        set(d, "drivers",
+            list(around(&gs_scn_driver, gs_scn_key_find(&gs_scn_driver, "input"), list(x))));
+    else if (o == &gs_scn_shape)
+        set(d, "drivers",
+            list(around(&gs_scn_driver, gs_scn_key_find(&gs_scn_driver, "grant"), x)));
+    else if (o == &gs_scn_process)
+        ck_assert_int_eq(json_array_set_new(procs, 0, x), 0);
+    else if (o == &gs_scn_step)
+        set(s0, "script", list(x));
+    else if (step)
+        set(s0, "script", list(wrap(step, x)));
+    else if (o == &gs_scn_value_obj)
+        set(s0, "script", list(wrap("load32", wrap("addr", x))));
+    else if (o == &gs_scn_regs)
+        set(s0, "script", list(around(&gs_scn_step, gs_scn_key_find(&gs_scn_step, "expect"), x)));
+    else if (o == &gs_scn_text)
+        set(d, "expect", wrap("console", x));
+    else if (o == &gs_scn_expect)
+        set(d, "expect", x);
+    else if (o == &gs_scn_pexpect)
+        set(d, "expect", wrap("processes", wrap("s", x)));
+    else if (o == &gs_scn_fault || o == &gs_scn_grant || o == &gs_scn_mpu_region ||
+             o == &gs_scn_upcall || o == &gs_scn_memory)
+        set(d, "expect",
+            wrap("processes", wrap("s", wrap(o == &gs_scn_fault        ? "faults"
+                                             : o == &gs_scn_grant      ? "grants"
+                                             : o == &gs_scn_mpu_region ? "mpu"
+                                             : o == &gs_scn_upcall     ? "upcalls"
+                                                                       : "memory",
+                                             list(x)))));
+    else
+        ck_abort_msg("no place for a %s", o->name);
+}
+
+/* Loads the host document with o's key k set to val (a JSON text); the message on error. */
+static void load_with(const struct gs_scn_obj *o, const struct gs_scn_key *k, const char *val,
+                      const char *what)
+{
+    json_t *d = host_doc(), *v = json_loads(val, JSON_DECODE_ANY, NULL);
+    struct gs_scn_err err;
+    char *text;
+    int e;
+
+    ck_assert_ptr_nonnull(v);
+    if (o == &gs_scn_scenario) {
+        json_object_del(d, "drivers"); /* so "drivers": [] leaves none */
+        set(d, k->name, v);
+    } else {
+        place(d, o, around(o, k, v));
+    }
+    text = json_dumps(d, JSON_COMPACT);
+    memset(&err, 0, sizeof(err));
+    e = load_text(text, &err);
+    ck_assert_msg(e == GS_OK, "%s.%s: the %s %s does not load:\n  %s\n  %s", o->name, k->name, what,
+                  val, text, err.msg);
+    free(text);
+    json_decref(d);
+}
+
+/*
+ * Every key's example and constant default, in the smallest scenario that
+ * needs it, loads: what the schema offers an editor is what grantsim
+ * accepts. The keys of app, ELF, TBF and TAB processes are left out here
+ * (they need files; scenario_schema checks their examples against the
+ * schema, and app-*.json and elf_and_tbf_files_relative_to_the_scenario
+ * load such processes).
+ */
+START_TEST(every_example_and_default_loads)
+{
+    const struct gs_scn_key *script = gs_scn_key_find(&gs_scn_process, "script");
+    unsigned loaded = 0, skipped = 0;
+
+    for (unsigned i = 0; i < gs_scn_nobjs; i++) {
+        const struct gs_scn_obj *o = gs_scn_objs[i];
+        for (unsigned j = 0; j < o->nkeys; j++) {
+            const struct gs_scn_key *k = &o->keys[j];
+            char d[1024];
+            if (o == &gs_scn_process && k->only && !(k->only & script->only)) {
+                skipped++;
+                continue;
+            }
+            load_with(o, k, k->example, "example");
+            if (gs_scn_key_default(k, d, sizeof(d)))
+                load_with(o, k, d, "default");
+            loaded++;
+        }
+    }
+    ck_assert_uint_eq(skipped, 8);
+    ck_assert_uint_gt(loaded, 170);
+}
+END_TEST
+
+/* With no board, a scenario's board is the one gs_board_config_default() gives the CLI. */
+START_TEST(board_defaults_are_the_boards)
+{
+    struct gs_scn_file *f = NULL;
+    struct gs_scenario *s = NULL;
+    struct gs_board_config want;
+    struct gs_scn_err err;
+    const char *text = "{\"grantsim\": 1, \"processes\": [{\"name\": \"s\", \"script\": []}]}";
+
+    ck_assert_int_eq(gs_scn_file_from_string("t.json", text, strlen(text), &f, &err), GS_OK);
+    ck_assert_int_eq(gs_scn_load(f, -1, &opts, &s, &err), GS_OK);
+    gs_board_config_default(&want);
+    if (want.timeslice == 0) /* 0 means GS_DEFAULT_TIMESLICE, which the table states */
+        want.timeslice = GS_DEFAULT_TIMESLICE;
+    ck_assert_uint_eq(s->board.ram_base, want.ram_base);
+    ck_assert_uint_eq(s->board.ram_size, want.ram_size);
+    ck_assert_uint_eq(s->board.flash_base, want.flash_base);
+    ck_assert_uint_eq(s->board.flash_size, want.flash_size);
+    ck_assert_uint_eq(s->board.app_flash_start, want.app_flash_start);
+    ck_assert_uint_eq(s->board.app_ram_start, want.app_ram_start);
+    ck_assert_int_eq(s->board.kernel.profile, want.kernel.profile);
+    ck_assert_uint_eq(s->board.kernel.num_procs, want.kernel.num_procs);
+    ck_assert_uint_eq(s->board.kernel.pcb_size, want.kernel.pcb_size);
+    ck_assert_uint_eq(s->board.kernel.pcb_align, want.kernel.pcb_align);
+    ck_assert_uint_eq(s->board.kernel.mpu_regions, want.kernel.mpu_regions);
+    ck_assert_uint_eq(s->board.kernel.mpu_min_region_size, want.kernel.mpu_min_region_size);
+    ck_assert_uint_eq(s->board.timeslice, want.timeslice);
+    ck_assert_int_eq(s->board.inline_svc, want.inline_svc);
+    gs_scenario_free(s);
+    gs_scn_file_free(f);
+}
+END_TEST
 
 START_TEST(load_error_is_positioned)
 {
@@ -1149,6 +1474,10 @@ int main(void)
     tcase_add_test(jp, jpath_memo_gives_the_same_positions);
     suite_add_tcase(s, jp);
 
+    tcase_add_test(ld, key_table_is_complete);
+    tcase_add_test(ld, fault_names_are_the_machines);
+    tcase_add_test(ld, every_example_and_default_loads);
+    tcase_add_test(ld, board_defaults_are_the_boards);
     tcase_add_loop_test(ld, load_error_is_positioned, 0, (int)(sizeof(bads) / sizeof(bads[0])));
     tcase_add_test(ld, missing_app_lists_the_apps);
     tcase_add_test(ld, unreadable_files);

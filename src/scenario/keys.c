@@ -762,7 +762,7 @@ static const struct gs_scn_key process_keys[] = {
      .only = P_SCRIPT,
      .desc = "A scripted process: its syscalls and memory accesses, run by a Thumb interpreter "
              "through real svc instructions.",
-     .example = "[{\"command\": {\"driver\": 1, \"cmd\": 0}, \"expect\": \"Success\"}]"},
+     .example = "[{\"command\": {\"driver\": 1, \"cmd\": 0}}, {\"yield\": {\"mode\": \"wait\"}}]"},
     {.name = "min_ram",
      .forms = GS_F_NUM,
      .flags = GS_KF_HEX,

@@ -90,9 +90,8 @@ _grantsim()
     fi
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(printf '%s\n' "$help" |
-            sed -n 's/^ \{1,10\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z0-9-]*\).*/\2/p')
--h
---help" -- "$cur"))
+            sed -n 's/^ \{1,10\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z0-9-]*\).*/\2/p' |
+            sort -u)" -- "$cur"))
         return 0
     fi
     # Operands: files and directories (scenarios, apps, fuzz inputs).

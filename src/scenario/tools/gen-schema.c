@@ -521,10 +521,13 @@ static int check(const char *path)
 
     if (!file) {
         fprintf(stderr, "gen-schema: %s: cannot read: %s\n", path, strerror(errno));
+        free(gen);
         return 1;
     }
     if (flen == glen && memcmp(gen, file, glen) == 0) {
         printf("%s is what the key table (src/scenario/keys.c) gives\n", path);
+        free(gen);
+        free(file);
         return 0;
     }
     for (; i < glen && i < flen && gen[i] == file[i]; i++)
@@ -557,10 +560,12 @@ int main(int argc, char **argv)
     t = text(&len);
     if (argc == 2 && !(f = fopen(argv[1], "wb"))) {
         fprintf(stderr, "gen-schema: %s: %s\n", argv[1], strerror(errno));
+        free(t);
         return 1;
     }
     if (fwrite(t, 1, len, f) != len || (f != stdout && fclose(f) != 0)) {
         fprintf(stderr, "gen-schema: cannot write the schema\n");
+        free(t);
         return 1;
     }
     free(t);

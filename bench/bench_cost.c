@@ -205,16 +205,7 @@ static void fake_build(struct fake_board *b, unsigned n, struct counts *c)
         struct gs_app_info app;
         struct gs_process *p = NULL;
 
-        memset(&app, 0, sizeof(app));
-        app.flash_start = b->next_flash;
-        app.flash_len = GS_FZ_APP_FLASH;
-        app.header_size = GS_FZ_APP_HEADER;
-        app.init_fn_offset = gs_fake_init_offset(0);
-        app.min_ram = MIN_RAM;
-        app.binary_end = GS_FZ_APP_FLASH;
-        app.name = "cost";
-        app.name_len = 4;
-        b->next_flash += GS_FZ_APP_FLASH;
+        gs_fz_app_info(&b->next_flash, MIN_RAM, "cost", &app);
         if ((e = gs_fake_app_image(k, app.flash_start + app.header_size)) != GS_OK)
             die("no fake image", e);
         if ((e = gs_process_create(k, &app, &b->pool_start, &b->pool_len, &p)) != GS_OK)

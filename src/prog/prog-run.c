@@ -310,6 +310,21 @@ unsigned gs_fz_prefill(struct gs_process *p)
     return n;
 }
 
+void gs_fz_app_info(uint32_t *next_flash, uint32_t min_ram, const char *name,
+                    struct gs_app_info *app)
+{
+    memset(app, 0, sizeof(*app));
+    app->flash_start = *next_flash;
+    app->flash_len = GS_FZ_APP_FLASH;
+    app->header_size = GS_FZ_APP_HEADER;
+    app->init_fn_offset = gs_fake_init_offset(0);
+    app->min_ram = min_ram;
+    app->binary_end = GS_FZ_APP_FLASH;
+    app->name = name;
+    app->name_len = (uint32_t)strlen(name);
+    *next_flash += GS_FZ_APP_FLASH;
+}
+
 int gs_fz_board_build(struct gs_fz_board *b, const struct gs_prog *prog, struct gs_fz_watch *w)
 {
     struct gs_kernel_config cfg;
@@ -346,16 +361,7 @@ int gs_fz_board_build(struct gs_fz_board *b, const struct gs_prog *prog, struct 
         struct gs_app_info app;
         struct gs_process *p = NULL;
 
-        memset(&app, 0, sizeof(app));
-        app.flash_start = b->next_flash;
-        app.flash_len = GS_FZ_APP_FLASH;
-        app.header_size = GS_FZ_APP_HEADER;
-        app.init_fn_offset = gs_fake_init_offset(0);
-        app.min_ram = pp->min_ram;
-        app.binary_end = GS_FZ_APP_FLASH;
-        app.name = gs_prog_names[pp->name];
-        app.name_len = (uint32_t)strlen(app.name);
-        b->next_flash += GS_FZ_APP_FLASH;
+        gs_fz_app_info(&b->next_flash, pp->min_ram, gs_prog_names[pp->name], &app);
         if ((e = write_app(k, app.flash_start + app.header_size)) != GS_OK)
             return e;
         e = gs_process_create(k, &app, &b->pool_start, &b->pool_len, &p);

@@ -169,6 +169,14 @@ struct gs_fz_board {
  * A process whose creation fails is left out (as a board skips it).
  * Returns 0 or a negative gs_err (host memory, or a board bug).
  */
+/*
+ * The app of a fake-arch board at *next_flash (one GS_FZ_APP_FLASH slot,
+ * the fake image's entry point, min_ram, name); advances *next_flash.
+ */
+struct gs_app_info;
+void gs_fz_app_info(uint32_t *next_flash, uint32_t min_ram, const char *name,
+                    struct gs_app_info *app);
+
 int gs_fz_board_build(struct gs_fz_board *b, const struct gs_prog *prog, struct gs_fz_watch *w);
 
 /* Runs the board within the budgets; returns how the last gs_kernel_run ended. */

@@ -54,11 +54,14 @@ with tempfile.TemporaryDirectory() as d:
             doc = json.load(f)
         expected = doc.get("expect", {}).get("findings", [])
         check(expected != [], what + ": the scenario expects findings", json.dumps(doc)[:400])
-        # The finding the fuzzer saw is named in repro's output; the kernel's own
-        # findings it causes are what the scenario expects.
+        # The finding the fuzzer saw is named in repro's output, and the
+        # scenario expects that same id (one id in the fuzzer's output, the
+        # reproducer and the scenario).
         line = [l for l in out.splitlines() if l.startswith("machine:")]
         check(line and site(line[0].split()[-1]) == want,
               what + ": the machine finding is at site " + want, out)
+        check(line and line[0].split()[-1] in expected,
+              what + ": the scenario expects the id repro printed", "%s / %s" % (line, expected))
         rc, rout = run("run", out_json)
         check(rc == 0 and "1 passed, 0 failed" in rout, what + ": grantsim run passes it", rout)
         # Without its expectations the scenario must fail with an oracle finding

@@ -287,6 +287,39 @@ static uint64_t app_slack_end(const struct gs_process *p)
     return end < p->kernel_break ? end : p->kernel_break;
 }
 
+/*
+ * The upstream cause of an isolation finding, where the state shows it: the
+ * finding's site then names the known behaviour instead of the invariant, so
+ * the fuzzers, the reproducer and a scenario all report the same id.
+ *   mpu-region-doubling-4366     an app-region finding (mpu-app-*) of a process
+ *                                whose region 0 is as large as its whole block
+ *                                in profile 2.2: release-2.2's
+ *                                allocate_app_memory_region doubles the region
+ *                                but not the block (tock#4366)
+ *   ipc-region-outlives-restart  an IPC region (mpu-ipc-exceeds) in the block
+ *                                of a process that has restarted: ipc.rs adds
+ *                                the region and never removes it (tock#4371)
+ */
+static const char *app_site(const struct checker *c, const struct gs_process *p, const char *site)
+{
+    const struct gs_mpu_region *r0 = &p->mpu_cfg.regions[0];
+
+    if (c->k->cfg.profile == GS_PROFILE_2_2 && r0->used &&
+        ((uint64_t)1 << (gs_rasr_size_field(r0->rasr) + 1)) == p->memory_len)
+        return "mpu-region-doubling-4366";
+    return site;
+}
+
+static const char *ipc_site(const struct checker *c, uint32_t lo)
+{
+    for (unsigned i = 0; i < c->k->cfg.num_procs; i++) {
+        const struct gs_process *q = c->k->procs[i];
+        if (q && q->restart_count > 0 && lo >= q->memory_start && lo < gs_process_mem_end(q))
+            return "ipc-region-outlives-restart";
+    }
+    return "mpu-ipc-exceeds";
+}
+
 static void check_mpu(struct checker *c, const struct gs_process *p)
 {
     const struct gs_mpu_config *cfg = &p->mpu_cfg;
@@ -305,14 +338,14 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
         for (unsigned i = 0; i < n; i++) {
             if (r <= 1) {
                 if (lo[i] < p->memory_start || hi[i] > p->kernel_break)
-                    report(c, GS_FIND_ISOLATION, "mpu-app-exceeds", lo[i],
+                    report(c, GS_FIND_ISOLATION, app_site(c, p, "mpu-app-exceeds"), lo[i],
                            "process %u region %u enables [0x%08x, 0x%08llx), beyond app memory "
                            "[0x%08x, kernel break 0x%08x)",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
                            (unsigned)p->memory_start, (unsigned)p->kernel_break);
                 else if (hi[i] > slack_end && !slack_seen) {
                     slack_seen = true; /* once per region */
-                    report(c, GS_FIND_ISOLATION, "mpu-app-slack", lo[i],
+                    report(c, GS_FIND_ISOLATION, app_site(c, p, "mpu-app-slack"), lo[i],
                            "process %u region %u enables [0x%08x, 0x%08llx), past 0x%08llx, the "
                            "end of the subregion holding the app break 0x%08x",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i],
@@ -329,7 +362,7 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
                            (unsigned)fstart, (unsigned long long)fend);
             } else if (ap == 3) {
                 if (!inside_some_app(c->k, lo[i], hi[i]))
-                    report(c, GS_FIND_ISOLATION, "mpu-ipc-exceeds", lo[i],
+                    report(c, GS_FIND_ISOLATION, ipc_site(c, lo[i]), lo[i],
                            "process %u region %u enables RW [0x%08x, 0x%08llx) outside every "
                            "process's app-owned memory",
                            p->index, r, (unsigned)lo[i], (unsigned long long)hi[i]);
@@ -337,7 +370,7 @@ static void check_mpu(struct checker *c, const struct gs_process *p)
         }
     }
     if (covered < p->app_break)
-        report(c, GS_FIND_ISOLATION, "mpu-app-short", (uint32_t)covered,
+        report(c, GS_FIND_ISOLATION, app_site(c, p, "mpu-app-short"), (uint32_t)covered,
                "process %u: MPU enables app memory only up to 0x%08llx, app break is 0x%08x",
                p->index, (unsigned long long)covered, (unsigned)p->app_break);
 }

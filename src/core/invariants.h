@@ -20,10 +20,15 @@
  *   shadow          (with GS_INV_SHADOW) the shadow map matches the layout
  * Isolation invariants (from the MPU config's register values):
  *   mpu-app-exceeds    regions 0/1 enable bytes outside [memory_start, kernel_break)
+ *   mpu-app-slack      regions 0/1 enable bytes past the subregion holding app_break
  *   mpu-app-short      [memory_start, app_break) not fully enabled
  *   mpu-flash-exceeds  a read-execute region enables bytes outside the app's TBF
  *   mpu-ipc-exceeds    another RW region enables bytes outside every
  *                      process's app-owned memory
+ * Where the state shows a known upstream cause, the site names it instead
+ * (mpu-region-doubling-4366 for an mpu-app-* finding, ipc-region-outlives-
+ * restart for mpu-ipc-exceeds; invariants.c, app_site and ipc_site), so every
+ * consumer of the finding sees the same id.
  */
 #ifndef GS_INVARIANTS_H
 #define GS_INVARIANTS_H

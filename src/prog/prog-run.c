@@ -90,37 +90,6 @@ const char *gs_fz_known(const char *id)
     return NULL;
 }
 
-/*
- * Names the upstream cause of a finding when the kernel state shows it:
- * an IPC region outside every app's memory that lies in the block of a
- * process that has restarted is the never-removed IPC region; an app region
- * as large as the whole block in profile 2.2 is tock#4366.
- */
-static const char *refine_site(const struct gs_fz_watch *w, const struct gs_finding *f)
-{
-    if (f->kind == GS_FIND_ISOLATION && strncmp(f->site, "mpu-app-", 8) == 0 &&
-        w->k->cfg.profile == GS_PROFILE_2_2) {
-        /* Release-2.2's doubling path leaves region 0 as large as the block (#4366). */
-        for (unsigned i = 0; i < w->k->cfg.num_procs; i++) {
-            const struct gs_process *q = w->k->procs[i];
-            const struct gs_mpu_region *r0 = q ? &q->mpu_cfg.regions[0] : NULL;
-            if (q && q->has_mpu_config && r0->used && f->addr >= q->memory_start &&
-                f->addr < gs_process_mem_end(q) + q->memory_len &&
-                ((uint64_t)1 << (gs_rasr_size_field(r0->rasr) + 1)) == q->memory_len)
-                return "mpu-region-doubling-4366";
-        }
-    }
-    if (f->kind == GS_FIND_ISOLATION && strcmp(f->site, "mpu-ipc-exceeds") == 0) {
-        for (unsigned i = 0; i < w->k->cfg.num_procs; i++) {
-            const struct gs_process *q = w->k->procs[i];
-            if (q && q->restart_count > 0 && f->addr >= q->memory_start &&
-                f->addr < gs_process_mem_end(q))
-                return "ipc-region-outlives-restart";
-        }
-    }
-    return f->site;
-}
-
 /* ---- the watcher ---- */
 
 void gs_fz_watch_init(struct gs_fz_watch *w, bool abort_on_finding)
@@ -262,9 +231,7 @@ void gs_fz_watch_event(void *ctx, const struct gs_event *ev)
         w->mpu_configs++;
         break;
     case GS_EV_FINDING: {
-        struct gs_finding f = *ev->finding;
-        f.site = refine_site(w, ev->finding);
-        gs_finding_id(&f, id, sizeof(id));
+        gs_finding_id(ev->finding, id, sizeof(id));
         if (ev->finding->kind == GS_FIND_PANIC && w->expect_panic &&
             (!w->expect_panic_site || strcmp(ev->finding->site, w->expect_panic_site) == 0)) {
             w->expected_panics++;

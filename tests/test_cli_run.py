@@ -100,6 +100,18 @@ with tempfile.TemporaryDirectory() as d:
           "(kernel_break; +0xdc from the expected)" in out and
           re.search(r"at 0x20000ADC: 0x20000ADC  0x20000AE0 .*grant 0 \[0x90000 test\] counters",
                     out) is not None, "a value against its nearest boundary, and its map line", out)
+    # A failed step's register is said against the boundaries right after the
+    # step (the brk moved the app break there), with its map line.
+    step = {"grantsim": 1, "processes": [{"name": "s", "then": "yield", "script": [
+        {"memop": {"op": "brk", "arg": {"ram": "0x800"}}, "expect": "Success"},
+        {"memop": {"op": "sbrk", "arg": 0},
+         "expect": {"variant": "SuccessU32", "r1": {"ram": "0x810"}}}]}]}
+    write(d, "step.json", step)
+    code, out, err = run("run", "step.json", cwd=d)
+    check(code == 1 and "(r1 app_break+0x10)" in out and
+          "; r1 app_break, -0x10 from the expected" in out and
+          re.search(r"at 0x20000800: 0x20000800 ", out) is not None,
+          "a step's register against the boundary after the step, and its map line", out)
     code, out, err = run("run", "--no-maps", "wrong.json", cwd=d)
     check(code == 1 and "memory map" not in out, "--no-maps leaves the maps out", out)
 

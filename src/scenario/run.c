@@ -879,31 +879,45 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
 }
 
 /*
- * v against the nearest named place of process p (its end state): the block
- * (memory_start, memory_end), the breaks and the allow high-water mark, and
- * its flash (tbf, flash = app start, tbf_end), as "kernel_break-0x600".
- * False when v is not within 64 KiB of any of them.
+ * The named places of a process at one moment: the block (memory_start,
+ * memory_end), the breaks and the allow high-water mark, and its flash (tbf,
+ * flash = app start, tbf_end).
  */
-static bool named_offset(const struct gs_process *p, uint32_t v, char *buf, size_t n)
+struct places {
+    uint32_t at[8];
+};
+
+static const char *const place_names[8] = {
+    "memory_start", "app_break", "high_water_mark", "kernel_break",
+    "memory_end",   "tbf",       "flash",           "tbf_end",
+};
+
+static void places_of(const struct gs_process *p, struct places *pl)
 {
-    const struct {
-        const char *name;
-        uint32_t at;
-    } b[] = {
-        {"memory_start", p->memory_start},
-        {"app_break", p->app_break},
-        {"high_water_mark", p->hwm},
-        {"kernel_break", p->kernel_break},
-        {"memory_end", p->memory_start + p->memory_len},
-        {"tbf", p->app.flash_start},
-        {"flash", gs_process_app_start(p)},
-        {"tbf_end", gs_process_flash_end(p)},
+    const uint32_t at[8] = {
+        p->memory_start,
+        p->app_break,
+        p->hwm,
+        p->kernel_break,
+        p->memory_start + p->memory_len,
+        p->app.flash_start,
+        gs_process_app_start(p),
+        gs_process_flash_end(p),
     };
+    memcpy(pl->at, at, sizeof(at));
+}
+
+/*
+ * v against the nearest named place, as "kernel_break-0x600". False when v
+ * is not within 64 KiB of any of them.
+ */
+static bool named_offset(const struct places *pl, uint32_t v, char *buf, size_t n)
+{
     unsigned best = 0;
     uint32_t dist = UINT32_MAX;
 
-    for (unsigned i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
-        uint32_t d = v >= b[i].at ? v - b[i].at : b[i].at - v;
+    for (unsigned i = 0; i < 8; i++) {
+        uint32_t d = v >= pl->at[i] ? v - pl->at[i] : pl->at[i] - v;
         if (d < dist) {
             dist = d;
             best = i;
@@ -912,9 +926,9 @@ static bool named_offset(const struct gs_process *p, uint32_t v, char *buf, size
     if (dist > 0x10000)
         return false;
     if (dist == 0)
-        snprintf(buf, n, "%s", b[best].name);
+        snprintf(buf, n, "%s", place_names[best]);
     else
-        snprintf(buf, n, "%s%c0x%x", b[best].name, v >= b[best].at ? '+' : '-', dist);
+        snprintf(buf, n, "%s%c0x%x", place_names[best], v >= pl->at[best] ? '+' : '-', dist);
     return true;
 }
 
@@ -926,6 +940,7 @@ static void check_u32(struct run *R, const struct gs_scn_check *c, const char *w
     char why[320], vt[96], e[256], a[128], ne[64], na[64];
     const struct gs_process *p;
     struct gs_scn_failure *f;
+    struct places pl;
 
     if (!resolve(R, v, c->proc, &want, why, sizeof(why))) {
         add_failure(R, c->where, what, "a value it can resolve", why, c->proc);
@@ -935,7 +950,9 @@ static void check_u32(struct run *R, const struct gs_scn_check *c, const char *w
         return;
     gs_scn_value_text(v, R->s, vt, sizeof(vt));
     p = c->proc >= 0 ? gs_board_process(R->b, (unsigned)c->proc) : NULL;
-    if (p && named_offset(p, want, ne, sizeof(ne)) && named_offset(p, actual, na, sizeof(na))) {
+    if (p)
+        places_of(p, &pl);
+    if (p && named_offset(&pl, want, ne, sizeof(ne)) && named_offset(&pl, actual, na, sizeof(na))) {
         /* Both near the process: say where they are, and how far apart. */
         if (v->base == GS_SB_ABS)
             snprintf(e, sizeof(e), "0x%x (%s)", want, ne);
@@ -1551,24 +1568,84 @@ int gs_scn_snapshot(const struct gs_scenario *s, const struct gs_scn_moment *m, 
     return GS_OK;
 }
 
-static void map_into(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
-                     const char *when)
+/* What a replay takes at a failed step's moment: the map and the named places. */
+struct step_snap {
+    struct gs_strbuf map;
+    struct places pl;
+};
+
+static void snap_into(void *ctx, const struct gs_kernel *k, const struct gs_process *p,
+                      const char *when)
 {
+    struct step_snap *ss = ctx;
+
     (void)when;
-    print_map(k, p, ctx);
+    print_map(k, p, &ss->map);
+    places_of(p, &ss->pl);
+}
+
+/*
+ * A failed step's registers against the process's named places right after
+ * the step, where both the expected and the actual value are near them:
+ * "r1 0x20001a10 (r1 app_break+0x10)" expected, "...; r1 app_break, -0x10
+ * from the expected" actual. The compact report then shows the map line
+ * that holds the first such actual value.
+ */
+static void name_step_regs(struct run *R, struct gs_scn_failure *f, const struct places *pl)
+{
+    const struct gs_scn_regs *x = R->s->procs[f->proc].steps[f->step].x;
+    const struct gs_script_report *rep = report_of(R, (unsigned)f->proc);
+    bool fail = x->any_failure || (x->has_variant && gs_scn_variant_is_failure(x->variant));
+    char e[256], a[256], why[320], *t;
+    size_t ne = 0, na = 0;
+
+    if (x->never || !rep || (unsigned)f->step >= rep->nresults)
+        return;
+    for (unsigned r = 1; r < 4; r++) {
+        const uint32_t got = rep->results[f->step].r[r];
+        char wn[64], gn[64];
+        uint32_t want;
+        if (!x->has[r] || (r == 1 && fail)) /* r1 of a Failure is an error code */
+            continue;
+        if (!resolve(R, &x->r[r], f->proc, &want, why, sizeof(why)) || want == got)
+            continue;
+        if (!named_offset(pl, want, wn, sizeof(wn)) || !named_offset(pl, got, gn, sizeof(gn)))
+            continue;
+        if (ne < sizeof(e))
+            ne += (size_t)snprintf(e + ne, sizeof(e) - ne, "%sr%u %s", ne ? ", " : "", r, wn);
+        if (na < sizeof(a))
+            na += (size_t)snprintf(a + na, sizeof(a) - na, "%sr%u %s, %c0x%x from the expected",
+                                   na ? "; " : "", r, gn, got >= want ? '+' : '-',
+                                   got >= want ? got - want : want - got);
+        if (!f->has_addr) {
+            f->has_addr = true;
+            f->addr = got;
+        }
+    }
+    if (!ne)
+        return;
+    if ((t = gs_scn_asprintf("%s (%s)", f->expected, e))) {
+        free(f->expected);
+        f->expected = t;
+    }
+    if ((t = gs_scn_asprintf("%s; %s", f->actual, a))) {
+        free(f->actual);
+        f->actual = t;
+    }
 }
 
 /*
  * The maps of failed step expectations, right after their steps: one moment
  * per process and step, all taken in one replay (see the top). A map that
- * cannot be had (the process was not loaded in the replay) stays NULL.
+ * cannot be had (the process was not loaded in the replay) stays NULL. The
+ * same moment names the step's registers against the process's places.
  */
 static void step_maps(struct run *R)
 {
     const struct gs_scenario *s = R->s;
     struct gs_scn_result *r = R->r;
     struct moment *m = calloc(r->nfailures, sizeof(*m));
-    struct gs_strbuf *sb = calloc(r->nfailures, sizeof(*sb));
+    struct step_snap *sb = calloc(r->nfailures, sizeof(*sb));
     unsigned *of = calloc(r->nfailures, sizeof(*of)); /* failure -> moment + 1 (0: none) */
     unsigned *index = calloc((size_t)s->nprocs * GS_SCRIPT_MAX_STEPS, sizeof(*index));
     unsigned n = 0;
@@ -1588,7 +1665,7 @@ static void step_maps(struct run *R)
             if (gs_scn_moment_after_step(s, f->proc, (unsigned)f->step, p ? p->restart_count : 0,
                                          &m[n].m) != GS_OK)
                 continue;
-            m[n].fn = map_into;
+            m[n].fn = snap_into;
             m[n].ctx = &sb[n];
             *at = ++n;
         }
@@ -1598,13 +1675,15 @@ static void step_maps(struct run *R)
         goto out;
     for (unsigned i = 0; i < r->nfailures; i++) {
         const struct moment *mo = of[i] ? &m[of[i] - 1] : NULL;
-        const char *map = mo ? sb[of[i] - 1].data : NULL;
-        if (map && !mo->missing)
-            r->failures[i].map = strdup(map);
+        const char *map = mo ? sb[of[i] - 1].map.data : NULL;
+        if (!map || mo->missing)
+            continue;
+        r->failures[i].map = strdup(map);
+        name_step_regs(R, &r->failures[i], &sb[of[i] - 1].pl);
     }
 out:
     for (unsigned i = 0; sb && i < n; i++)
-        gs_strbuf_free(&sb[i]);
+        gs_strbuf_free(&sb[i].map);
     free(m);
     free(sb);
     free(of);

@@ -49,12 +49,9 @@ struct gs_example {
 #define CLASS_RW    3u
 #define CLASS_RO    4u
 #define CLASS_MEMOP 5u
-#define CONSOLE_NUM 0x1u     /* capsules/core/src/console.rs DRIVER_NUM */
-#define ALARM_NUM   0x0u     /* capsules/core/src/alarm.rs */
-#define RNG_NUM     0x40001u /* capsules/core/src/rng.rs */
-#define TEST_T_CMD  2u       /* test capsule: store a word into T (docs/drivers.md) */
-#define TEST_CUSTOM 6u       /* test capsule: allocate a custom grant */
-#define IPC_NOTIFY  2u       /* capsules/core/src/ipc.rs: notify the service arg0 */
+#define TEST_T_CMD  2u /* test capsule: store a word into T (docs/drivers.md) */
+#define TEST_CUSTOM 6u /* test capsule: allocate a custom grant */
+#define IPC_NOTIFY  2u /* capsules/core/src/ipc.rs: notify the service arg0 */
 
 #define STEP(k, a0, a1, a2, a3)                                                                    \
     {                                                                                              \
@@ -87,11 +84,12 @@ int gs_example_new(struct gs_example **out, struct gs_kernel **kout)
              gs_sarg_abs(0), gs_sarg_abs(0)),
         STEP(GS_SCRIPT_OP_STORE32, gs_sarg_ram(BLINK_BUF + 8), gs_sarg_abs(0x0a646c72),
              gs_sarg_abs(0), gs_sarg_abs(0)),
-        STEP(CLASS_SUB, gs_sarg_abs(CONSOLE_NUM), gs_sarg_abs(1), gs_sarg_upcall(0),
+        STEP(CLASS_SUB, gs_sarg_abs(GS_CONSOLE_NUM), gs_sarg_abs(1), gs_sarg_upcall(0),
              gs_sarg_abs(0x1234)),
-        STEP(CLASS_RO, gs_sarg_abs(CONSOLE_NUM), gs_sarg_abs(1), gs_sarg_ram(BLINK_BUF),
+        STEP(CLASS_RO, gs_sarg_abs(GS_CONSOLE_NUM), gs_sarg_abs(1), gs_sarg_ram(BLINK_BUF),
              gs_sarg_abs(12)),
-        STEP(CLASS_SUB, gs_sarg_abs(ALARM_NUM), gs_sarg_abs(0), gs_sarg_upcall(1), gs_sarg_abs(0)),
+        STEP(CLASS_SUB, gs_sarg_abs(GS_ALARM_NUM), gs_sarg_abs(0), gs_sarg_upcall(1),
+             gs_sarg_abs(0)),
         STEP(CLASS_SUB, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(1), gs_sarg_upcall(2),
              gs_sarg_abs(7)),
         STEP(CLASS_RO, gs_sarg_abs(GS_TEST_CAPSULE_NUM), gs_sarg_abs(0),
@@ -139,10 +137,11 @@ int gs_example_new(struct gs_example **out, struct gs_kernel **kout)
         return fail(ex, "the board");
     }
     k = ex->b->k;
-    /* Grants in board order: console, alarm, RNG, IPC, test capsule, and 10 more drivers. */
-    if (gs_board_add_console(ex->b, CONSOLE_NUM) || gs_board_add_alarm(ex->b, ALARM_NUM) ||
-        gs_board_add_rng(ex->b, RNG_NUM, 1) || gs_board_add_ipc(ex->b, GS_IPC_DRIVER_NUM) ||
-        gs_board_add_test(ex->b, GS_TEST_CAPSULE_NUM, &ts, true))
+    /*
+     * The board capsule set (capsules.h): its grants in board order are
+     * console, alarm, RNG, IPC and the test capsule; then 10 more drivers.
+     */
+    if (gs_board_add_capsule_set(ex->b, &ts))
         return fail(ex, "its capsules");
     for (unsigned i = 0; i < 10; i++) {
         struct gs_grant_shape s = {.t_size = 8, .t_align = 4, .n_upcalls = 1, .n_ro = 1, .n_rw = 1};

@@ -160,8 +160,10 @@ int gs_test_capsule_init(struct gs_kernel *k, struct gs_test_capsule *t, uint32_
  *
  * The fuzz targets' and `grantsim repro`'s fake-arch board
  * (src/prog/prog-run.h), the unit tests' (tests/helpers.h fboard), the
- * benchmarks' and the Cortex-M board's (gs_board_add_capsule_set) are
- * built by gs_capsule_set_init.
+ * benchmarks', the Cortex-M board's (gs_board_add_capsule_set) and the
+ * CLI's built-in example (layout/explain --example) are built by
+ * gs_capsule_set_init. Scenario boards, `grantsim run APP...`'s default
+ * board among them, add the drivers their scenario lists, one by one.
  */
 #define GS_CAPSULE_SET_LEDS 4u
 

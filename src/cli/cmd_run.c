@@ -82,10 +82,17 @@ const char *gs_cmd_apps_dir(const char *option)
     if (env && *env)
         return env;
     /* An installed binary finds the apps installed with it; the binary in the
-     * build tree has none there and uses the build's apps directory. */
+     * build tree has none there and uses the build's apps directory, while
+     * that exists. A lone copy of the binary with neither knows no apps
+     * directory, and the loader says so (give --apps or GRANTSIM_APPS). */
     if ((inst = installed_apps_dir()) != NULL)
         return inst;
-    return GS_APPS_DIR;
+    if (GS_APPS_DIR) {
+        struct stat st;
+        if (stat(GS_APPS_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+            return GS_APPS_DIR;
+    }
+    return NULL;
 }
 
 void gs_cmd_run_usage(struct gs_usage *u)

@@ -2087,8 +2087,9 @@ static bool read_app(struct ld *l, struct gs_scn_proc *p, const char *given, con
             return fail(l, "expected an app name (such as \"hello\"), got \"%s\"", given);
         if (!l->o || !l->o->apps_dir)
             return fail(l,
-                        "app \"%s\": no apps directory is known (build the apps, or give "
-                        "grantsim --apps DIR)",
+                        "app \"%s\": no apps directory is known (give grantsim --apps DIR or "
+                        "set GRANTSIM_APPS; an installed grantsim has them in "
+                        "PREFIX/share/grantsim/apps)",
                         given);
         path = gs_arena_printf(l->a, "%s/%s.elf", l->o->apps_dir, given);
         if (!path)

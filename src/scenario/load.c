@@ -829,12 +829,31 @@ out:
     return ok;
 }
 
+/* Validates a parsed file; *out = f on success, else f is freed. */
+static int check_parsed(struct gs_scn_file *f, struct gs_scn_file **out, struct gs_scn_err *err)
+{
+    struct ld l;
+
+    memset(&l, 0, sizeof(l));
+    l.f = f;
+    l.ci = -1;
+    l.err = err;
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!check_file(&l, f)) {
+        bool was_oom = l.oom;
+        gs_scn_file_free(f);
+        return was_oom ? GS_E_NOMEM_HOST : GS_E_ARG;
+    }
+    *out = f;
+    return GS_OK;
+}
+
 static int file_from_text(const char *name, char *text, size_t len, struct gs_scn_file **out,
                           struct gs_scn_err *err)
 {
     struct gs_scn_file *f = calloc(1, sizeof(*f));
     json_error_t je;
-    struct ld l;
 
     if (!f) {
         free(text);
@@ -866,26 +885,13 @@ static int file_from_text(const char *name, char *text, size_t len, struct gs_sc
         gs_scn_file_free(f);
         return GS_E_ARG;
     }
-    memset(&l, 0, sizeof(l));
-    l.f = f;
-    l.ci = -1;
-    l.err = err;
-    if (err)
-        memset(err, 0, sizeof(*err));
-    if (!check_file(&l, f)) {
-        bool was_oom = l.oom;
-        gs_scn_file_free(f);
-        return was_oom ? GS_E_NOMEM_HOST : GS_E_ARG;
-    }
-    *out = f;
-    return GS_OK;
+    return check_parsed(f, out, err);
 }
 
 int gs_scn_file_from_json(const char *name, void *root, struct gs_scn_file **out,
                           struct gs_scn_err *err)
 {
     struct gs_scn_file *f = calloc(1, sizeof(*f));
-    struct ld l;
 
     if (!f) {
         json_decref(root);
@@ -898,19 +904,7 @@ int gs_scn_file_from_json(const char *name, void *root, struct gs_scn_file **out
         gs_scn_file_free(f);
         return GS_E_NOMEM_HOST;
     }
-    memset(&l, 0, sizeof(l));
-    l.f = f;
-    l.ci = -1;
-    l.err = err;
-    if (err)
-        memset(err, 0, sizeof(*err));
-    if (!check_file(&l, f)) {
-        bool was_oom = l.oom;
-        gs_scn_file_free(f);
-        return was_oom ? GS_E_NOMEM_HOST : GS_E_ARG;
-    }
-    *out = f;
-    return GS_OK;
+    return check_parsed(f, out, err);
 }
 
 int gs_scn_file_open(const char *path, struct gs_scn_file **out, struct gs_scn_err *err)

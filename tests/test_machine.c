@@ -580,6 +580,58 @@ START_TEST(cut_page_is_exact)
 }
 END_TEST
 
+/*
+ * A RAM page the process used and then loses (brk down) stays mapped as MMIO
+ * (machine.c keep_io_pages) instead of being unmapped: an access to it must
+ * still fault, exactly, and the page must work again once the process
+ * regains it, with its bytes.
+ */
+START_TEST(lost_page_faults_and_comes_back)
+{
+    const struct gs_script_step st[] = {
+        STEP(5, ABS(0), RAM(0x1C00), ABS(0), ABS(0)), /* brk up */
+        STEP(GS_SCRIPT_OP_STORE32, RAM(0x1800), ABS(0x5A5A1234), ABS(0), ABS(0)),
+        STEP(5, ABS(0), RAM(0x1000), ABS(0), ABS(0)), /* the page goes */
+        STEP(5, ABS(0), RAM(0x1C00), ABS(0), ABS(0)), /* and comes back */
+        STEP(GS_SCRIPT_OP_LOAD32, RAM(0x1800), ABS(0), ABS(0), ABS(0)),
+        STEP(GS_SCRIPT_OP_STORE32, RAM(0x1800), ABS(0x600DF00D), ABS(0), ABS(0)),
+        STEP(GS_SCRIPT_OP_LOAD32, RAM(0x1800), ABS(0), ABS(0), ABS(0)),
+        STEP(5, ABS(0), RAM(0x1000), ABS(0), ABS(0)),                       /* it goes again */
+        STEP(GS_SCRIPT_OP_STORE32, RAM(0x1804), ABS(0x77), ABS(0), ABS(0)), /* faults */
+    };
+    const unsigned brks[] = {0, 2, 3, 7};
+    struct gs_script_report *r = calloc(1, sizeof(*r));
+    struct gs_script s;
+    struct gs_load_error err;
+    struct gs_process *p;
+    uint32_t v = 0;
+
+    memset(&s, 0, sizeof(s));
+    s.prologue = gs_script_prologue(9);
+    s.final = GS_SCRIPT_EXIT_TERMINATE;
+    s.nsteps = 9;
+    s.steps = st;
+    ck_assert_int_eq(gs_board_add_script(b, &s, "script", 8192, &err), GS_OK);
+    ck_assert_int_eq(gs_board_load(b, NULL), GS_OK);
+    p = gs_board_process(b, 0);
+    ck_assert_uint_lt(s.prologue, 0x1000);
+    ck_assert_uint_gt(p->kernel_break, p->memory_start + 0x1C00);
+    gs_board_run(b, 10000000);
+    ck_assert_int_eq(p->state, GS_ST_FAULTED);
+    ck_assert_int_eq(last_fault.kind, GS_FAULT_DATA_WRITE);
+    ck_assert_uint_eq(last_fault.addr, p->memory_start + 0x1804);
+    ck_assert_int_eq(gs_board_script_report(b, 0, r), GS_OK);
+    ck_assert_uint_eq(r->steps_done, 8);
+    for (unsigned i = 0; i < sizeof(brks) / sizeof(brks[0]); i++)
+        ck_assert_uint_eq(r->results[brks[i]].r[0], GS_RET_SUCCESS);
+    ck_assert_uint_eq(r->results[4].r[0], 0); /* HEAD zeroes what brk exposes again (#4717) */
+    ck_assert_uint_eq(r->results[6].r[0], 0x600DF00D); /* the regained page holds a store */
+    ck_assert_int_eq(gs_mem_load32(&b->mem, p->memory_start + 0x1804, &v), GS_OK);
+    ck_assert_uint_ne(v, 0x77); /* the forbidden store did not happen */
+    free(r);
+}
+END_TEST
+
 /* brk below the stack: the next svc's frame is outside app memory: the kernel faults it. */
 START_TEST(stack_below_break_faults)
 {
@@ -819,6 +871,7 @@ int main(void)
     tcase_add_test(scr, script_syscalls_record_results);
     tcase_add_test(scr, script_load_from_kernel_memory_faults);
     tcase_add_test(scr, cut_page_is_exact);
+    tcase_add_test(scr, lost_page_faults_and_comes_back);
     tcase_add_test(scr, stack_below_break_faults);
     tcase_add_test(scr, brk_to_memory_start_faults_on_return);
     tcase_add_test(scr, hidden_stack_is_an_unstacking_fault);

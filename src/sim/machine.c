@@ -436,6 +436,23 @@ static void desired(const struct engine *e, unsigned first, unsigned n, bool fla
             out[(spans[s].start - lo) / PAGE] = flash ? PG_CUTFLASH : PG_MMIO;
 }
 
+/*
+ * A RAM page that is MMIO now and that the process may no longer touch at
+ * all stays MMIO, as PG_MMIO: every access to it then fails allowed() and
+ * faults exactly as the forbidden bytes of a cut page do, and as an access
+ * to an unmapped page would. Unmapping it and mapping it again when the
+ * process regains it (a brk back and forth, a restart, the next fuzz input
+ * on a reset board) would cost two Unicorn calls, each rebuilding the
+ * engine's whole memory map. Pages never mapped stay unmapped, so a new
+ * board maps no more than before.
+ */
+static void keep_io_pages(const struct engine *e, uint8_t *want, unsigned nram)
+{
+    for (unsigned i = 0; i < nram; i++)
+        if (want[i] == 0 && (e->state[i] == PG_MMIO || e->state[i] == PG_RWIO))
+            want[i] = PG_MMIO;
+}
+
 /* How a page the MPU makes wholly read-write is mapped (see PG_RWIO). */
 static void choose_rw_mapping(const struct engine *e, uint8_t *want, unsigned nram)
 {
@@ -637,6 +654,7 @@ static void sync_pages(struct engine *e)
         memset(want + m->nram, GS_ACC_READ | GS_ACC_EXEC, m->nflash);
     }
     choose_rw_mapping(e, want, m->nram);
+    keep_io_pages(e, want, m->nram);
     {
         /* Spans over RAM and flash (RAM first when it is lower), for allowed(). */
         const struct gs_mem *mm = mem(e);

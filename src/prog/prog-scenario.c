@@ -19,6 +19,30 @@
 #define DRIVERS_WITH_GRANTS 5u /* console, alarm, rng, ipc, test */
 #define PCB_SIZE            920u
 
+static const char hexdig[] = "0123456789abcdef";
+
+/*
+ * Writes "0x%x" of v (with a leading '-' when neg) into buf (at least 12
+ * bytes); returns its length. By hand: fuzz-machine writes a scenario per
+ * input, and snprintf was a measurable part of it.
+ */
+static size_t hex(char *buf, uint32_t v, bool neg)
+{
+    char *p = buf;
+    unsigned d = 1;
+
+    if (neg)
+        *p++ = '-';
+    *p++ = '0';
+    *p++ = 'x';
+    while (d < 8 && (v >> (4 * d)) != 0)
+        d++;
+    for (unsigned i = d; i-- > 0;)
+        *p++ = hexdig[(v >> (4 * i)) & 0xF];
+    *p = '\0';
+    return (size_t)(p - buf);
+}
+
 /* A number as JSON: small ones as integers, the rest as "0x..." strings. */
 static json_t *num(uint32_t v)
 {
@@ -26,8 +50,7 @@ static json_t *num(uint32_t v)
 
     if (v < 10)
         return json_integer(v);
-    snprintf(buf, sizeof(buf), "0x%x", (unsigned)v);
-    return json_string(buf);
+    return json_stringn(buf, hex(buf, v, false));
 }
 
 /* An offset that may be negative ({"end": -4}), as the loader reads it. */
@@ -36,10 +59,8 @@ static json_t *off(uint32_t v)
     int32_t s = (int32_t)v;
     char buf[16];
 
-    if (s < 0 && s > -0x1000000) {
-        snprintf(buf, sizeof(buf), "-0x%x", (unsigned)-s);
-        return json_string(buf);
-    }
+    if (s < 0 && s > -0x1000000)
+        return json_stringn(buf, hex(buf, (uint32_t)-s, true));
     return num(v);
 }
 
@@ -148,18 +169,20 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
 /* The names table every app of the fake arch's board has in flash: 32 bytes per name, NUL padded. */
 static json_t *names_data(void)
 {
-    char hex[2 * 32 * GS_PROG_NAMES + 1];
+    char text[2 * 32 * GS_PROG_NAMES + 1];
     size_t at = 0;
 
     for (unsigned i = 0; i < GS_PROG_NAMES; i++) {
         const char *n = gs_prog_names[i];
+        size_t len = strlen(n);
         for (unsigned b = 0; b < 32; b++) {
-            unsigned c = b < strlen(n) ? (unsigned char)n[b] : 0;
-            snprintf(hex + at, 3, "%02x", c);
-            at += 2;
+            unsigned c = b < len ? (unsigned char)n[b] : 0;
+            text[at++] = hexdig[c >> 4];
+            text[at++] = hexdig[c & 0xF];
         }
     }
-    return json_string(hex);
+    text[at] = '\0';
+    return json_stringn(text, at);
 }
 
 /* Does a process pass a package name of the table (IPC discovery)? */

@@ -3326,12 +3326,6 @@ static bool implied_checks(struct ld *l, const bool *loaded_given)
             c->index = j;
             c->where = p->steps[j].x->where;
         }
-        for (unsigned j = 0; j < p->nsteps; j++) {
-            char *t = gs_scn_step_text(&p->steps[j], s);
-            if (!gs_arena_adopt(l->a, t))
-                return oom(l);
-            p->steps[j].text = t;
-        }
     }
     return true;
 }

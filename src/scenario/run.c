@@ -427,8 +427,10 @@ static void patch_scripts(struct run *R)
                 if (native(v))
                     continue;
                 if (!resolve(R, v, (int)i, &val, why, sizeof(why))) {
+                    char *text = gs_scn_step_text(&sp->steps[j], s);
                     char *what = gs_scn_asprintf("process \"%s\" step %u: %s", sp->name, j,
-                                                 sp->steps[j].text);
+                                                 text ? text : "?");
+                    free(text);
                     add_failure(R, sp->steps[j].where, what, "an argument it can resolve", why, -1);
                     free(what);
                     continue;
@@ -799,8 +801,11 @@ static void check_step(struct run *R, const struct gs_scn_check *c)
     bool ok = true;
     const struct gs_process *p = gs_board_process(R->b, (unsigned)c->proc);
 
+    char *text = gs_scn_step_text(st, s);
+
     snprintf(what, sizeof(what), "process \"%s\" step %u%s%s%s: %s", sp->name, c->index,
-             st->id ? " (" : "", st->id ? st->id : "", st->id ? ")" : "", st->text);
+             st->id ? " (" : "", st->id ? st->id : "", st->id ? ")" : "", text ? text : "?");
+    free(text);
     /* What was expected. */
     exp[0] = '\0';
     if (x->never)

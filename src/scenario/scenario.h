@@ -129,7 +129,6 @@ struct gs_scn_step {
     uint32_t kind;               /* svc class 0..255, or enum gs_script_op */
     struct gs_scn_value a[4];    /* r0..r3 */
     const char *id;              /* optional name (NULL) */
-    const char *text;            /* human form, e.g. "command(0x90000, 3, 0x0, 0x0)" */
     const char *where;           /* position and path of the step */
     struct gs_scn_regs expect;   /* inline expectation */
     const struct gs_scn_regs *x; /* the expectation in force (inline or from expect.processes) */

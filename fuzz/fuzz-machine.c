@@ -22,7 +22,8 @@
  *
  * Speed: the boards of the last inputs are kept (gs_scn_reuse: a reset, not
  * new Unicorn engines), and the scenario goes to the loader as a JSON value,
- * never as text.
+ * never as text, and without the steps' notes (the reproducer's scenario has
+ * them; the loader checks that they are strings and keeps nothing of them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ro.attach_ctx = &w;
     if (gs_fz_print_enabled())
         gs_prog_print(&prog, stdout);
-    doc = gs_prog_scenario(&prog, NULL, NULL, 0);
+    doc = gs_prog_scenario(&prog, false, NULL, NULL, 0); /* notes are for readers */
     if (!doc) {
         fprintf(stderr, "fuzz-machine: out of memory\n");
         abort();

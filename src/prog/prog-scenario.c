@@ -123,7 +123,7 @@ static json_t *arg(const struct gs_prog *p, const struct gs_prog_arg *a, char na
 }
 
 static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, char names[][40],
-                    unsigned index)
+                    unsigned index, bool notes)
 {
     json_t *st = json_object(), *k = json_object();
     char note[160];
@@ -136,13 +136,15 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
             json_object_set_new(k, key, arg(p, &a->r[r], names));
         }
         json_object_set_new(st, "raw", k);
-        snprintf(note, sizeof(note), "action %u: svc %u %s", index, (unsigned)a->n,
-                 gs_syscall_class_name(a->n));
+        if (notes)
+            snprintf(note, sizeof(note), "action %u: svc %u %s", index, (unsigned)a->n,
+                     gs_syscall_class_name(a->n));
         break;
     case GS_FAKE_SPIN:
         json_object_set_new(k, "count", num((a->n + 3) / 4));
         json_object_set_new(st, "spin", k);
-        snprintf(note, sizeof(note), "action %u: spin %u", index, (unsigned)a->n);
+        if (notes)
+            snprintf(note, sizeof(note), "action %u: spin %u", index, (unsigned)a->n);
         break;
     case GS_FAKE_FAULT:
         json_object_set_new(k, "addr", arg(p, &a->r[0], names));
@@ -152,17 +154,19 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
         } else {
             json_object_set_new(st, "load32", k);
         }
-        snprintf(note, sizeof(note),
-                 "action %u: a fault of kind %s here in the fake arch; the machine faults only "
-                 "where the MPU forbids",
-                 index, gs_fault_kind_name((enum gs_fault_kind)a->n));
+        if (notes)
+            snprintf(note, sizeof(note),
+                     "action %u: a fault of kind %s here in the fake arch; the machine faults only "
+                     "where the MPU forbids",
+                     index, gs_fault_kind_name((enum gs_fault_kind)a->n));
         break;
     default: /* GS_FAKE_SET_SP: not expressible; the caller skips it */
         json_decref(k);
         json_decref(st);
         return NULL;
     }
-    json_object_set_new(st, "note", json_string(note));
+    if (notes)
+        json_object_set_new(st, "note", json_string(note));
     return st;
 }
 
@@ -241,7 +245,7 @@ static json_t *drivers(const struct gs_prog *p)
     return d;
 }
 
-json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
+json_t *gs_prog_scenario(const struct gs_prog *p, bool notes, const char *description,
                          const char *const *findings, unsigned n)
 {
     char names[GS_PROG_MAX_PROCS][40];
@@ -272,7 +276,7 @@ json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
         if (uses_names(pp))
             json_object_set_new(jp, "data", names_data());
         for (unsigned j = 0; j < pp->nact; j++) {
-            json_t *st = step(p, &pp->act[j], names, j);
+            json_t *st = step(p, &pp->act[j], names, j, notes);
             if (st)
                 json_array_append_new(script, st);
             else
@@ -307,7 +311,7 @@ json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
 
 int gs_prog_write_scenario(const struct gs_prog *p, FILE *f)
 {
-    json_t *doc = gs_prog_scenario(p, NULL, NULL, 0);
+    json_t *doc = gs_prog_scenario(p, true, NULL, NULL, 0);
     int rc;
 
     if (!doc)

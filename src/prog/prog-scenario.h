@@ -57,13 +57,16 @@
 
 /*
  * The scenario for program p (a new JSON object; NULL on host OOM).
+ * notes: give each step a "note" saying which action it was; notes are for
+ * a reader of the reproducer (the loader checks they are strings and keeps
+ * nothing), so runs (fuzz-machine, repro's minimizing runs) leave them out.
  * description: the text of its "description" (NULL: a generic one).
  * findings: ids for "expect.findings" (n of them; may be 0).
  */
-json_t *gs_prog_scenario(const struct gs_prog *p, const char *description,
+json_t *gs_prog_scenario(const struct gs_prog *p, bool notes, const char *description,
                          const char *const *findings, unsigned n);
 
-/* Writes gs_prog_scenario(p, NULL, NULL, 0) to f, indented. Errors: GS_E_NOMEM_HOST, GS_E_ARG (I/O). */
+/* Writes gs_prog_scenario(p, true, NULL, NULL, 0) to f, indented. Errors: GS_E_NOMEM_HOST, GS_E_ARG (I/O). */
 int gs_prog_write_scenario(const struct gs_prog *p, FILE *f);
 
 #endif

@@ -102,7 +102,7 @@ static bool run_prog(const struct gs_prog *p, struct gs_scn_reuse *reuse, struct
 {
     struct gs_scn_file *f = NULL;
     struct gs_scn_err err;
-    json_t *doc = gs_prog_scenario(p, NULL, NULL, 0);
+    json_t *doc = gs_prog_scenario(p, false, NULL, NULL, 0);
     bool ok;
 
     if (gs_scn_file_from_json("repro.json", doc, &f, &err) != GS_OK) {
@@ -264,7 +264,7 @@ json_t *gs_repro_scenario(const struct gs_repro *r, const char *input)
              "; %u of its %u actions kept. Each process is a script of the program's actions "
              "(src/prog/prog-scenario.h says how they translate).",
              r->actions_out, r->actions_in);
-    doc = gs_prog_scenario(&r->prog, desc, ids, r->nraw);
+    doc = gs_prog_scenario(&r->prog, true, desc, ids, r->nraw);
     if (!doc)
         return NULL;
     /* Processes that do not load are part of what happened. */

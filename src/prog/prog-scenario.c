@@ -122,11 +122,28 @@ static json_t *arg(const struct gs_prog *p, const struct gs_prog_arg *a, char na
     return num(a->v);
 }
 
+/* A step's "note": which action of the program it is (for a reader of the scenario). */
+static json_t *note(const struct gs_prog_action *a, unsigned index)
+{
+    char text[160];
+
+    if (a->op == GS_FAKE_SVC)
+        snprintf(text, sizeof(text), "action %u: svc %u %s", index, (unsigned)a->n,
+                 gs_syscall_class_name(a->n));
+    else if (a->op == GS_FAKE_SPIN)
+        snprintf(text, sizeof(text), "action %u: spin %u", index, (unsigned)a->n);
+    else
+        snprintf(text, sizeof(text),
+                 "action %u: a fault of kind %s here in the fake arch; the machine faults only "
+                 "where the MPU forbids",
+                 index, gs_fault_kind_name((enum gs_fault_kind)a->n));
+    return json_string(text);
+}
+
 static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, char names[][40],
                     unsigned index, bool notes)
 {
     json_t *st = json_object(), *k = json_object();
-    char note[160];
 
     switch (a->op) {
     case GS_FAKE_SVC:
@@ -136,15 +153,10 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
             json_object_set_new(k, key, arg(p, &a->r[r], names));
         }
         json_object_set_new(st, "raw", k);
-        if (notes)
-            snprintf(note, sizeof(note), "action %u: svc %u %s", index, (unsigned)a->n,
-                     gs_syscall_class_name(a->n));
         break;
     case GS_FAKE_SPIN:
         json_object_set_new(k, "count", num((a->n + 3) / 4));
         json_object_set_new(st, "spin", k);
-        if (notes)
-            snprintf(note, sizeof(note), "action %u: spin %u", index, (unsigned)a->n);
         break;
     case GS_FAKE_FAULT:
         json_object_set_new(k, "addr", arg(p, &a->r[0], names));
@@ -154,11 +166,6 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
         } else {
             json_object_set_new(st, "load32", k);
         }
-        if (notes)
-            snprintf(note, sizeof(note),
-                     "action %u: a fault of kind %s here in the fake arch; the machine faults only "
-                     "where the MPU forbids",
-                     index, gs_fault_kind_name((enum gs_fault_kind)a->n));
         break;
     default: /* GS_FAKE_SET_SP: not expressible; the caller skips it */
         json_decref(k);
@@ -166,7 +173,7 @@ static json_t *step(const struct gs_prog *p, const struct gs_prog_action *a, cha
         return NULL;
     }
     if (notes)
-        json_object_set_new(st, "note", json_string(note));
+        json_object_set_new(st, "note", note(a, index));
     return st;
 }
 

@@ -937,12 +937,18 @@ static bool named_offset(const struct places *pl, uint32_t v, char *buf, size_t 
     return true;
 }
 
+/* How far got is from want, as "+0x10" or "-0x10". */
+static void distance(uint32_t got, uint32_t want, char *buf, size_t n)
+{
+    snprintf(buf, n, "%c0x%x", got >= want ? '+' : '-', got >= want ? got - want : want - got);
+}
+
 /* Compares a resolved value; adds a failure when it differs. */
 static void check_u32(struct run *R, const struct gs_scn_check *c, const char *what,
                       const struct gs_scn_value *v, uint32_t actual)
 {
     uint32_t want;
-    char why[320], vt[96], e[256], a[128], ne[64], na[64];
+    char why[320], vt[96], e[256], a[128], ne[64], na[64], d[16];
     const struct gs_process *p;
     struct gs_scn_failure *f;
     struct places pl;
@@ -963,8 +969,8 @@ static void check_u32(struct run *R, const struct gs_scn_check *c, const char *w
             snprintf(e, sizeof(e), "0x%x (%s)", want, ne);
         else
             snprintf(e, sizeof(e), "0x%x (%s = %s)", want, vt, ne);
-        snprintf(a, sizeof(a), "0x%x (%s; %s0x%x from the expected)", actual, na,
-                 actual >= want ? "+" : "-", actual >= want ? actual - want : want - actual);
+        distance(actual, want, d, sizeof(d));
+        snprintf(a, sizeof(a), "0x%x (%s; %s from the expected)", actual, na, d);
         f = add_failure(R, c->where, what, e, a, c->proc);
         if (f) {
             f->has_addr = true;
@@ -1608,7 +1614,7 @@ static void name_step_regs(struct run *R, struct gs_scn_failure *f, const struct
         return;
     for (unsigned r = 1; r < 4; r++) {
         const uint32_t got = rep->results[f->step].r[r];
-        char wn[64], gn[64];
+        char wn[64], gn[64], d[16];
         uint32_t want;
         if (!x->has[r] || (r == 1 && fail)) /* r1 of a Failure is an error code */
             continue;
@@ -1618,10 +1624,10 @@ static void name_step_regs(struct run *R, struct gs_scn_failure *f, const struct
             continue;
         if (ne < sizeof(e))
             ne += (size_t)snprintf(e + ne, sizeof(e) - ne, "%sr%u %s", ne ? ", " : "", r, wn);
+        distance(got, want, d, sizeof(d));
         if (na < sizeof(a))
-            na += (size_t)snprintf(a + na, sizeof(a) - na, "%sr%u %s, %c0x%x from the expected",
-                                   na ? "; " : "", r, gn, got >= want ? '+' : '-',
-                                   got >= want ? got - want : want - got);
+            na += (size_t)snprintf(a + na, sizeof(a) - na, "%sr%u %s, %s from the expected",
+                                   na ? "; " : "", r, gn, d);
         if (!f->has_addr) {
             f->has_addr = true;
             f->addr = got;
